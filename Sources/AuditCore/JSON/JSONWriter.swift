@@ -1,0 +1,101 @@
+/// Writes compact JSON into a byte array.
+///
+/// Strings are escaped minimally (quote, backslash and control characters); every other
+/// character is written as UTF-8. Numbers are written as their literal text.
+public struct JSONWriter: Sendable {
+    /// The bytes written so far.
+    public private(set) var bytes: [UInt8]
+
+    /// Creates an empty writer; `capacity` is a hint for the expected output size.
+    public init(capacity: Int = 256) {
+        self.bytes = []
+        self.bytes.reserveCapacity(capacity)
+    }
+
+    /// The output as a `String`.
+    public var string: String { String(decoding: bytes, as: UTF8.self) }
+
+    /// Appends raw bytes that are already valid JSON (for example stored `event_data`).
+    public mutating func writeRaw(_ raw: some Sequence<UInt8>) {
+        bytes.append(contentsOf: raw)
+    }
+
+    /// Appends one ASCII punctuation byte such as `{` or `,`.
+    public mutating func writeByte(_ byte: UInt8) {
+        bytes.append(byte)
+    }
+
+    /// Appends a quoted, escaped string.
+    public mutating func writeString(_ string: String) {
+        bytes.append(UInt8(ascii: "\""))
+        var string = string
+        string.withUTF8 { writeEscaped($0) }
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    /// Appends a JSON value; with `sortingKeys`, object members are written in ascending
+    /// order of their UTF-8 bytes (the canonical form used for hashing and comparison).
+    public mutating func write(_ value: JSONValue, sortingKeys: Bool = false) {
+        switch value {
+        case .null:
+            writeRaw("null".utf8)
+        case .bool(let flag):
+            writeRaw((flag ? "true" : "false").utf8)
+        case .number(let literal):
+            writeRaw(literal.utf8)
+        case .string(let string):
+            writeString(string)
+        case .array(let values):
+            bytes.append(UInt8(ascii: "["))
+            for (position, element) in values.enumerated() {
+                if position > 0 { bytes.append(UInt8(ascii: ",")) }
+                write(element, sortingKeys: sortingKeys)
+            }
+            bytes.append(UInt8(ascii: "]"))
+        case .object(let object):
+            bytes.append(UInt8(ascii: "{"))
+            let members = sortingKeys ? object.members.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) } : object.members
+            for (position, member) in members.enumerated() {
+                if position > 0 { bytes.append(UInt8(ascii: ",")) }
+                writeString(member.key)
+                bytes.append(UInt8(ascii: ":"))
+                write(member.value, sortingKeys: sortingKeys)
+            }
+            bytes.append(UInt8(ascii: "}"))
+        }
+    }
+
+    private mutating func writeEscaped(_ buffer: some Collection<UInt8>) {
+        for byte in buffer {
+            switch byte {
+            case UInt8(ascii: "\""): bytes.append(contentsOf: [0x5C, 0x22])
+            case UInt8(ascii: "\\"): bytes.append(contentsOf: [0x5C, 0x5C])
+            case 0x0A: bytes.append(contentsOf: [0x5C, UInt8(ascii: "n")])
+            case 0x0D: bytes.append(contentsOf: [0x5C, UInt8(ascii: "r")])
+            case 0x09: bytes.append(contentsOf: [0x5C, UInt8(ascii: "t")])
+            case 0x08: bytes.append(contentsOf: [0x5C, UInt8(ascii: "b")])
+            case 0x0C: bytes.append(contentsOf: [0x5C, UInt8(ascii: "f")])
+            case 0..<0x20:
+                let hex: [UInt8] = Array("0123456789abcdef".utf8)
+                bytes.append(contentsOf: [0x5C, UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
+            default: bytes.append(byte)
+            }
+        }
+    }
+}
+
+extension JSONValue {
+    /// Compact JSON text, members in their original order.
+    public var compactText: String {
+        var writer = JSONWriter()
+        writer.write(self)
+        return writer.string
+    }
+
+    /// Canonical JSON bytes: compact, members sorted by name, numbers and strings as parsed.
+    public var canonicalBytes: [UInt8] {
+        var writer = JSONWriter()
+        writer.write(self, sortingKeys: true)
+        return writer.bytes
+    }
+}
