@@ -1,0 +1,150 @@
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+extension EventQuery {
+    /// Builds a query from URL query parameters (Kubernaut's names), reporting every bad
+    /// parameter by name. Unknown parameters are ignored; a repeated parameter keeps its last value.
+    ///
+    /// - `since` / `until`: a relative duration back from `now` (`30m`, `24h`, `7d`, `1h30m`),
+    ///   an RFC 3339 date-time, or a `YYYY-MM-DD` UTC day. `since` is inclusive; `until` is
+    ///   inclusive for a date-time and covers the whole day for a `YYYY-MM-DD`.
+    /// - `limit` 1…1000 (default 50), `offset` ≥ 0, `order` `desc` (default) or `asc`.
+    /// - `cursor`: a `next_cursor` from a previous page; it keeps that page's time window.
+    public init(parameters: [(name: String, value: String)], now: AuditTimestamp) throws(AuditError) {
+        var values: [String: String] = [:]
+        for (name, value) in parameters { values[name] = value }
+        var errors: [AuditError.FieldError] = []
+        func fail(_ field: String, _ message: String) { errors.append(.init(field: field, message: message)) }
+        func text(_ name: String) -> String? { values[name].flatMap { $0.isEmpty ? nil : $0 } }
+
+        var filters = Filters()
+        filters.eventType = text("event_type")
+        filters.category = text("event_category")
+        filters.severity = text("severity")
+        filters.correlationID = text("correlation_id")
+        filters.actorType = text("actor_type")
+        filters.actorID = text("actor_id")
+        filters.resourceType = text("resource_type")
+        filters.resourceID = text("resource_id")
+        filters.namespace = text("namespace")
+        filters.clusterID = text("cluster_id") ?? text("cluster_name")
+        if let outcome = text("event_outcome") {
+            filters.outcome = EventOutcome(rawValue: outcome)
+            if filters.outcome == nil { fail("event_outcome", "must be one of success, failure, pending") }
+        }
+        if let parent = text("parent_event_id") {
+            filters.parentEventID = UUID(uuidString: parent)
+            if filters.parentEventID == nil { fail("parent_event_id", "must be a UUID") }
+        }
+
+        var since: AuditTimestamp?
+        var untilExclusive: AuditTimestamp?
+        if let value = text("since") {
+            since = Self.timeBound(value, now: now, isUpperBound: false)
+            if since == nil { fail("since", Self.timeBoundHelp) }
+        }
+        if let value = text("until") {
+            untilExclusive = Self.timeBound(value, now: now, isUpperBound: true)
+            if untilExclusive == nil { fail("until", Self.timeBoundHelp) }
+        }
+        if let since, let untilExclusive, since >= untilExclusive {
+            fail("until", "must be later than since")
+        }
+
+        var limit = Self.defaultLimit
+        if let value = text("limit") {
+            if let parsed = Int(value), (1...Self.maximumLimit).contains(parsed) {
+                limit = parsed
+            } else {
+                fail("limit", "must be an integer from 1 to \(Self.maximumLimit)")
+            }
+        }
+        var offset = 0
+        if let value = text("offset") {
+            if let parsed = Int(value), (0...Int(Int32.max)).contains(parsed) {
+                offset = parsed
+            } else {
+                fail("offset", "must be a non-negative integer")
+            }
+        }
+        var order = Order.descending
+        if let value = text("order") {
+            if let parsed = Order(rawValue: value.lowercased()) {
+                order = parsed
+            } else {
+                fail("order", "must be asc or desc")
+            }
+        }
+        var cursor: PageCursor?
+        if let value = text("cursor") {
+            cursor = PageCursor(token: value)
+            if let cursor {
+                if cursor.filterDigest != PageCursor.digest(of: filters) || cursor.order != order {
+                    fail("cursor", "belongs to a query with other filters or another order; repeat that query's parameters")
+                }
+                if offset != 0 { fail("offset", "cannot be combined with cursor") }
+            } else {
+                fail("cursor", "is not a cursor returned by this API")
+            }
+        }
+        guard errors.isEmpty else { throw AuditError.validation(errors) }
+        self.init(
+            filters: filters,
+            since: cursor?.since ?? since,
+            untilExclusive: cursor?.untilExclusive ?? untilExclusive,
+            limit: limit,
+            offset: offset,
+            order: order,
+            cursor: cursor
+        )
+    }
+
+    static let timeBoundHelp = "must be a duration such as 30m, 24h or 7d, an RFC 3339 date-time, or a YYYY-MM-DD date"
+
+    /// Parses a `since`/`until` value; an upper bound is returned as the exclusive instant after it.
+    static func timeBound(_ value: String, now: AuditTimestamp, isUpperBound: Bool) -> AuditTimestamp? {
+        if let seconds = relativeSeconds(value) {
+            let instant = now.adding(seconds: -seconds)
+            return isUpperBound ? AuditTimestamp(microsecondsSinceEpoch: instant.microsecondsSinceEpoch + 1) : instant
+        }
+        if let date = EventDate(value) {
+            return isUpperBound ? date.adding(days: 1).startOfDay : date.startOfDay
+        }
+        if let instant = AuditTimestamp(rfc3339: value) {
+            return isUpperBound ? AuditTimestamp(microsecondsSinceEpoch: instant.microsecondsSinceEpoch + 1) : instant
+        }
+        return nil
+    }
+
+    /// Seconds in a duration made of `<digits><unit>` groups, units `s`, `m`, `h`, `d`.
+    static func relativeSeconds(_ value: String) -> Int64? {
+        var total: Int64 = 0
+        var digits: Int64 = 0
+        var sawDigit = false
+        for character in value {
+            if let digit = character.wholeNumberValue, character.isASCII {
+                digits = digits * 10 + Int64(digit)
+                sawDigit = true
+                guard digits < 1_000_000_000 else { return nil }
+                continue
+            }
+            let unit: Int64
+            switch character {
+            case "s": unit = 1
+            case "m": unit = 60
+            case "h": unit = 3600
+            case "d": unit = 86_400
+            default: return nil
+            }
+            guard sawDigit else { return nil }
+            total += digits * unit
+            digits = 0
+            sawDigit = false
+        }
+        guard !sawDigit, !value.isEmpty, total < 10_000 * 365 * 86_400 else { return nil }
+        return total
+    }
+}

@@ -1,0 +1,80 @@
+#if canImport(FoundationEssentials)
+    public import FoundationEssentials
+#else
+    public import Foundation
+#endif
+
+/// Events that are stored together or not at all: one write request.
+public struct EventBatch: Sendable {
+    /// The events, in request order (validated; ids assigned).
+    public var events: [AuditEvent]
+    /// Whether errors name the position of the failing event (`event at index <i>: …`),
+    /// as batch requests do; single-event requests leave it `false`.
+    public var reportsIndex: Bool
+
+    public init(events: [AuditEvent], reportsIndex: Bool) {
+        self.events = events
+        self.reportsIndex = reportsIndex
+    }
+}
+
+/// What storing one ``EventBatch`` did.
+public struct WriteReceipt: Sendable, Hashable {
+    /// The id of every event of the batch, in request order (a retried event keeps its stored id).
+    public var eventIDs: [UUID]
+    /// How many events were new; the rest were already stored.
+    public var insertedCount: Int
+
+    public init(eventIDs: [UUID], insertedCount: Int) {
+        self.eventIDs = eventIDs
+        self.insertedCount = insertedCount
+    }
+}
+
+/// Whether a store can take traffic.
+public struct StoreReadiness: Sendable, Hashable {
+    /// `true` when the store is reachable and its schema is current.
+    public var isReady: Bool
+    /// A short reason when not ready, safe to show (no credentials, no internals).
+    public var reason: String?
+
+    public init(isReady: Bool, reason: String? = nil) {
+        self.isReady = isReady
+        self.reason = reason
+    }
+}
+
+/// The contract every audit store (PostgreSQL, SQLite) fulfils; handlers and the batching
+/// writer depend on this protocol only. The conformance suite in `AuditTesting` checks it.
+///
+/// Stores translate their driver's errors into ``AuditError`` at this boundary:
+/// an unreachable or failing database is ``AuditError/Code/unavailable``.
+public protocol AuditStore: Sendable {
+    /// A short name for logs: `postgres`, `sqlite`.
+    var kind: String { get }
+
+    /// Makes the store ready to serve: applies migrations and creates the storage for the
+    /// current month and the months ahead. Idempotent; call before serving.
+    func prepare() async throws(AuditError)
+
+    /// Stores the batches in one transaction: a group commit of several requests.
+    ///
+    /// Each batch is all-or-nothing on its own: a batch that reuses an `event_id` for a
+    /// different event or names a parent that does not exist gets its error in the result,
+    /// and the other batches are still stored. An event already stored with the same
+    /// content is not stored again (idempotent retries). Parents may be earlier or later in
+    /// the same batch, or in an earlier batch of the same call.
+    ///
+    /// - Returns: one result per batch, in order.
+    /// - Throws: ``AuditError`` (`unavailable`) when nothing could be stored.
+    func write(_ batches: [EventBatch]) async throws(AuditError) -> [Result<WriteReceipt, AuditError>]
+
+    /// One page of the events matching `query`.
+    func events(matching query: EventQuery) async throws(AuditError) -> EventPage
+
+    /// The event with this id, or `nil`.
+    func event(id: UUID) async throws(AuditError) -> StoredAuditEvent?
+
+    /// Whether the store is reachable and migrated.
+    func readiness() async -> StoreReadiness
+}
