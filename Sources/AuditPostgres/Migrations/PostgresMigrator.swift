@@ -1,0 +1,98 @@
+import AuditCore
+import Logging
+import PostgresNIO
+
+/// Applies ``PostgresMigration/all`` in order, once, under a session advisory lock so that
+/// servers starting together migrate one at a time.
+struct PostgresMigrator {
+    /// Advisory lock key for migrations ("AUDITLG1" read as an integer's bytes, minus one).
+    static let lockKey: Int64 = 4_702_111_234_474_983_744
+
+    let client: PostgresClient
+    let logger: Logger
+
+    /// Migrates the database to ``PostgresMigration/latestVersion``.
+    /// - Returns: the versions applied by this call (empty when already current).
+    /// - Throws: when an applied migration was edited since, or the database is newer than this server.
+    func migrate() async throws -> [Int] {
+        try await client.withConnection { connection in
+            try await connection.query("SELECT pg_advisory_lock(\(Self.lockKey))", logger: logger)
+            do {
+                let applied = try await migrateLocked(connection)
+                try await connection.query("SELECT pg_advisory_unlock(\(Self.lockKey))", logger: logger)
+                return applied
+            } catch {
+                _ = try? await connection.query("SELECT pg_advisory_unlock(\(Self.lockKey))", logger: logger)
+                throw error
+            }
+        }
+    }
+
+    private func migrateLocked(_ connection: PostgresConnection) async throws -> [Int] {
+        try await connection.query(
+            """
+            CREATE TABLE IF NOT EXISTS auditledger_migrations (
+                version    integer     PRIMARY KEY,
+                name       text        NOT NULL,
+                checksum   text        NOT NULL,
+                applied_at timestamptz NOT NULL DEFAULT now()
+            )
+            """,
+            logger: logger
+        )
+        var stored: [Int: String] = [:]
+        for try await (version, checksum) in try await connection.query(
+            "SELECT version, checksum FROM auditledger_migrations ORDER BY version",
+            logger: logger
+        ).decode((Int, String).self) {
+            stored[version] = checksum
+        }
+        if let newest = stored.keys.max(), newest > PostgresMigration.latestVersion {
+            throw MigrationError(
+                "the database schema is at version \(newest), newer than this server knows (\(PostgresMigration.latestVersion)); upgrade AuditLedger"
+            )
+        }
+        var applied: [Int] = []
+        for migration in PostgresMigration.all {
+            if let checksum = stored[migration.version] {
+                guard checksum == migration.checksum else {
+                    throw MigrationError(
+                        "migration \(migration.version) (\(migration.name)) was changed after it was applied; shipped migrations must never be edited"
+                    )
+                }
+                continue
+            }
+            logger.info("applying migration", metadata: ["migration.version": "\(migration.version)", "migration.name": "\(migration.name)"])
+            try await connection.withTransaction(logger: logger) { transaction in
+                for statement in migration.statements {
+                    try await transaction.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                }
+                try await transaction.query(
+                    "INSERT INTO auditledger_migrations (version, name, checksum) VALUES (\(migration.version), \(migration.name), \(migration.checksum))",
+                    logger: logger
+                )
+            }
+            applied.append(migration.version)
+        }
+        return applied
+    }
+
+    /// The schema version the database is at (0 when never migrated).
+    static func currentVersion(of client: PostgresClient, logger: Logger) async throws -> Int {
+        let exists =
+            try await client.query("SELECT to_regclass('auditledger_migrations') IS NOT NULL", logger: logger)
+            .decode(Bool.self).first(where: { _ in true }) ?? false
+        guard exists else { return 0 }
+        return try await client.query("SELECT coalesce(max(version), 0) FROM auditledger_migrations", logger: logger)
+            .decode(Int.self).first(where: { _ in true }) ?? 0
+    }
+}
+
+/// A migration that cannot be applied; the message is safe to show an operator.
+struct MigrationError: Error, CustomStringConvertible {
+    let description: String
+
+    init(_ description: String) {
+        self.description = description
+    }
+}

@@ -1,0 +1,44 @@
+import AuditCore
+import PostgresNIO
+
+/// How a PostgreSQL failure reaches the domain: the store boundary translates every driver
+/// error into an ``AuditError`` (the driver error is kept as `underlying`, for logs only).
+enum PostgresFailure {
+    /// SQLSTATE classes that mean "the database cannot serve right now; retry".
+    private static let transientClasses: Set<String> = [
+        "08",  // connection exception
+        "53",  // insufficient resources
+        "57",  // operator intervention (shutdown, cannot connect now, query canceled)
+        "58",  // system error (I/O)
+    ]
+    private static let transientStates: Set<String> = [
+        "40001",  // serialization_failure
+        "40P01",  // deadlock_detected
+        "55P03",  // lock_not_available (lock_timeout)
+    ]
+
+    /// The SQLSTATE of a server error, if `error` is one.
+    static func sqlState(of error: any Error) -> String? {
+        (error as? PSQLError)?.serverInfo?[.sqlState]
+    }
+
+    /// Translates `error` from `operation` (a short phrase such as "write events").
+    static func translate(_ error: any Error, operation: String) -> AuditError {
+        if let error = error as? AuditError { return error }
+        guard let error = error as? PSQLError else {
+            return AuditError(.unavailable, detail: "the database could not \(operation)", retryAfterSeconds: 5, underlying: error)
+        }
+        if error.code == .server, let state = error.serverInfo?[.sqlState] {
+            if transientStates.contains(state) || transientClasses.contains(String(state.prefix(2))) {
+                return AuditError(.unavailable, detail: "the database could not \(operation); retry later", retryAfterSeconds: 5, underlying: error)
+            }
+            return AuditError(.internalError, detail: "the database refused to \(operation)", underlying: error)
+        }
+        switch error.code {
+        case .connectionError, .serverClosedConnection, .clientClosedConnection, .poolClosed, .uncleanShutdown, .queryCancelled:
+            return AuditError(.unavailable, detail: "the database is unreachable; retry later", retryAfterSeconds: 5, underlying: error)
+        default:
+            return AuditError(.internalError, detail: "the database could not \(operation)", underlying: error)
+        }
+    }
+}

@@ -1,0 +1,93 @@
+public import AuditCore
+import PostgresNIO
+
+#if canImport(FoundationEssentials)
+    public import FoundationEssentials
+#else
+    public import Foundation
+#endif
+
+extension PostgresStore {
+    public func events(matching query: EventQuery) async throws(AuditError) -> EventPage {
+        do {
+            return try await withOperationTimeout {
+                var page = PostgresQuery(unsafeSQL: "")
+                var count = PostgresQuery(unsafeSQL: "")
+                Self.buildQueries(for: query, page: &page, count: &count)
+                var events: [StoredAuditEvent] = []
+                events.reserveCapacity(query.limit + 1)
+                for try await row in try await self.client.query(page, logger: self.logger) {
+                    events.append(try Self.decodeEvent(row))
+                }
+                let total = try await self.client.query(count, logger: self.logger).decode(Int.self).first(where: { _ in true }) ?? 0
+                let hasMore = events.count > query.limit
+                if hasMore { events.removeLast() }
+                return EventPage(events: events, total: total, hasMore: hasMore)
+            }
+        } catch {
+            throw PostgresFailure.translate(error, operation: "query events")
+        }
+    }
+
+    public func event(id: UUID) async throws(AuditError) -> StoredAuditEvent? {
+        do {
+            return try await withOperationTimeout {
+                let rows = try await self.client.query(
+                    "SELECT \(unescaped: Self.eventColumns) FROM audit_events WHERE event_id = \(id) LIMIT 1",
+                    logger: self.logger
+                )
+                for try await row in rows {
+                    return try Self.decodeEvent(row)
+                }
+                return nil
+            }
+        } catch {
+            throw PostgresFailure.translate(error, operation: "read the event")
+        }
+    }
+
+    /// Builds the page query and its count query. Only values are bound; column names come
+    /// from ``EventQuery/Filters/columns`` (a fixed set), never from the request.
+    static func buildQueries(for query: EventQuery, page: inout PostgresQuery, count: inout PostgresQuery) {
+        var bindings = PostgresBindings()
+        var conditions: [String] = []
+        func bind(_ value: some PostgresDynamicTypeEncodable) -> String {
+            bindings.append(value)
+            return "$\(bindings.count)"
+        }
+        for (column, value) in query.filters.columns {
+            if column == "parent_event_id", let id = query.filters.parentEventID {
+                conditions.append("parent_event_id = \(bind(id))")
+            } else {
+                conditions.append("\(column) = \(bind(value))")
+            }
+        }
+        if let since = query.since {
+            conditions.append("event_timestamp >= \(bind(PostgresTimestamp(since)))")
+        }
+        if let until = query.untilExclusive {
+            conditions.append("event_timestamp < \(bind(PostgresTimestamp(until)))")
+        }
+        // The partition key is event_date: bound it too, so only the window's months are read.
+        let (firstDay, lastDay) = query.dateRange
+        if let firstDay { conditions.append("event_date >= \(bind(PostgresDay(firstDay)))") }
+        if let lastDay { conditions.append("event_date <= \(bind(PostgresDay(lastDay)))") }
+
+        let countSQL = "SELECT count(*) FROM audit_events" + (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND "))
+        count = PostgresQuery(unsafeSQL: countSQL, binds: bindings)
+
+        var pageConditions = conditions
+        let direction = query.order == .ascending ? "ASC" : "DESC"
+        if let cursor = query.cursor {
+            let comparison = query.order == .ascending ? ">" : "<"
+            pageConditions.append(
+                "(event_timestamp, event_id) \(comparison) (\(bind(PostgresTimestamp(cursor.afterTimestamp))), \(bind(cursor.afterID)))"
+            )
+        }
+        var sql = "SELECT \(eventColumns) FROM audit_events"
+        if !pageConditions.isEmpty { sql += " WHERE " + pageConditions.joined(separator: " AND ") }
+        sql += " ORDER BY event_timestamp \(direction), event_id \(direction)"
+        sql += " LIMIT \(bind(Int64(query.limit + 1))) OFFSET \(bind(Int64(query.offset)))"
+        page = PostgresQuery(unsafeSQL: sql, binds: bindings)
+    }
+}

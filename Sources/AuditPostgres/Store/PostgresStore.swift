@@ -1,0 +1,100 @@
+public import AuditCore
+public import Logging
+import PostgresNIO
+public import ServiceLifecycle
+import Synchronization
+
+/// The production audit store: PostgreSQL, `audit_events` range-partitioned by month.
+///
+/// The store is a `Service`: it must be running (in the application's `ServiceGroup`, or by
+/// calling ``run()`` in a task) before any other method is called. Call ``prepare(now:)``
+/// once before serving: it migrates the schema and creates the months ahead.
+public final class PostgresStore: AuditStore, Service {
+    public let kind = "postgres"
+
+    let client: PostgresClient
+    let configuration: PostgresStoreConfiguration
+    let logger: Logger
+    /// Months known to have a partition, so the write path asks the database only for new ones.
+    let knownPartitions = Mutex<Set<PartitionMonth>>([])
+
+    /// Creates a store; nothing connects until ``run()`` runs.
+    public init(configuration: PostgresStoreConfiguration, logger: Logger) {
+        self.configuration = configuration
+        self.logger = logger
+        self.client = PostgresClient(configuration: configuration.client, backgroundLogger: logger)
+    }
+
+    /// Runs the connection pool until cancelled or gracefully shut down.
+    public func run() async throws {
+        await client.run()
+    }
+
+    public func prepare() async throws(AuditError) {
+        try await migrate(now: .now())
+    }
+
+    /// Migrates the schema and creates the current month's partition and
+    /// ``PostgresStoreConfiguration/monthsAhead`` more.
+    /// - Returns: the migration versions applied (empty when already current).
+    @discardableResult
+    public func migrate(now: AuditTimestamp) async throws(AuditError) -> [Int] {
+        let applied: [Int]
+        do {
+            applied = try await withOperationTimeout { try await PostgresMigrator(client: self.client, logger: self.logger).migrate() }
+        } catch let error as MigrationError {
+            throw AuditError(.internalError, detail: error.description, underlying: error)
+        } catch {
+            throw PostgresFailure.translate(error, operation: "apply migrations")
+        }
+        let current = now.utcDate.month
+        try await ensurePartitions(for: current.through(current.adding(months: configuration.monthsAhead)))
+        return applied
+    }
+
+    public func readiness() async -> StoreReadiness {
+        do {
+            let version = try await withOperationTimeout { try await PostgresMigrator.currentVersion(of: self.client, logger: self.logger) }
+            guard version == PostgresMigration.latestVersion else {
+                return StoreReadiness(isReady: false, reason: "database schema at version \(version), expected \(PostgresMigration.latestVersion)")
+            }
+            return StoreReadiness(isReady: true)
+        } catch {
+            logger.warning("readiness check failed", metadata: ["error": "\(PostgresFailure.translate(error, operation: "answer"))"])
+            return StoreReadiness(isReady: false, reason: "database unreachable")
+        }
+    }
+
+    /// Creates partitions for `months` that do not exist yet (idempotent; safe with several servers).
+    public func ensurePartitions(for months: [PartitionMonth]) async throws(AuditError) {
+        let missing = knownPartitions.withLock { known in months.filter { !known.contains($0) } }
+        guard !missing.isEmpty else { return }
+        let firstDays = ColumnArray(missing.map { PostgresDay($0.firstDay) })
+        do {
+            let created = try await withOperationTimeout {
+                try await self.client.query("SELECT auditledger_ensure_partitions(\(firstDays))", logger: self.logger)
+                    .decode(Int.self).first(where: { _ in true }) ?? 0
+            }
+            if created > 0 {
+                logger.info("created partitions", metadata: ["audit.partitions.created": "\(created)", "audit.partitions.months": "\(missing)"])
+            }
+        } catch {
+            throw PostgresFailure.translate(error, operation: "create partitions")
+        }
+        knownPartitions.withLock { $0.formUnion(missing) }
+    }
+
+    /// Runs `operation`, failing with a timeout error after ``PostgresStoreConfiguration/operationTimeout``.
+    func withOperationTimeout<Value: Sendable>(_ operation: @escaping @Sendable () async throws -> Value) async throws -> Value {
+        let timeout = configuration.operationTimeout
+        return try await withThrowingTaskGroup(of: Value.self) { group in
+            group.addTask { try await operation() }
+            group.addTask {
+                try await Task.sleep(for: timeout)
+                throw AuditError(.unavailable, detail: "the database did not answer within \(timeout)", retryAfterSeconds: 5)
+            }
+            defer { group.cancelAll() }
+            return try await group.next()!
+        }
+    }
+}
