@@ -1,0 +1,35 @@
+public import AuditCore
+public import Hummingbird
+public import Logging
+public import ServiceLifecycle
+
+/// Builds the AuditLedger HTTP application over `store`: the same function `serve` and the
+/// tests use.
+///
+/// The application runs `services` (the store's own, e.g. its connection pool), then the
+/// batching writer, then the HTTP server; graceful shutdown stops them in the reverse order,
+/// so requests in flight are answered before the writer drains and the store closes.
+/// `store.prepare()` runs before the server accepts connections.
+public func buildAuditApplication(
+    store: any AuditStore,
+    services: [any Service] = [],
+    configuration: AuditServerConfiguration = AuditServerConfiguration(),
+    http: ApplicationConfiguration = ApplicationConfiguration(),
+    logger: Logger
+) -> some ApplicationProtocol {
+    let writer = BatchWriter(store: store, configuration: configuration.writer, logger: logger)
+    let router = Router(context: AuditRequestContext.self)
+    router.add(middleware: RequestIDMiddleware())
+    router.add(middleware: ProblemMiddleware(problems: ProblemResponse(typeBase: configuration.problemTypeBase)))
+    EventWriteRoutes(writer: writer, validator: EventValidator(policy: configuration.validation), configuration: configuration)
+        .register(on: router)
+    EventQueryRoutes(store: store, configuration: configuration).register(on: router)
+    HealthRoutes(store: store, writer: writer).register(on: router)
+
+    var application = Application(router: router, configuration: http, services: services + [writer], logger: logger)
+    application.beforeServerStarts {
+        try await store.prepare()
+        logger.info("store ready", metadata: ["audit.store": "\(store.kind)"])
+    }
+    return application
+}

@@ -1,0 +1,31 @@
+public import AuditCore
+
+/// How the HTTP application behaves. Every property has a documented default.
+public struct AuditServerConfiguration: Sendable {
+    /// Largest request body in bytes; larger bodies get 413. Default 5 MiB.
+    public var maximumBodyBytes: Int
+    /// Write rules for events (time window, `event_data` limits, batch size).
+    public var validation: ValidationPolicy
+    /// Group-commit writer settings.
+    public var writer: BatchWriter.Configuration
+    /// Prefix of every RFC 7807 `type`. Default `https://kubernaut.ai/problems/`, the prefix
+    /// Kubernaut's clients expect (their generated code checks it), so they read our errors unchanged.
+    public var problemTypeBase: String
+    /// Where the current time comes from (injected in tests). Default: the system clock.
+    public var clock: @Sendable () -> AuditTimestamp
+
+    /// Creates a configuration; every parameter defaults to the value documented on its property.
+    public init(
+        maximumBodyBytes: Int = 5 * 1024 * 1024,
+        validation: ValidationPolicy = ValidationPolicy(),
+        writer: BatchWriter.Configuration = BatchWriter.Configuration(),
+        problemTypeBase: String = "https://kubernaut.ai/problems/",
+        clock: @escaping @Sendable () -> AuditTimestamp = { AuditTimestamp.now() }
+    ) {
+        self.maximumBodyBytes = maximumBodyBytes
+        self.validation = validation
+        self.writer = writer
+        self.problemTypeBase = problemTypeBase
+        self.clock = clock
+    }
+}

@@ -1,0 +1,161 @@
+public import AuditCore
+import DequeModule
+public import Logging
+public import ServiceLifecycle
+import Synchronization
+
+/// The one writer in front of the store: a group commit.
+///
+/// Requests that arrive while a transaction is in flight wait in a bounded queue; the next
+/// transaction takes all of them (up to ``Configuration/maximumEventsPerTransaction``) in one
+/// multi-row insert. Each request is answered only after the transaction holding its events
+/// has committed. A full queue answers `overloaded` at once instead of growing memory.
+///
+/// Run it as a `Service`. On graceful shutdown it stops taking new requests, writes
+/// everything already queued, then returns.
+public final class BatchWriter: Service, Sendable {
+    /// Writer limits. Every property has a documented default.
+    public struct Configuration: Sendable, Hashable {
+        /// Most events written in one transaction. Default 5000.
+        public var maximumEventsPerTransaction: Int
+        /// Most events waiting for a transaction; past it requests get 503 `overloaded`. Default 50 000.
+        public var maximumQueuedEvents: Int
+
+        /// Creates a configuration; every parameter defaults to the value documented on its property.
+        public init(maximumEventsPerTransaction: Int = 5000, maximumQueuedEvents: Int = 50_000) {
+            self.maximumEventsPerTransaction = maximumEventsPerTransaction
+            self.maximumQueuedEvents = maximumQueuedEvents
+        }
+    }
+
+    private struct Pending: Sendable {
+        let batch: EventBatch
+        let continuation: CheckedContinuation<Result<WriteReceipt, AuditError>, Never>
+    }
+
+    private struct State: Sendable {
+        var queue: Deque<Pending> = []
+        var queuedEvents = 0
+        var accepting = true
+    }
+
+    private let store: any AuditStore
+    private let configuration: Configuration
+    private let logger: Logger
+    private let state = Mutex(State())
+    private let wakeups: AsyncStream<Void>
+    private let wakeup: AsyncStream<Void>.Continuation
+
+    /// Creates a writer over `store`; it writes nothing until ``run()`` runs.
+    public init(store: any AuditStore, configuration: Configuration = Configuration(), logger: Logger) {
+        self.store = store
+        self.configuration = configuration
+        self.logger = logger
+        (self.wakeups, self.wakeup) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+    }
+
+    /// Whether new writes are taken (false once shutdown began).
+    public var isAccepting: Bool { state.withLock(\.accepting) }
+
+    /// Events waiting for a transaction.
+    public var queuedEvents: Int { state.withLock(\.queuedEvents) }
+
+    /// Queues `batch` and waits until it is committed (or refused).
+    /// - Throws: ``AuditError`` `overloaded` when the queue is full, `shuttingDown` after
+    ///   shutdown began, `unavailable` when the store failed, or the batch's own error
+    ///   (unknown parent, id conflict).
+    public func submit(_ batch: EventBatch) async throws(AuditError) -> WriteReceipt {
+        let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<WriteReceipt, AuditError>, Never>) in
+            let refusal: AuditError? = state.withLock { state in
+                guard state.accepting else {
+                    return AuditError(.shuttingDown, detail: "the server is shutting down and takes no new events", retryAfterSeconds: 5)
+                }
+                guard state.queuedEvents == 0 || state.queuedEvents + batch.events.count <= configuration.maximumQueuedEvents else {
+                    return AuditError(.overloaded, detail: "the writer is at capacity; retry shortly", retryAfterSeconds: 1)
+                }
+                state.queue.append(Pending(batch: batch, continuation: continuation))
+                state.queuedEvents += batch.events.count
+                return nil
+            }
+            if let refusal {
+                continuation.resume(returning: .failure(refusal))
+            } else {
+                wakeup.yield()
+            }
+        }
+        return try result.get()
+    }
+
+    /// Writes queued batches until shutdown; then writes what is left and returns.
+    public func run() async throws {
+        await withGracefulShutdownHandler {
+            for await _ in wakeups {
+                await drain()
+            }
+            await drain()
+        } onGracefulShutdown: {
+            self.state.withLock { $0.accepting = false }
+            self.wakeup.finish()
+        }
+        // Cancelled rather than shut down gracefully: answer whoever is still waiting.
+        failRemaining(AuditError(.unavailable, detail: "the writer stopped before storing the events", retryAfterSeconds: 5))
+    }
+
+    private func drain() async {
+        while let group = takeGroup() {
+            await write(group)
+        }
+    }
+
+    /// Takes the next group: queued batches in order, up to the per-transaction limit (at least one).
+    private func takeGroup() -> [Pending]? {
+        state.withLock { state in
+            guard !state.queue.isEmpty else { return nil }
+            var group: [Pending] = []
+            var events = 0
+            while let next = state.queue.first, group.isEmpty || events + next.batch.events.count <= configuration.maximumEventsPerTransaction {
+                state.queue.removeFirst()
+                events += next.batch.events.count
+                group.append(next)
+            }
+            state.queuedEvents -= events
+            return group
+        }
+    }
+
+    private func write(_ group: [Pending]) async {
+        do {
+            let results = try await store.write(group.map(\.batch))
+            for (pending, result) in zip(group, results) {
+                pending.continuation.resume(returning: result)
+            }
+        } catch  where error.code == .internalError && group.count > 1 {
+            // One request's events broke the whole transaction: write each on its own so that
+            // only that request fails.
+            logger.warning(
+                "group commit failed; retrying requests one by one", metadata: ["error": "\(error)", "audit.group.size": "\(group.count)"])
+            for pending in group {
+                await write([pending])
+            }
+        } catch {
+            logger.error("storing events failed", metadata: ["error": "\(error)", "audit.group.size": "\(group.count)"])
+            for pending in group {
+                pending.continuation.resume(returning: .failure(error))
+            }
+        }
+    }
+
+    private func failRemaining(_ error: AuditError) {
+        let remaining = state.withLock { state in
+            state.accepting = false
+            defer {
+                state.queue.removeAll()
+                state.queuedEvents = 0
+            }
+            return Array(state.queue)
+        }
+        for pending in remaining {
+            pending.continuation.resume(returning: .failure(error))
+        }
+    }
+}
