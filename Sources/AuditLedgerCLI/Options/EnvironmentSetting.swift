@@ -1,0 +1,30 @@
+import ArgumentParser
+import Foundation
+
+/// Where options come from when not given on the command line: environment variables named
+/// `AUDITLEDGER_*`. A task-local so tests can supply their own.
+public enum CommandEnvironment {
+    /// The variables options fall back to. Default: the process environment.
+    @TaskLocal public static var variables: [String: String] = ProcessInfo.processInfo.environment
+}
+
+/// Resolves an option: the command-line value, else the environment variable, else the default.
+/// A malformed environment value is an error naming the variable.
+func resolve<Value: ExpressibleByArgument>(_ value: Value?, env name: String, default fallback: Value) throws -> Value {
+    if let value { return value }
+    guard let text = CommandEnvironment.variables[name], !text.isEmpty else { return fallback }
+    guard let parsed = Value(argument: text) else {
+        throw ValidationError("environment variable \(name) has an invalid value: \(text)")
+    }
+    return parsed
+}
+
+/// Resolves an option that has no default.
+func resolve<Value: ExpressibleByArgument>(_ value: Value?, env name: String) throws -> Value? {
+    if let value { return value }
+    guard let text = CommandEnvironment.variables[name], !text.isEmpty else { return nil }
+    guard let parsed = Value(argument: text) else {
+        throw ValidationError("environment variable \(name) has an invalid value: \(text)")
+    }
+    return parsed
+}

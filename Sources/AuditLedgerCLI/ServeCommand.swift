@@ -1,0 +1,71 @@
+import ArgumentParser
+import AuditCore
+import AuditServer
+import Hummingbird
+import Logging
+import ServiceLifecycle
+
+/// `auditledger serve`: runs the HTTP API until SIGTERM or SIGINT, then shuts down gracefully.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve the audit API (migrates the store first)."
+    )
+
+    @OptionGroup var store: StoreOptions
+
+    @Option(help: "Address to listen on. (env: AUDITLEDGER_HOST, default: 127.0.0.1)")
+    var host: String?
+
+    @Option(help: "Port to listen on. (env: AUDITLEDGER_PORT, default: 8080)")
+    var port: Int?
+
+    @Option(help: "Largest request body in bytes; larger bodies get 413. (env: AUDITLEDGER_MAX_BODY_BYTES, default: 5242880)")
+    var maxBodyBytes: Int?
+
+    @Option(help: "Most events in one batch request. (env: AUDITLEDGER_MAX_BATCH_SIZE, default: 1000)")
+    var maxBatchSize: Int?
+
+    @Option(help: "How far event_timestamp may be in the future, in seconds. (env: AUDITLEDGER_MAX_FUTURE_SECONDS, default: 3600)")
+    var maxFutureSeconds: Int64?
+
+    @Option(
+        help:
+            "How far event_timestamp may be in the past, in seconds; raise it to import history. (env: AUDITLEDGER_MAX_AGE_SECONDS, default: 604800)")
+    var maxAgeSeconds: Int64?
+
+    @Option(help: "Most events waiting to be written before new writes get 503. (env: AUDITLEDGER_MAX_QUEUED_EVENTS, default: 50000)")
+    var maxQueuedEvents: Int?
+
+    @OptionGroup var logging: LoggingOptions
+
+    func run() async throws {
+        let logger = try logging.makeLogger()
+        let host = try resolve(host, env: "AUDITLEDGER_HOST", default: "127.0.0.1")
+        let port = try resolve(port, env: "AUDITLEDGER_PORT", default: 8080)
+        var configuration = AuditServerConfiguration()
+        configuration.maximumBodyBytes = try resolve(maxBodyBytes, env: "AUDITLEDGER_MAX_BODY_BYTES", default: configuration.maximumBodyBytes)
+        configuration.validation.maximumBatchSize = try resolve(maxBatchSize, env: "AUDITLEDGER_MAX_BATCH_SIZE", default: 1000)
+        configuration.validation.maximumFutureSkewSeconds = try resolve(maxFutureSeconds, env: "AUDITLEDGER_MAX_FUTURE_SECONDS", default: 3600)
+        configuration.validation.maximumAgeSeconds = try resolve(maxAgeSeconds, env: "AUDITLEDGER_MAX_AGE_SECONDS", default: 7 * 86_400)
+        configuration.writer.maximumQueuedEvents = try resolve(maxQueuedEvents, env: "AUDITLEDGER_MAX_QUEUED_EVENTS", default: 50_000)
+        guard (1...65_535).contains(port) else { throw ValidationError("--port must be between 1 and 65535") }
+        guard configuration.maximumBodyBytes > 0, configuration.validation.maximumBatchSize > 0,
+            configuration.validation.maximumFutureSkewSeconds >= 0, configuration.validation.maximumAgeSeconds >= 0,
+            configuration.writer.maximumQueuedEvents > 0
+        else {
+            throw ValidationError("limits must be positive")
+        }
+
+        let selection = try store.makeStore(logger: logger)
+        logger.info("starting", metadata: ["audit.store": "\(selection.description)", "http.address": "\(host):\(port)"])
+        let application = buildAuditApplication(
+            store: selection.store,
+            services: selection.services,
+            configuration: configuration,
+            http: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "AuditLedger"),
+            logger: logger
+        )
+        try await application.runService()
+    }
+}

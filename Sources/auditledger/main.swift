@@ -1,0 +1,3 @@
+import AuditLedgerCLI
+
+await AuditLedgerCommand.start()
