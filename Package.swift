@@ -100,13 +100,27 @@ let package = Package(
         .target(
             name: "AuditTesting",
             dependencies: [
-                "AuditCore"
+                "AuditCore",
+                "AuditPostgres",
+                "AuditServer",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "AuditCoreTests",
             dependencies: ["AuditCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "AuditStoreTests",
+            dependencies: [
+                "AuditCore",
+                "AuditPostgres",
+                "AuditTesting",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
     ]

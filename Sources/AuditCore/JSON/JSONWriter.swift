@@ -33,8 +33,9 @@ public struct JSONWriter: Sendable {
         bytes.append(UInt8(ascii: "\""))
     }
 
-    /// Appends a JSON value; with `sortingKeys`, object members are written in ascending
-    /// order of their UTF-8 bytes (the canonical form used for hashing and comparison).
+    /// Appends a JSON value. With `sortingKeys` it writes the canonical form used for hashing
+    /// and comparison: object members in ascending order of their UTF-8 bytes and numbers in
+    /// ``JSONNumber`` canonical notation, so equal values give equal bytes.
     public mutating func write(_ value: JSONValue, sortingKeys: Bool = false) {
         switch value {
         case .null:
@@ -42,7 +43,7 @@ public struct JSONWriter: Sendable {
         case .bool(let flag):
             writeRaw((flag ? "true" : "false").utf8)
         case .number(let literal):
-            writeRaw(literal.utf8)
+            writeRaw((sortingKeys ? JSONNumber.canonical(literal) : literal).utf8)
         case .string(let string):
             writeString(string)
         case .array(let values):
@@ -92,7 +93,7 @@ extension JSONValue {
         return writer.string
     }
 
-    /// Canonical JSON bytes: compact, members sorted by name, numbers and strings as parsed.
+    /// Canonical JSON bytes: compact, members sorted by name, numbers in canonical notation.
     public var canonicalBytes: [UInt8] {
         var writer = JSONWriter()
         writer.write(self, sortingKeys: true)

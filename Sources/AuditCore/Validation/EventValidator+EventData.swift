@@ -63,20 +63,22 @@ extension EventValidator {
         }
     }
 
-    /// Whether a (grammatically valid) JSON number literal fits PostgreSQL `numeric`.
+    /// Whether a (grammatically valid) JSON number literal fits PostgreSQL `numeric`: at most
+    /// ``maximumIntegerDigits`` digits before the decimal point and ``maximumFractionDigits`` after it.
     static func numberFits(_ literal: String) -> Bool {
-        let utf8 = literal.utf8
-        guard let exponentIndex = utf8.firstIndex(where: { $0 | 0x20 == UInt8(ascii: "e") }) else {
-            // Plain literals that long cannot reach the limits within the event_data size limit.
-            return true
+        let utf8 = Array(literal.utf8)
+        let exponentIndex = utf8.firstIndex(where: { $0 | 0x20 == UInt8(ascii: "e") }) ?? utf8.count
+        var exponent = 0
+        if exponentIndex < utf8.count {
+            guard let parsed = Int(String(decoding: utf8[(exponentIndex + 1)...], as: UTF8.self)), abs(parsed) < 10_000_000 else {
+                return false
+            }
+            exponent = parsed
         }
-        guard let exponent = Int(Substring(literal.utf8[utf8.index(after: exponentIndex)...])), abs(exponent) < 1_000_000 else {
-            return false
-        }
-        let mantissa = literal.utf8[..<exponentIndex]
-        let pointIndex = mantissa.firstIndex(of: UInt8(ascii: "."))
-        let integerDigits = mantissa[..<(pointIndex ?? mantissa.endIndex)].filter { $0 != UInt8(ascii: "-") }.drop { $0 == UInt8(ascii: "0") }.count
-        let fractionDigits = pointIndex.map { mantissa[mantissa.index(after: $0)...].count } ?? 0
+        let mantissa = utf8[..<exponentIndex].filter { $0 != UInt8(ascii: "-") }
+        let pointIndex = mantissa.firstIndex(of: UInt8(ascii: ".")) ?? mantissa.endIndex
+        let integerDigits = mantissa[..<pointIndex].drop { $0 == UInt8(ascii: "0") }.count
+        let fractionDigits = pointIndex < mantissa.endIndex ? mantissa.distance(from: pointIndex, to: mantissa.endIndex) - 1 : 0
         return integerDigits + exponent <= maximumIntegerDigits && fractionDigits - exponent <= maximumFractionDigits
     }
 }
