@@ -91,3 +91,41 @@ extension PostgresStore {
         page = PostgresQuery(unsafeSQL: sql, binds: bindings)
     }
 }
+
+extension PostgresStore {
+    /// The partitions PostgreSQL plans to read for `query`'s page, from `EXPLAIN`: a diagnostic
+    /// showing partition pruning (a time-bounded query reads only its months).
+    public func partitionsRead(by query: EventQuery) async throws(AuditError) -> [String] {
+        do {
+            return try await withOperationTimeout {
+                var page = PostgresQuery(unsafeSQL: "")
+                var count = PostgresQuery(unsafeSQL: "")
+                Self.buildQueries(for: query, page: &page, count: &count)
+                let explain = PostgresQuery(unsafeSQL: "EXPLAIN (FORMAT JSON) " + page.sql, binds: page.binds)
+                var plan = ""
+                for try await text in try await self.client.query(explain, logger: self.logger).decode(String.self) {
+                    plan += text
+                }
+                var names = Set<String>()
+                Self.collectRelations(in: try JSONParser.parse(plan), into: &names)
+                return names.sorted()
+            }
+        } catch {
+            throw PostgresFailure.translate(error, operation: "explain the query")
+        }
+    }
+
+    private static func collectRelations(in value: JSONValue, into names: inout Set<String>) {
+        switch value {
+        case .object(let object):
+            for member in object.members {
+                if member.key == "Relation Name", case .string(let name) = member.value { names.insert(name) }
+                collectRelations(in: member.value, into: &names)
+            }
+        case .array(let values):
+            for element in values { collectRelations(in: element, into: &names) }
+        default:
+            break
+        }
+    }
+}

@@ -1,0 +1,83 @@
+public import AuditCore
+import PostgresNIO
+
+extension PostgresHarness {
+    /// Every column with a new value for it; each UPDATE must be refused.
+    static let columnChanges: [(column: String, value: String)] = [
+        ("event_id", "gen_random_uuid()"), ("event_version", "'9.9'"), ("event_timestamp", "event_timestamp + interval '1 second'"),
+        ("event_date", "event_date + 1"), ("event_type", "'tampered'"), ("event_category", "'tampered'"),
+        ("event_action", "'tampered'"), ("event_outcome", "'failure'"), ("actor_type", "'tampered'"), ("actor_id", "'tampered'"),
+        ("actor_ip", "'10.9.9.9'"), ("resource_type", "'tampered'"), ("resource_id", "'tampered'"), ("correlation_id", "'tampered'"),
+        ("parent_event_id", "NULL"), ("parent_event_date", "NULL"), ("namespace", "'tampered'"), ("cluster_id", "'tampered'"),
+        ("severity", "'tampered'"), ("duration_ms", "7"), ("error_code", "'tampered'"), ("error_message", "'tampered'"),
+        ("retention_days", "1"), ("is_sensitive", "NOT is_sensitive"), ("event_data", #"'{"tampered": true}'::jsonb"#),
+        ("insert_seq", "insert_seq + 1"),
+    ]
+
+    public func directMutations(of event: AuditEvent) -> [DirectMutation] {
+        let id = event.id
+        let day = event.date.description
+        let partition = event.date.month.partitionName
+        var mutations: [DirectMutation] = [
+            mutation("DELETE FROM audit_events WHERE event_id = $1", "DELETE FROM audit_events WHERE event_id = \(id)"),
+            mutation(
+                "DELETE FROM audit_events WHERE event_id = $1 AND event_date = $2",
+                "DELETE FROM audit_events WHERE event_id = \(id) AND event_date = \(day)::date"
+            ),
+            mutation("DELETE FROM \(partition) WHERE event_id = $1", "DELETE FROM \(unescaped: partition) WHERE event_id = \(id)"),
+            mutation("DELETE FROM audit_events (no WHERE)", "DELETE FROM audit_events"),
+            mutation("UPDATE \(partition) SET event_type", "UPDATE \(unescaped: partition) SET event_type = 'tampered' WHERE event_id = \(id)"),
+            mutation("TRUNCATE audit_events", "TRUNCATE audit_events"),
+            mutation("TRUNCATE audit_events CASCADE", "TRUNCATE audit_events CASCADE"),
+            mutation("TRUNCATE \(partition)", "TRUNCATE \(unescaped: partition)"),
+            mutation("TRUNCATE \(partition) CASCADE", "TRUNCATE \(unescaped: partition) CASCADE"),
+            mutation(
+                "MERGE … WHEN MATCHED THEN DELETE",
+                "MERGE INTO audit_events t USING (SELECT \(id)::uuid AS id) s ON t.event_id = s.id WHEN MATCHED THEN DELETE"
+            ),
+            mutation(
+                "MERGE … WHEN MATCHED THEN UPDATE",
+                "MERGE INTO audit_events t USING (SELECT \(id)::uuid AS id) s ON t.event_id = s.id WHEN MATCHED THEN UPDATE SET event_type = 'tampered'"
+            ),
+            mutation(
+                "INSERT … ON CONFLICT DO UPDATE",
+                """
+                INSERT INTO audit_events SELECT * FROM audit_events WHERE event_id = \(id)
+                ON CONFLICT (event_id, event_date) DO UPDATE SET event_type = 'tampered'
+                """
+            ),
+        ]
+        for (column, value) in Self.columnChanges {
+            mutations.append(
+                mutation(
+                    "UPDATE audit_events SET \(column) WHERE event_id = $1",
+                    "UPDATE audit_events SET \(unescaped: column) = \(unescaped: value) WHERE event_id = \(id)"
+                )
+            )
+            mutations.append(
+                mutation(
+                    "UPDATE audit_events SET \(column) WHERE event_id = $1 AND event_date = $2",
+                    "UPDATE audit_events SET \(unescaped: column) = \(unescaped: value) WHERE event_id = \(id) AND event_date = \(day)::date"
+                )
+            )
+        }
+        return mutations
+    }
+
+    private func mutation(_ description: String, _ query: PostgresQuery) -> DirectMutation {
+        DirectMutation(description) { [client] in
+            do {
+                try await client.query(query)
+                return .executed(rows: -1)
+            } catch let error as PSQLError {
+                // 42501: our trigger's refusal, or a permission denied to the role. 0A000 on
+                // TRUNCATE: a month referenced by the parent foreign key cannot be truncated.
+                let state = error.serverInfo?[.sqlState]
+                if state == "42501" || (state == "0A000" && description.hasPrefix("TRUNCATE")) { return .refused }
+                return .failed(error.serverInfo?[.message] ?? "\(error.code)")
+            } catch {
+                return .failed("\(error)")
+            }
+        }
+    }
+}

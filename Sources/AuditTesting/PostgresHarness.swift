@@ -1,0 +1,85 @@
+public import AuditCore
+public import AuditPostgres
+public import Foundation
+import Logging
+public import PostgresNIO
+
+/// A ``PostgresStore`` on a database of its own, prepared, with an owner-role client for
+/// looking behind the store's back.
+public struct PostgresHarness: StoreHarness {
+    public let database: PostgresTestDatabase
+    public let postgres: PostgresStore
+    let client: PostgresClient
+
+    public var store: any AuditStore { postgres }
+
+    /// Creates a database, runs a prepared store on it during `body`, then drops the database.
+    /// - Parameter configure: adjusts the store configuration (defaults: 3 months ahead, 4 connections).
+    public static func run<Value: Sendable>(
+        configure: @Sendable (inout PostgresStoreConfiguration) -> Void = { _ in },
+        _ body: @Sendable (PostgresHarness) async throws -> Value
+    ) async throws -> Value {
+        let database = try await PostgresTestDatabase.create()
+        do {
+            var configuration = try PostgresStoreConfiguration(url: database.url)
+            configuration.client.options.maximumConnections = 4
+            configure(&configuration)
+            let store = PostgresStore(configuration: configuration, logger: Logger(label: "test.postgres"))
+            var adminConfiguration = try PostgresStoreConfiguration(url: database.url).client
+            adminConfiguration.options.maximumConnections = 2
+            let client = PostgresClient(configuration: adminConfiguration)
+            let value = try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await store.run() }
+                group.addTask { await client.run() }
+                defer { group.cancelAll() }
+                try await store.prepare()
+                return try await body(PostgresHarness(database: database, postgres: store, client: client))
+            }
+            await database.drop()
+            return value
+        } catch {
+            await database.drop()
+            throw error
+        }
+    }
+
+    /// Runs one SQL statement as the database owner, bypassing the store.
+    public func execute(_ query: PostgresQuery) async throws {
+        try await client.query(query)
+    }
+
+    /// Runs a query as the database owner and decodes its single-column rows.
+    public func values<Value: PostgresDecodable & Sendable>(_ query: PostgresQuery, as type: Value.Type) async throws -> [Value] {
+        var values: [Value] = []
+        for try await value in try await client.query(query).decode(Value.self) {
+            values.append(value)
+        }
+        return values
+    }
+
+    public func storageMonths() async throws -> [PartitionMonth] {
+        let names = try await values(
+            """
+            SELECT c.relname::text FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+            WHERE i.inhparent = 'audit_events'::regclass ORDER BY 1
+            """,
+            as: String.self
+        )
+        return names.compactMap(Self.month(fromPartition:))
+    }
+
+    public func rowCount(eventID: UUID) async throws -> Int {
+        try await values("SELECT count(*)::int8 FROM audit_events WHERE event_id = \(eventID)", as: Int.self).first ?? 0
+    }
+
+    public func monthsRead(by query: EventQuery) async throws -> [PartitionMonth] {
+        try await postgres.partitionsRead(by: query).compactMap(Self.month(fromPartition:))
+    }
+
+    /// `audit_events_2025_07` → 2025-07.
+    static func month(fromPartition name: String) -> PartitionMonth? {
+        let parts = name.split(separator: "_")
+        guard parts.count == 4, let year = Int(parts[2]), let month = Int(parts[3]) else { return nil }
+        return PartitionMonth(year: year, month: month)
+    }
+}

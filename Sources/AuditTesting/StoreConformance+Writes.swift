@@ -1,0 +1,237 @@
+import AuditCore
+import Testing
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+extension StoreConformance {
+    static var writeChecks: [ConformanceCheck] {
+        [
+            ConformanceCheck("stores every column and reads it back unchanged") { harness in
+                let now = AuditTimestamp.now()
+                let parent = try EventFactory.event(at: now.adding(seconds: -60))
+                try await harness.writeSucceeding([parent])
+                let request = EventFactory.request(
+                    type: "workflowexecution.execution.started", category: "workflowexecution", outcome: "pending",
+                    correlationID: "rr-2025-001", at: now, eventID: UUID(), parentID: parent.id,
+                    fields: [
+                        "actor_type": .string("user"), "actor_id": .string("alice@example.com"), "actor_ip": .string("2001:DB8:0:0:0:0:0:1"),
+                        "resource_type": .string("WorkflowExecution"), "resource_id": .string("we-42"), "namespace": .string("prod-payments"),
+                        "cluster_name": .string("eu-west-1"), "severity": .string("warning"), "duration_ms": .number("1234"),
+                        "error_code": .string("E_TIMEOUT"), "error_message": .string("step 3 timed out after 30s"),
+                        "retention_days": .number("90"), "is_sensitive": .bool(true),
+                    ]
+                )
+                let event = try EventFactory.event(request, now: now)
+                let receipt = try await harness.writeSucceeding([event])
+                #expect(receipt.eventIDs == [event.id])
+                #expect(receipt.insertedCount == 1)
+
+                let stored = try #require(try await harness.store.event(id: event.id))
+                var expected = event
+                expected.parentEventDate = parent.date
+                #expect(stored.event.hasSameContent(as: expected))
+                #expect(stored.event.parentEventDate == parent.date)
+                #expect(stored.event.actorIP == "2001:db8::1")
+                #expect(stored.event.clusterID == "eu-west-1")
+                #expect(stored.event.retentionDays == 90)
+                #expect(stored.event.durationMS == 1234)
+                #expect(stored.event.isSensitive)
+                #expect(stored.event.timestamp == now)
+                #expect(sameJSON(stored.event.eventData, event.eventData))
+                let parentStored = try #require(try await harness.store.event(id: parent.id))
+                #expect(stored.insertSequence > parentStored.insertSequence)
+            },
+
+            ConformanceCheck("keeps event_data values exactly: numbers to the last digit, any Unicode") { harness in
+                let payload = #"""
+                    {"event_type":"gateway.signal.received","big":12345678901234567890,"precise":0.1000000000000000055511151231257827,
+                     "negative":-0.0000000000000000000001,"exponent":6.02214076e23,"text":"Grüße, 世界 🚀 \"quoted\" \\ back\/slash\ttab",
+                     "escaped":"\u00e9\ud83d\ude80\n","empty":{},"list":[],"nested":{"a":[1,2,{"b":[true,false,null]}]},"zero":0}
+                    """#
+                guard case .object(let data) = try JSONParser.parse(payload) else { throw AuditError(.internalError, detail: "fixture") }
+                let event = try EventFactory.event(type: "gateway.signal.received", category: "gateway", at: .now(), data: data)
+                try await harness.writeSucceeding([event])
+                let stored = try #require(try await harness.store.event(id: event.id))
+                let storedData = try stored.event.eventData.object()
+                #expect(JSONValue.object(storedData).canonicalBytes == JSONValue.object(data).canonicalBytes)
+                #expect(storedData["big"] == .number("12345678901234567890"))
+                #expect(storedData["precise"] == .number("0.1000000000000000055511151231257827"))
+                // Stores may print a number in another notation (PostgreSQL: 6.02214076e23 as
+                // 602214076000000000000000), never with another value.
+                #expect(
+                    storedData["exponent"].map { JSONValue.array([$0]).canonicalBytes } == JSONValue.array([.number("6.02214076e23")]).canonicalBytes)
+                #expect(storedData["text"] == .string("Grüße, 世界 🚀 \"quoted\" \\ back/slash\ttab"))
+                #expect(storedData["escaped"] == .string("é🚀\n"))
+            },
+
+            ConformanceCheck("keeps timestamps to the microsecond, in order") { harness in
+                let base = AuditTimestamp.now().adding(seconds: -10)
+                let events = try (0..<5).map { step in
+                    try EventFactory.event(correlationID: "rr-micro", at: base.adding(microseconds: Int64(step)))
+                }
+                try await harness.writeSucceeding(events.reversed())
+                var query = EventQuery(order: .ascending)
+                query.filters.correlationID = "rr-micro"
+                let page = try await harness.store.events(matching: query)
+                #expect(page.events.map(\.event.timestamp) == events.map(\.timestamp))
+                query.since = base.adding(microseconds: 1)
+                query.untilExclusive = base.adding(microseconds: 3)
+                let window = try await harness.store.events(matching: query)
+                #expect(window.events.map(\.event.id) == [events[1].id, events[2].id])
+            },
+
+            ConformanceCheck("stores a batch all or nothing") { harness in
+                let now = AuditTimestamp.now()
+                let good = try EventFactory.event(correlationID: "rr-atomic", at: now)
+                let alsoGood = try EventFactory.event(correlationID: "rr-atomic", at: now.adding(seconds: 1))
+                let orphan = try EventFactory.event(correlationID: "rr-atomic", at: now.adding(seconds: 2), parentID: UUID())
+                let result = try await harness.write([good, alsoGood, orphan])
+                guard case .failure(let error) = result else {
+                    Issue.record("a batch with an unknown parent must fail")
+                    return
+                }
+                #expect(error.code == .validation)
+                #expect(error.detail.hasPrefix("event at index 2:"))
+                #expect(error.fieldErrors.map(\.field) == ["parent_event_id"])
+                for event in [good, alsoGood, orphan] {
+                    #expect(try await harness.rowCount(eventID: event.id) == 0)
+                }
+            },
+
+            ConformanceCheck("isolates the batches of one group commit") { harness in
+                let now = AuditTimestamp.now()
+                let first = try EventFactory.event(correlationID: "rr-group-1", at: now)
+                let broken = try EventFactory.event(correlationID: "rr-group-2", at: now, parentID: UUID())
+                let third = try EventFactory.event(correlationID: "rr-group-3", at: now)
+                let results = try await harness.store.write([
+                    EventBatch(events: [first], reportsIndex: true),
+                    EventBatch(events: [broken], reportsIndex: false),
+                    EventBatch(events: [third], reportsIndex: true),
+                ])
+                #expect(results.count == 3)
+                #expect((try? results[0].get())?.eventIDs == [first.id])
+                if case .failure(let error) = results[1] {
+                    #expect(error.code == .validation)
+                    #expect(!error.detail.hasPrefix("event at index"))
+                } else {
+                    Issue.record("the batch with an unknown parent must fail")
+                }
+                #expect((try? results[2].get())?.eventIDs == [third.id])
+                #expect(try await harness.rowCount(eventID: first.id) == 1)
+                #expect(try await harness.rowCount(eventID: broken.id) == 0)
+                #expect(try await harness.rowCount(eventID: third.id) == 1)
+            },
+
+            ConformanceCheck("stores a retried batch once and answers with the same ids") { harness in
+                let now = AuditTimestamp.now()
+                let withClientID = try EventFactory.event(correlationID: "rr-retry", at: now, eventID: UUID())
+                let withoutID = try EventFactory.event(correlationID: "rr-retry", at: now.adding(seconds: 1))
+                let first = try await harness.writeSucceeding([withClientID, withoutID])
+                let again = try await harness.writeSucceeding([withClientID, withoutID])
+                #expect(first.eventIDs == again.eventIDs)
+                #expect(first.insertedCount == 2)
+                #expect(again.insertedCount == 0)
+                // The same content re-sent without an id (members reordered) maps to the same id.
+                let reordered = try EventFactory.event(
+                    JSONObject(EventFactory.request(correlationID: "rr-retry", at: now.adding(seconds: 1)).members.reversed())
+                )
+                #expect(reordered.id == withoutID.id)
+                let third = try await harness.writeSucceeding([reordered])
+                #expect(third.insertedCount == 0)
+                for id in first.eventIDs {
+                    #expect(try await harness.rowCount(eventID: id) == 1)
+                }
+            },
+
+            ConformanceCheck("stores an event repeated inside one batch once") { harness in
+                let event = try EventFactory.event(correlationID: "rr-twice", at: .now())
+                let receipt = try await harness.writeSucceeding([event, event])
+                #expect(receipt.eventIDs == [event.id, event.id])
+                #expect(receipt.insertedCount == 1)
+                #expect(try await harness.rowCount(eventID: event.id) == 1)
+            },
+
+            ConformanceCheck("refuses an event_id reused for a different event") { harness in
+                let id = UUID()
+                let now = AuditTimestamp.now()
+                let original = try EventFactory.event(correlationID: "rr-conflict", at: now, eventID: id)
+                try await harness.writeSucceeding([original])
+                let impostor = try EventFactory.event(
+                    outcome: "failure", correlationID: "rr-conflict", at: now, eventID: id
+                )
+                let sameDay = try await harness.write([impostor])
+                let otherDay = try await harness.write([
+                    try EventFactory.event(correlationID: "rr-conflict", at: now.adding(seconds: -3 * 86_400), eventID: id)
+                ])
+                for result in [sameDay, otherDay] {
+                    guard case .failure(let error) = result else {
+                        Issue.record("reusing an event_id for another event must fail")
+                        continue
+                    }
+                    #expect(error.code == .conflict)
+                    #expect(error.fieldErrors.map(\.field) == ["event_id"])
+                }
+                #expect(try await harness.rowCount(eventID: id) == 1)
+                let stored = try #require(try await harness.store.event(id: id))
+                #expect(stored.event.hasSameContent(as: original))
+            },
+
+            ConformanceCheck("links a parent sent later in the same batch, or stored before, in another month") { harness in
+                let now = AuditTimestamp.now()
+                let earlier = now.utcDate.month.adding(months: -2).firstDay.startOfDay.adding(seconds: 7200)
+                let grandparent = try EventFactory.event(correlationID: "rr-chain", at: earlier)
+                try await harness.writeSucceeding([grandparent])
+                let parentID = UUID()
+                let child = try EventFactory.event(correlationID: "rr-chain", at: now, parentID: parentID)
+                let parent = try EventFactory.event(
+                    correlationID: "rr-chain", at: now.adding(seconds: -1), eventID: parentID, parentID: grandparent.id)
+                try await harness.writeSucceeding([child, parent])
+                let storedChild = try #require(try await harness.store.event(id: child.id))
+                let storedParent = try #require(try await harness.store.event(id: parentID))
+                #expect(storedChild.event.parentEventID == parentID)
+                #expect(storedChild.event.parentEventDate == parent.date)
+                #expect(storedParent.event.parentEventDate == grandparent.date)
+            },
+
+            ConformanceCheck("refuses an unknown parent_event_id") { harness in
+                let missing = UUID()
+                let event = try EventFactory.event(correlationID: "rr-orphan", at: .now(), parentID: missing)
+                guard case .failure(let error) = try await harness.write([event], reportsIndex: false) else {
+                    Issue.record("an unknown parent must be refused")
+                    return
+                }
+                #expect(error.code == .validation)
+                #expect(error.fieldErrors.map(\.field) == ["parent_event_id"])
+                #expect(error.detail.contains(missing.uuidString.lowercased()))
+                #expect(try await harness.rowCount(eventID: event.id) == 0)
+            },
+
+            ConformanceCheck("creates storage for months it has never seen") { harness in
+                let now = AuditTimestamp.now()
+                let current = now.utcDate.month
+                let months = [current.adding(months: -14), current, current.adding(months: 9)]
+                #expect(try await !harness.storageMonths().contains(months[0]))
+                #expect(try await !harness.storageMonths().contains(months[2]))
+                let events = try months.map { month in
+                    try EventFactory.event(correlationID: "rr-months", at: month.firstDay.startOfDay.adding(seconds: 3600))
+                }
+                let receipt = try await harness.writeSucceeding(events)
+                #expect(receipt.insertedCount == 3)
+                let storage = try await harness.storageMonths()
+                for month in months {
+                    #expect(storage.contains(month), "storage for \(month)")
+                }
+                var query = EventQuery(order: .ascending)
+                query.filters.correlationID = "rr-months"
+                #expect(try await harness.allEvents(query).map(\.event.id) == events.map(\.id))
+                query.since = months[0].firstDay.startOfDay
+                query.untilExclusive = months[0].endDay.startOfDay
+                #expect(try await harness.store.events(matching: query).events.map(\.event.id) == [events[0].id])
+            },
+        ]
+    }
+}

@@ -1,0 +1,52 @@
+public import AuditCore
+
+#if canImport(FoundationEssentials)
+    public import FoundationEssentials
+#else
+    public import Foundation
+#endif
+
+/// A running, prepared store of one kind, with direct access to its database so that tests
+/// can check what the store API alone cannot show (rows on disk, tampering attempts, the
+/// months a query reads).
+public protocol StoreHarness: Sendable {
+    /// The store under test (running and prepared).
+    var store: any AuditStore { get }
+
+    /// Attempts to change or remove `event` directly in the database, bypassing the store, in
+    /// every way the database offers (UPDATE of each column, DELETE, TRUNCATE, on the table and
+    /// its month). Each must fail.
+    func directMutations(of event: AuditEvent) -> [DirectMutation]
+
+    /// The months that currently have storage (partitions, or month files).
+    func storageMonths() async throws -> [PartitionMonth]
+
+    /// How many rows carry `eventID`, counted directly in the database.
+    func rowCount(eventID: UUID) async throws -> Int
+
+    /// The months the page query for `query` reads.
+    func monthsRead(by query: EventQuery) async throws -> [PartitionMonth]
+}
+
+/// One way of tampering with a stored event, run directly against the database.
+public struct DirectMutation: Sendable, CustomStringConvertible {
+    /// What happened when the database was asked.
+    public enum Outcome: Sendable, Equatable {
+        /// The database refused because audit rows are immutable (or the role may not change them).
+        case refused
+        /// The statement ran; `rows` rows were changed or removed.
+        case executed(rows: Int)
+        /// The statement failed for another reason (so it proves nothing about immutability).
+        case failed(String)
+    }
+
+    /// What it tries, e.g. `UPDATE audit_events SET event_type`.
+    public let description: String
+    /// Runs the attempt and reports the outcome.
+    public let attempt: @Sendable () async -> Outcome
+
+    public init(_ description: String, attempt: @escaping @Sendable () async -> Outcome) {
+        self.description = description
+        self.attempt = attempt
+    }
+}
