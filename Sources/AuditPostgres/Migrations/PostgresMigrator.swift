@@ -16,13 +16,17 @@ struct PostgresMigrator {
     /// - Throws: when an applied migration was edited since, or the database is newer than this server.
     func migrate() async throws -> [Int] {
         try await client.withConnection { connection in
+            // Migrations may rightly take long: lift the store's statement timeout on this session only.
+            try await connection.query("SET statement_timeout = 0", logger: logger)
             try await connection.query("SELECT pg_advisory_lock(\(Self.lockKey))", logger: logger)
             do {
                 let applied = try await migrateLocked(connection)
                 try await connection.query("SELECT pg_advisory_unlock(\(Self.lockKey))", logger: logger)
+                try await connection.query("RESET statement_timeout", logger: logger)
                 return applied
             } catch {
                 _ = try? await connection.query("SELECT pg_advisory_unlock(\(Self.lockKey))", logger: logger)
+                _ = try? await connection.query("RESET statement_timeout", logger: logger)
                 throw error
             }
         }

@@ -22,7 +22,14 @@ public final class PostgresStore: AuditStore, Service {
     public init(configuration: PostgresStoreConfiguration, logger: Logger) {
         self.configuration = configuration
         self.logger = logger
-        self.client = PostgresClient(configuration: configuration.client, backgroundLogger: logger)
+        var client = configuration.client
+        // The server aborts any statement that outlives the operation timeout, so a query stuck
+        // behind a lock ends instead of occupying a connection after the caller gave up.
+        let milliseconds =
+            configuration.operationTimeout.components.seconds * 1000
+            + configuration.operationTimeout.components.attoseconds / 1_000_000_000_000_000
+        client.options.additionalStartupParameters.append(("statement_timeout", "\(max(milliseconds, 1))"))
+        self.client = PostgresClient(configuration: client, backgroundLogger: logger)
     }
 
     /// Runs the connection pool until cancelled or gracefully shut down.
@@ -41,14 +48,15 @@ public final class PostgresStore: AuditStore, Service {
     public func migrate(now: AuditTimestamp) async throws(AuditError) -> [Int] {
         let applied: [Int]
         do {
-            applied = try await withOperationTimeout { try await PostgresMigrator(client: self.client, logger: self.logger).migrate() }
+            // No operation timeout: a migration may rightly take long on a large database.
+            applied = try await PostgresMigrator(client: client, logger: logger).migrate()
         } catch let error as MigrationError {
             throw AuditError(.internalError, detail: error.description, underlying: error)
         } catch {
             throw PostgresFailure.translate(error, operation: "apply migrations")
         }
         let current = now.utcDate.month
-        try await ensurePartitions(for: current.through(current.adding(months: configuration.monthsAhead)))
+        try await ensurePartitions(for: current.through(current.adding(months: configuration.monthsAhead)), timeLimited: false)
         return applied
     }
 
@@ -66,15 +74,17 @@ public final class PostgresStore: AuditStore, Service {
     }
 
     /// Creates partitions for `months` that do not exist yet (idempotent; safe with several servers).
-    public func ensurePartitions(for months: [PartitionMonth]) async throws(AuditError) {
+    /// With `timeLimited` (the write path) it gives up after the operation timeout.
+    public func ensurePartitions(for months: [PartitionMonth], timeLimited: Bool = true) async throws(AuditError) {
         let missing = knownPartitions.withLock { known in months.filter { !known.contains($0) } }
         guard !missing.isEmpty else { return }
         let firstDays = ColumnArray(missing.map { PostgresDay($0.firstDay) })
         do {
-            let created = try await withOperationTimeout {
+            let create: @Sendable () async throws -> Int = {
                 try await self.client.query("SELECT auditledger_ensure_partitions(\(firstDays))", logger: self.logger)
                     .decode(Int.self).first(where: { _ in true }) ?? 0
             }
+            let created = timeLimited ? try await withOperationTimeout(create) : try await create()
             if created > 0 {
                 logger.info("created partitions", metadata: ["audit.partitions.created": "\(created)", "audit.partitions.months": "\(missing)"])
             }
