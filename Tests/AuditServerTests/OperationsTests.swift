@@ -1,0 +1,197 @@
+import AuditCore
+import AuditPostgres
+import AuditServer
+import AuditTesting
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import Logging
+import NIOCore
+import PostgresNIO
+import ServiceLifecycle
+import Synchronization
+import Testing
+
+@Suite struct OperationsTests {
+    @Test("Health: live, ready, and the summary", arguments: StoreKind.available)
+    func health(_ kind: StoreKind) async throws {
+        try await withApp(kind) { client, harness in
+            let live = try await client.get("/health/live")
+            #expect(live.status == .ok)
+            #expect(try live.object.string("status") == "alive")
+            for path in ["/health/ready", "/health"] {
+                let ready = try await client.get(path)
+                #expect(ready.status == .ok)
+                #expect(try ready.object.string("status") == "ready")
+                #expect(try ready.object.string("store") == harness.store.kind)
+            }
+        }
+    }
+
+    @Test("X-Request-ID is echoed when well formed, generated otherwise, and in every log line of the request", arguments: StoreKind.available)
+    func requestIDs(_ kind: StoreKind) async throws {
+        let records = LogRecords()
+        let logger = Logger(label: "test.http") { _ in RecordingLogHandler(records: records) }
+        try await withApp(kind, logger: logger) { client, _ in
+            let echoed = try await client.get("/api/v1/audit/events?limit=0", headers: [HTTPField.Name("X-Request-ID")!: "req-abc.123:x_y"])
+            #expect(echoed.headers[HTTPField.Name("X-Request-ID")!] == "req-abc.123:x_y")
+            try expectProblem(echoed, status: .badRequest, type: "validation-error", fields: ["limit"])
+            #expect(try echoed.object.string("request_id") == "req-abc.123:x_y")
+
+            let generated = try await client.get("/health/live")
+            let id = try #require(generated.headers[HTTPField.Name("X-Request-ID")!])
+            #expect(UUID(uuidString: id) != nil)
+
+            let replaced = try await client.get("/health/live", headers: [HTTPField.Name("X-Request-ID")!: "bad id with spaces"])
+            #expect(replaced.headers[HTTPField.Name("X-Request-ID")!].flatMap(UUID.init(uuidString:)) != nil)
+        }
+        let lines = records.all.filter { $0.message == "request refused" }
+        #expect(!lines.isEmpty)
+        #expect(lines.allSatisfy { $0.metadata["request.id"] == .string("req-abc.123:x_y") })
+    }
+
+    @Test("Unknown routes are RFC 7807 404s", arguments: StoreKind.available)
+    func unknownRoute(_ kind: StoreKind) async throws {
+        try await withApp(kind) { client, _ in
+            try expectProblem(try await client.get("/api/v1/nothing-here"), status: .notFound, type: "not-found")
+        }
+    }
+
+    @Test("A database that does not answer in time gives 503 with Retry-After and no internals")
+    func databaseTimeout() async throws {
+        guard StoreKind.available.contains(.postgres) else { return }
+        try await PostgresHarness.run(configure: { $0.operationTimeout = .milliseconds(500) }) { harness in
+            let app = buildAuditApplication(store: harness.store, logger: Logger(label: "test.http"))
+            try await app.test(.router) { client in
+                // Another session holds an exclusive lock, so the insert waits past the timeout.
+                try await harness.database.withClient { admin in
+                    try await admin.withTransaction(logger: Logger(label: "test.lock")) { connection in
+                        try await connection.query("LOCK TABLE audit_events IN ACCESS EXCLUSIVE MODE", logger: Logger(label: "test.lock"))
+                        let response = try await client.post("/api/v1/audit/events", json: .object(EventFactory.gatewaySignal(at: .now())))
+                        try expectProblem(response, status: .serviceUnavailable, type: "service-unavailable")
+                        #expect(response.headers[.retryAfter] == "5")
+                        let detail = try response.object.string("detail") ?? ""
+                        #expect(!detail.contains("LOCK") && !detail.contains("audit_events") && !detail.contains("PSQLError"))
+                    }
+                }
+            }
+        }
+    }
+
+    @Test("Graceful shutdown writes every queued request before the writer stops; later writes get shutting-down")
+    func shutdownDrainsTheQueue() async throws {
+        guard StoreKind.available.contains(.postgres) else { return }
+        try await PostgresHarness.run { harness in
+            let writer = BatchWriter(store: harness.store, logger: Logger(label: "test.writer"))
+            let group = ServiceGroup(configuration: .init(services: [writer], logger: Logger(label: "test.group")))
+            let events = try (0..<200).map {
+                try EventFactory.event(correlationID: "rr-shutdown", at: AuditTimestamp.now().adding(microseconds: Int64($0)))
+            }
+            try await withThrowingTaskGroup(of: Void.self) { tasks in
+                tasks.addTask { try await group.run() }
+                let receipts = try await withThrowingTaskGroup(of: WriteReceipt.self) { submissions in
+                    for event in events {
+                        submissions.addTask { try await writer.submit(EventBatch(events: [event], reportsIndex: false)) }
+                    }
+                    // Shut down while submissions are still queued or in flight.
+                    try await Task.sleep(for: .milliseconds(5))
+                    await group.triggerGracefulShutdown()
+                    var receipts: [WriteReceipt] = []
+                    while let next = await submissions.nextResult() {
+                        switch next {
+                        case .success(let receipt): receipts.append(receipt)
+                        case .failure(let error as AuditError): #expect(error.code == .shuttingDown)
+                        case .failure(let error): throw error
+                        }
+                    }
+                    return receipts
+                }
+                try await tasks.waitForAll()
+                #expect(!receipts.isEmpty)
+                for receipt in receipts {
+                    #expect(try await harness.rowCount(eventID: receipt.eventIDs[0]) == 1)
+                }
+                var query = EventQuery(limit: 1000)
+                query.filters.correlationID = "rr-shutdown"
+                #expect(try await harness.store.events(matching: query).total == receipts.count)
+            }
+            do {
+                _ = try await writer.submit(EventBatch(events: [events[0]], reportsIndex: false))
+                Issue.record("a stopped writer must refuse")
+            } catch {
+                #expect((error as? AuditError)?.code == .shuttingDown)
+            }
+        }
+    }
+
+    @Test("A full writer queue answers 503 overloaded at once")
+    func overload() async throws {
+        guard StoreKind.available.contains(.postgres) else { return }
+        var settings = AuditServerConfiguration(validation: EventFactory.importPolicy)
+        settings.writer.maximumQueuedEvents = 1
+        let configuration = settings
+        try await PostgresHarness.run { harness in
+            let app = buildAuditApplication(store: harness.store, configuration: configuration, logger: Logger(label: "test.http"))
+            try await app.test(.router) { client in
+                try await harness.database.withClient { admin in
+                    try await admin.withConnection { connection in
+                        let logger = Logger(label: "test.lock")
+                        try await connection.query("BEGIN", logger: logger)
+                        try await connection.query("LOCK TABLE audit_events IN ACCESS EXCLUSIVE MODE", logger: logger)
+                        // The first request occupies the writer (blocked on the lock), the second
+                        // fills the queue, the third finds it full.
+                        async let first = client.post("/api/v1/audit/events", json: .object(EventFactory.request(at: .now(), eventID: UUID())))
+                        try await Task.sleep(for: .milliseconds(300))
+                        async let second = client.post("/api/v1/audit/events", json: .object(EventFactory.request(at: .now(), eventID: UUID())))
+                        try await Task.sleep(for: .milliseconds(300))
+                        let third: Result<TestResponse, any Error>
+                        do {
+                            third = .success(
+                                try await client.post("/api/v1/audit/events", json: .object(EventFactory.request(at: .now(), eventID: UUID()))))
+                        } catch {
+                            third = .failure(error)
+                        }
+                        // Release the lock whatever happened, or the queued requests never finish.
+                        try await connection.query("COMMIT", logger: logger)
+                        let response = try third.get()
+                        try expectProblem(response, status: .serviceUnavailable, type: "overloaded")
+                        #expect(response.headers[.retryAfter] == "1")
+                        // With the lock released, the two queued requests are stored.
+                        let (firstResponse, secondResponse) = try await (first, second)
+                        #expect(firstResponse.status == .created)
+                        #expect(secondResponse.status == .created)
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Log records kept in memory, to check what a request logged.
+final class LogRecords: Sendable {
+    struct Record: Sendable {
+        let message: String
+        let metadata: Logger.Metadata
+    }
+
+    private let records = Mutex<[Record]>([])
+
+    var all: [Record] { records.withLock { $0 } }
+
+    func append(_ record: Record) { records.withLock { $0.append(record) } }
+}
+
+struct RecordingLogHandler: LogHandler {
+    let records: LogRecords
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .trace
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        records.append(.init(message: event.message.description, metadata: metadata.merging(event.metadata ?? [:]) { _, new in new }))
+    }
+}

@@ -1,0 +1,140 @@
+import AuditCore
+import AuditServer
+import AuditTesting
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import NIOCore
+import Testing
+
+/// The stores the HTTP tests run against: PostgreSQL when available (always under CI).
+enum StoreKind: String, CaseIterable, CustomTestStringConvertible, Sendable {
+    case postgres
+
+    static var available: [StoreKind] {
+        TestEnvironment.runsPostgresTests ? [.postgres] : []
+    }
+
+    var testDescription: String { rawValue }
+}
+
+/// Runs `body` with the real application (as `serve` builds it) over a fresh store of `kind`.
+func withApp(
+    _ kind: StoreKind,
+    configuration: AuditServerConfiguration = AuditServerConfiguration(validation: EventFactory.importPolicy),
+    logger: Logger = Logger(label: "test.http"),
+    _ body: @Sendable @escaping (any TestClientProtocol, any StoreHarness) async throws -> Void
+) async throws {
+    switch kind {
+    case .postgres:
+        try await PostgresHarness.run { harness in
+            let app = buildAuditApplication(store: harness.store, configuration: configuration, logger: logger)
+            try await app.test(.router) { client in
+                try await body(client, harness)
+            }
+        }
+    }
+}
+
+extension TestClientProtocol {
+    /// POSTs JSON and returns the response.
+    func post(_ path: String, json: JSONValue, headers: HTTPFields = [:]) async throws -> TestResponse {
+        var writer = JSONWriter()
+        writer.write(json)
+        return try await post(path, body: writer.bytes, headers: headers)
+    }
+
+    func post(_ path: String, body: [UInt8], headers: HTTPFields = [:]) async throws -> TestResponse {
+        var headers = headers
+        headers[.contentType] = "application/json"
+        return try await execute(uri: path, method: .post, headers: headers, body: ByteBuffer(bytes: body)) { $0 }
+    }
+
+    func get(_ path: String, headers: HTTPFields = [:]) async throws -> TestResponse {
+        try await execute(uri: path, method: .get, headers: headers) { $0 }
+    }
+}
+
+extension TestResponse {
+    /// The body parsed as JSON (numbers as written).
+    var json: JSONValue {
+        get throws { try JSONParser.parse(Array(body.readableBytesView)) }
+    }
+
+    /// The body as a JSON object.
+    var object: JSONObject {
+        get throws {
+            guard case .object(let object) = try json else { throw TestFailure("body is not a JSON object: \(String(buffer: body))") }
+            return object
+        }
+    }
+}
+
+extension JSONObject {
+    func string(_ key: String) -> String? {
+        if case .string(let value)? = self[key] { return value }
+        return nil
+    }
+
+    func array(_ key: String) -> [JSONValue] {
+        if case .array(let values)? = self[key] { return values }
+        return []
+    }
+
+    func object(_ key: String) -> JSONObject? {
+        if case .object(let value)? = self[key] { return value }
+        return nil
+    }
+}
+
+extension JSONValue {
+    var object: JSONObject? {
+        if case .object(let value) = self { return value }
+        return nil
+    }
+
+    var string: String? {
+        if case .string(let value) = self { return value }
+        return nil
+    }
+}
+
+struct TestFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Asserts an RFC 7807 response: status, content type, `type` slug, and the fields named.
+func expectProblem(
+    _ response: TestResponse,
+    status: HTTPResponse.Status,
+    type slug: String,
+    fields: [String] = [],
+    detailPrefix: String? = nil,
+    sourceLocation: SourceLocation = #_sourceLocation
+) throws {
+    #expect(response.status == status, sourceLocation: sourceLocation)
+    #expect(response.headers[.contentType] == "application/problem+json", sourceLocation: sourceLocation)
+    let problem = try response.object
+    #expect(problem.string("type") == "https://kubernaut.ai/problems/\(slug)", sourceLocation: sourceLocation)
+    #expect(problem["status"] == .number(String(status.code)), sourceLocation: sourceLocation)
+    #expect(problem.string("title")?.isEmpty == false, sourceLocation: sourceLocation)
+    #expect(problem.string("detail")?.isEmpty == false, sourceLocation: sourceLocation)
+    #expect(problem.string("instance")?.hasPrefix("/") == true, sourceLocation: sourceLocation)
+    let named = problem.object("field_errors")?.members.map(\.key) ?? []
+    #expect(named == fields, "field_errors of \(String(buffer: response.body))", sourceLocation: sourceLocation)
+    if let detailPrefix {
+        #expect(
+            problem.string("detail")?.hasPrefix(detailPrefix) == true, "detail of \(String(buffer: response.body))", sourceLocation: sourceLocation)
+    }
+}
+
+/// One line saying how to run the PostgreSQL HTTP tests when they are skipped.
+@Suite struct PostgresHTTPAvailability {
+    @Test(.enabled(if: TestEnvironment.runsPostgresTests, TestEnvironment.postgresSkipComment))
+    func postgresHTTPTestsRun() throws {
+        _ = try TestEnvironment.requirePostgresURL()
+    }
+}
