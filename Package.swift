@@ -1,11 +1,13 @@
 // swift-tools-version:6.2
 import PackageDescription
 
-/// One set of compiler settings for every target (strict concurrency comes with Swift 6 language mode).
+/// One set of compiler settings for every target (strict concurrency comes with Swift 6
+/// language mode). Warnings in our own code are errors; dependencies are not affected.
 let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
     .enableUpcomingFeature("MemberImportVisibility"),
     .enableUpcomingFeature("InternalImportsByDefault"),
+    .treatAllWarnings(as: .error),
 ]
 
 let package = Package(
