@@ -17,7 +17,6 @@ let package = Package(
         .executable(name: "auditledger", targets: ["auditledger"]),
         .library(name: "AuditCore", targets: ["AuditCore"]),
         .library(name: "AuditPostgres", targets: ["AuditPostgres"]),
-        .library(name: "AuditSQLite", targets: ["AuditSQLite"]),
         .library(name: "AuditServer", targets: ["AuditServer"]),
     ],
     dependencies: [
@@ -29,7 +28,6 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
-        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
@@ -55,15 +53,6 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
 
-            swiftSettings: swiftSettings
-        ),
-        .target(
-            name: "AuditSQLite",
-            dependencies: [
-                "AuditCore",
-                .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "Logging", package: "swift-log"),
-            ],
             swiftSettings: swiftSettings
         ),
         .target(
