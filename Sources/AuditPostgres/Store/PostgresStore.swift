@@ -80,11 +80,20 @@ public final class PostgresStore: AuditStore, Service {
         guard !missing.isEmpty else { return }
         let firstDays = ColumnArray(missing.map { PostgresDay($0.firstDay) })
         do {
-            let create: @Sendable () async throws -> Int = {
-                try await self.client.query("SELECT auditledger_ensure_partitions(\(firstDays))", logger: self.logger)
-                    .decode(Int.self).first(where: { _ in true }) ?? 0
+            let created: Int
+            if timeLimited {
+                created = try await withOperationTimeout {
+                    try await self.client.query("SELECT auditledger_ensure_partitions(\(firstDays))", logger: self.logger)
+                        .decode(Int.self).first(where: { _ in true }) ?? 0
+                }
+            } else {
+                // At start nothing waits for us: lift the statement timeout for this transaction only.
+                created = try await client.withTransaction(logger: logger) { connection in
+                    try await connection.query("SET LOCAL statement_timeout = 0", logger: self.logger)
+                    return try await connection.query("SELECT auditledger_ensure_partitions(\(firstDays))", logger: self.logger)
+                        .decode(Int.self).first(where: { _ in true }) ?? 0
+                }
             }
-            let created = timeLimited ? try await withOperationTimeout(create) : try await create()
             if created > 0 {
                 logger.info("created partitions", metadata: ["audit.partitions.created": "\(created)", "audit.partitions.months": "\(missing)"])
             }
