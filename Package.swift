@@ -17,6 +17,7 @@ let package = Package(
         .executable(name: "auditledger", targets: ["auditledger"]),
         .library(name: "AuditCore", targets: ["AuditCore"]),
         .library(name: "AuditPostgres", targets: ["AuditPostgres"]),
+        .library(name: "AuditSQLite", targets: ["AuditSQLite"]),
         .library(name: "AuditServer", targets: ["AuditServer"]),
     ],
     dependencies: [
@@ -28,6 +29,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
@@ -56,6 +58,15 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "AuditSQLite",
+            dependencies: [
+                "AuditCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "AuditServer",
             dependencies: [
                 "AuditCore",
@@ -75,6 +86,7 @@ let package = Package(
             dependencies: [
                 "AuditCore",
                 "AuditPostgres",
+                "AuditSQLite",
                 "AuditServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -93,6 +105,8 @@ let package = Package(
             dependencies: [
                 "AuditCore",
                 "AuditPostgres",
+                "AuditSQLite",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 "AuditServer",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -105,10 +119,22 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "AuditLedgerCLITests",
+            dependencies: [
+                "AuditCore",
+                "AuditLedgerCLI",
+                "AuditServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "AuditServerTests",
             dependencies: [
                 "AuditCore",
                 "AuditPostgres",
+                "AuditSQLite",
                 "AuditServer",
                 "AuditTesting",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -126,6 +152,7 @@ let package = Package(
             dependencies: [
                 "AuditCore",
                 "AuditPostgres",
+                "AuditSQLite",
                 "AuditTesting",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],

@@ -19,28 +19,32 @@ extension PostgresHarness {
         let day = event.date.description
         let partition = event.date.month.partitionName
         var mutations: [DirectMutation] = [
-            mutation("DELETE FROM audit_events WHERE event_id = $1", "DELETE FROM audit_events WHERE event_id = \(id)"),
+            mutation("DELETE FROM audit_events WHERE event_id = $1", .deleteByID, false, "DELETE FROM audit_events WHERE event_id = \(id)"),
             mutation(
-                "DELETE FROM audit_events WHERE event_id = $1 AND event_date = $2",
+                "DELETE FROM audit_events WHERE event_id = $1 AND event_date = $2", .deleteByIDAndDate, false,
                 "DELETE FROM audit_events WHERE event_id = \(id) AND event_date = \(day)::date"
             ),
-            mutation("DELETE FROM \(partition) WHERE event_id = $1", "DELETE FROM \(unescaped: partition) WHERE event_id = \(id)"),
-            mutation("DELETE FROM audit_events (no WHERE)", "DELETE FROM audit_events"),
-            mutation("UPDATE \(partition) SET event_type", "UPDATE \(unescaped: partition) SET event_type = 'tampered' WHERE event_id = \(id)"),
-            mutation("TRUNCATE audit_events", "TRUNCATE audit_events"),
-            mutation("TRUNCATE audit_events CASCADE", "TRUNCATE audit_events CASCADE"),
-            mutation("TRUNCATE \(partition)", "TRUNCATE \(unescaped: partition)"),
-            mutation("TRUNCATE \(partition) CASCADE", "TRUNCATE \(unescaped: partition) CASCADE"),
+            mutation("DELETE FROM \(partition) WHERE event_id = $1", .deleteByID, true, "DELETE FROM \(unescaped: partition) WHERE event_id = \(id)"),
             mutation(
-                "MERGE … WHEN MATCHED THEN DELETE",
+                "DELETE FROM \(partition) WHERE event_id = $1 AND event_date = $2", .deleteByIDAndDate, true,
+                "DELETE FROM \(unescaped: partition) WHERE event_id = \(id) AND event_date = \(day)::date"
+            ),
+            mutation("DELETE FROM audit_events (no WHERE)", .deleteAll, false, "DELETE FROM audit_events"),
+            mutation("DELETE FROM \(partition) (no WHERE)", .deleteAll, true, "DELETE FROM \(unescaped: partition)"),
+            mutation("TRUNCATE audit_events", .deleteAll, false, "TRUNCATE audit_events"),
+            mutation("TRUNCATE audit_events CASCADE", .deleteAll, false, "TRUNCATE audit_events CASCADE"),
+            mutation("TRUNCATE \(partition)", .deleteAll, true, "TRUNCATE \(unescaped: partition)"),
+            mutation("TRUNCATE \(partition) CASCADE", .deleteAll, true, "TRUNCATE \(unescaped: partition) CASCADE"),
+            mutation(
+                "MERGE … WHEN MATCHED THEN DELETE", .other, false,
                 "MERGE INTO audit_events t USING (SELECT \(id)::uuid AS id) s ON t.event_id = s.id WHEN MATCHED THEN DELETE"
             ),
             mutation(
-                "MERGE … WHEN MATCHED THEN UPDATE",
+                "MERGE … WHEN MATCHED THEN UPDATE", .other, false,
                 "MERGE INTO audit_events t USING (SELECT \(id)::uuid AS id) s ON t.event_id = s.id WHEN MATCHED THEN UPDATE SET event_type = 'tampered'"
             ),
             mutation(
-                "INSERT … ON CONFLICT DO UPDATE",
+                "INSERT … ON CONFLICT DO UPDATE", .other, false,
                 """
                 INSERT INTO audit_events SELECT * FROM audit_events WHERE event_id = \(id)
                 ON CONFLICT (event_id, event_date) DO UPDATE SET event_type = 'tampered'
@@ -50,22 +54,28 @@ extension PostgresHarness {
         for (column, value) in Self.columnChanges {
             mutations.append(
                 mutation(
-                    "UPDATE audit_events SET \(column) WHERE event_id = $1",
+                    "UPDATE audit_events SET \(column) WHERE event_id = $1", .update(column: column), false,
                     "UPDATE audit_events SET \(unescaped: column) = \(unescaped: value) WHERE event_id = \(id)"
                 )
             )
             mutations.append(
                 mutation(
-                    "UPDATE audit_events SET \(column) WHERE event_id = $1 AND event_date = $2",
+                    "UPDATE audit_events SET \(column) WHERE event_id = $1 AND event_date = $2", .update(column: column), false,
                     "UPDATE audit_events SET \(unescaped: column) = \(unescaped: value) WHERE event_id = \(id) AND event_date = \(day)::date"
+                )
+            )
+            mutations.append(
+                mutation(
+                    "UPDATE \(partition) SET \(column) WHERE event_id = $1", .update(column: column), true,
+                    "UPDATE \(unescaped: partition) SET \(unescaped: column) = \(unescaped: value) WHERE event_id = \(id)"
                 )
             )
         }
         return mutations
     }
 
-    private func mutation(_ description: String, _ query: PostgresQuery) -> DirectMutation {
-        DirectMutation(description) { [client] in
+    private func mutation(_ description: String, _ kind: DirectMutation.Kind, _ namesMonth: Bool, _ query: PostgresQuery) -> DirectMutation {
+        DirectMutation(description, kind: kind, namesMonth: namesMonth) { [client] in
             do {
                 try await client.query(query)
                 return .executed(rows: -1)

@@ -76,6 +76,24 @@ public struct PostgresHarness: StoreHarness {
         try await postgres.partitionsRead(by: query).compactMap(Self.month(fromPartition:))
     }
 
+    public func withWritesBlocked<Value: Sendable>(_ body: @Sendable () async throws -> Value) async throws -> Value {
+        try await database.withClient { admin in
+            try await admin.withConnection { connection in
+                let logger = Logger(label: "test.lock")
+                try await connection.query("BEGIN", logger: logger)
+                try await connection.query("LOCK TABLE audit_events IN ACCESS EXCLUSIVE MODE", logger: logger)
+                let result: Result<Value, any Error>
+                do {
+                    result = .success(try await body())
+                } catch {
+                    result = .failure(error)
+                }
+                try await connection.query("COMMIT", logger: logger)
+                return try result.get()
+            }
+        }
+    }
+
     /// `audit_events_2025_07` → 2025-07.
     static func month(fromPartition name: String) -> PartitionMonth? {
         let parts = name.split(separator: "_")

@@ -26,6 +26,11 @@ public protocol StoreHarness: Sendable {
 
     /// The months the page query for `query` reads.
     func monthsRead(by query: EventQuery) async throws -> [PartitionMonth]
+
+    /// Runs `body` while another connection holds the lock writers need (PostgreSQL:
+    /// `LOCK TABLE audit_events IN ACCESS EXCLUSIVE MODE`; SQLite: `BEGIN IMMEDIATE`), and
+    /// releases it afterwards whatever `body` did.
+    func withWritesBlocked<Value: Sendable>(_ body: @Sendable () async throws -> Value) async throws -> Value
 }
 
 /// One way of tampering with a stored event, run directly against the database.
@@ -40,13 +45,33 @@ public struct DirectMutation: Sendable, CustomStringConvertible {
         case failed(String)
     }
 
+    /// The kind of change attempted, so tests can require every kind from every store.
+    public enum Kind: Sendable, Hashable {
+        /// `DELETE … WHERE event_id = ?`.
+        case deleteByID
+        /// `DELETE … WHERE event_id = ? AND event_date = ?`.
+        case deleteByIDAndDate
+        /// Removing every row at once: `TRUNCATE`, or `DELETE` without `WHERE`.
+        case deleteAll
+        /// `UPDATE` of one column.
+        case update(column: String)
+        /// Other ways of changing rows (MERGE, upserts, replacing inserts, views).
+        case other
+    }
+
     /// What it tries, e.g. `UPDATE audit_events SET event_type`.
     public let description: String
+    /// The kind of change.
+    public let kind: Kind
+    /// Whether the statement names the month's own table (a partition) rather than the whole table.
+    public let namesMonth: Bool
     /// Runs the attempt and reports the outcome.
     public let attempt: @Sendable () async -> Outcome
 
-    public init(_ description: String, attempt: @escaping @Sendable () async -> Outcome) {
+    public init(_ description: String, kind: Kind, namesMonth: Bool, attempt: @escaping @Sendable () async -> Outcome) {
         self.description = description
+        self.kind = kind
+        self.namesMonth = namesMonth
         self.attempt = attempt
     }
 }

@@ -1,0 +1,101 @@
+import AuditCore
+import GRDB
+
+/// The embedded schema: a catalog of months and one table per month, `audit_events_YYYY_MM`,
+/// with the same columns as PostgreSQL's `audit_events`, plus a view `audit_events` over all months.
+///
+/// All months live in one database file so that a batch spanning months commits atomically
+/// (SQLite's WAL mode does not commit several attached files atomically).
+enum SQLiteSchema {
+    /// Versioned migrations of the catalog tables; append only (GRDB records them by name).
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1 catalog") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE auditledger_months (
+                        month      TEXT    NOT NULL PRIMARY KEY,   -- YYYY-MM
+                        table_name TEXT    NOT NULL UNIQUE,
+                        created_at INTEGER NOT NULL                -- microseconds since 1970-01-01T00:00:00Z
+                    );
+                    CREATE TABLE auditledger_counters (
+                        name  TEXT    NOT NULL PRIMARY KEY,
+                        value INTEGER NOT NULL
+                    );
+                    INSERT INTO auditledger_counters (name, value) VALUES ('insert_seq', 0);
+                    CREATE VIEW audit_events AS SELECT NULL AS event_id WHERE 0;
+                    """
+            )
+        }
+        return migrator
+    }
+
+    /// Every stored column, in the order ``SQLiteStore`` reads them.
+    static let columns = """
+        event_id, event_version, event_timestamp, event_type, event_category, event_action, event_outcome, \
+        actor_type, actor_id, actor_ip, resource_type, resource_id, correlation_id, parent_event_id, parent_event_date, \
+        namespace, cluster_id, severity, duration_ms, error_code, error_message, retention_days, is_sensitive, \
+        event_data, insert_seq
+        """
+
+    /// Statements creating the table of `month` with its indexes and immutability triggers.
+    /// The name is built from the month's digits only, never from input.
+    static func createMonth(_ month: PartitionMonth) -> String {
+        let table = month.partitionName
+        let start = month.firstDay.startOfDay.microsecondsSinceEpoch
+        let end = month.endDay.startOfDay.microsecondsSinceEpoch
+        return """
+            CREATE TABLE \(table) (
+                event_id          TEXT    NOT NULL PRIMARY KEY,
+                event_version     TEXT    NOT NULL,
+                event_timestamp   INTEGER NOT NULL CHECK (event_timestamp >= \(start) AND event_timestamp < \(end)),
+                event_date        TEXT    NOT NULL,
+                event_type        TEXT    NOT NULL,
+                event_category    TEXT    NOT NULL,
+                event_action      TEXT    NOT NULL,
+                event_outcome     TEXT    NOT NULL CHECK (event_outcome IN ('success', 'failure', 'pending')),
+                actor_type        TEXT    NOT NULL,
+                actor_id          TEXT    NOT NULL,
+                actor_ip          TEXT,
+                resource_type     TEXT    NOT NULL,
+                resource_id       TEXT    NOT NULL,
+                correlation_id    TEXT    NOT NULL,
+                parent_event_id   TEXT,
+                parent_event_date TEXT,
+                namespace         TEXT,
+                cluster_id        TEXT,
+                severity          TEXT,
+                duration_ms       INTEGER CHECK (duration_ms >= 0),
+                error_code        TEXT,
+                error_message     TEXT,
+                retention_days    INTEGER NOT NULL CHECK (retention_days BETWEEN 1 AND 2555),
+                is_sensitive      INTEGER NOT NULL CHECK (is_sensitive IN (0, 1)),
+                event_data        TEXT    NOT NULL CHECK (json_type(event_data) = 'object'),
+                insert_seq        INTEGER NOT NULL,
+                CHECK ((parent_event_id IS NULL) = (parent_event_date IS NULL))
+            );
+            CREATE INDEX \(table)_correlation_idx ON \(table) (correlation_id, event_timestamp);
+            CREATE INDEX \(table)_type_idx ON \(table) (event_type, event_timestamp);
+            CREATE INDEX \(table)_resource_idx ON \(table) (resource_type, resource_id, event_timestamp);
+            CREATE INDEX \(table)_actor_idx ON \(table) (actor_type, actor_id, event_timestamp);
+            CREATE INDEX \(table)_outcome_idx ON \(table) (event_outcome, event_timestamp);
+            CREATE INDEX \(table)_time_idx ON \(table) (event_timestamp, event_id);
+            CREATE TRIGGER \(table)_refuse_update BEFORE UPDATE ON \(table)
+            BEGIN SELECT RAISE(ABORT, 'audit events are immutable: UPDATE is refused'); END;
+            CREATE TRIGGER \(table)_refuse_delete BEFORE DELETE ON \(table)
+            BEGIN SELECT RAISE(ABORT, 'audit events are immutable: DELETE is refused'); END;
+            CREATE TRIGGER \(table)_refuse_replace BEFORE INSERT ON \(table)
+            WHEN EXISTS (SELECT 1 FROM \(table) WHERE event_id = NEW.event_id)
+            BEGIN SELECT RAISE(ABORT, 'audit events are immutable: a stored event_id is never replaced'); END;
+            """
+    }
+
+    /// The `audit_events` view over every month, for reading the file with other tools.
+    static func recreateView(months: [PartitionMonth]) -> String {
+        let body =
+            months.isEmpty
+            ? "SELECT NULL AS event_id WHERE 0"
+            : months.map { "SELECT * FROM \($0.partitionName)" }.joined(separator: " UNION ALL ")
+        return "DROP VIEW IF EXISTS audit_events; CREATE VIEW audit_events AS \(body);"
+    }
+}

@@ -1,0 +1,151 @@
+public import AuditCore
+import GRDB
+
+#if canImport(FoundationEssentials)
+    public import FoundationEssentials
+#else
+    public import Foundation
+#endif
+
+extension SQLiteStore {
+    public func events(matching query: EventQuery) async throws(AuditError) -> EventPage {
+        do {
+            return try await pool.read { db in
+                let months = try Self.monthsCovering(query, in: db)
+                guard !months.isEmpty else { return EventPage(events: [], total: 0, hasMore: false) }
+                let (pageSQL, pageArguments, countSQL, countArguments) = Self.queries(for: query, months: months)
+                var events = try Row.fetchAll(db, sql: pageSQL, arguments: pageArguments).map(Self.decode)
+                let total = try Int.fetchOne(db, sql: countSQL, arguments: countArguments) ?? 0
+                let hasMore = events.count > query.limit
+                if hasMore { events.removeLast() }
+                return EventPage(events: events, total: total, hasMore: hasMore)
+            }
+        } catch {
+            throw SQLiteFailure.translate(error, operation: "query events")
+        }
+    }
+
+    public func event(id: UUID) async throws(AuditError) -> StoredAuditEvent? {
+        do {
+            return try await pool.read { db in try Self.events(withIDs: [id], months: try Self.months(in: db), in: db).first }
+        } catch {
+            throw SQLiteFailure.translate(error, operation: "read the event")
+        }
+    }
+
+    /// The month tables SQLite reads for `query`'s page, from `EXPLAIN QUERY PLAN`: a diagnostic
+    /// showing that a time-bounded query reads only its months.
+    public func tablesRead(by query: EventQuery) async throws(AuditError) -> [String] {
+        do {
+            return try await pool.read { db in
+                let months = try Self.monthsCovering(query, in: db)
+                guard !months.isEmpty else { return [] }
+                let (pageSQL, arguments, _, _) = Self.queries(for: query, months: months)
+                var tables = Set<String>()
+                for row in try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + pageSQL, arguments: arguments) {
+                    let detail: String = row["detail"]
+                    for word in detail.split(separator: " ") where word.hasPrefix("audit_events_") && word.count == 20 {
+                        tables.insert(String(word))
+                    }
+                }
+                return tables.sorted()
+            }
+        } catch {
+            throw SQLiteFailure.translate(error, operation: "explain the query")
+        }
+    }
+
+    /// Stored events with these ids, looked up in every month (each month's primary key).
+    static func events(withIDs ids: [UUID], months: [PartitionMonth], in db: Database) throws -> [StoredAuditEvent] {
+        guard !ids.isEmpty else { return [] }
+        var found: [StoredAuditEvent] = []
+        for chunk in stride(from: 0, to: ids.count, by: 10_000).map({ Array(ids[$0..<min($0 + 10_000, ids.count)]) }) {
+            let placeholders = Array(repeating: "?", count: chunk.count).joined(separator: ", ")
+            let arguments = StatementArguments(chunk.map { $0.uuidString.lowercased() })
+            for month in months {
+                let sql = "SELECT \(SQLiteSchema.columns) FROM \(month.partitionName) WHERE event_id IN (\(placeholders))"
+                found += try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments).map(decode)
+            }
+        }
+        return found
+    }
+
+    /// The months with a table that the query's time window overlaps.
+    static func monthsCovering(_ query: EventQuery, in db: Database) throws -> [PartitionMonth] {
+        let (first, last) = query.dateRange
+        return try months(in: db).filter { month in
+            (first.map { month >= $0.month } ?? true) && (last.map { month <= $0.month } ?? true)
+        }
+    }
+
+    /// The page query (each month pre-sorted and limited, then merged) and the count query.
+    /// Only values are bound; column and table names come from fixed lists.
+    static func queries(for query: EventQuery, months: [PartitionMonth]) -> (String, StatementArguments, String, StatementArguments) {
+        var conditions: [String] = []
+        var values: [(any DatabaseValueConvertible)?] = []
+        for (column, value) in query.filters.columns {
+            conditions.append("\(column) = ?")
+            values.append(value)
+        }
+        if let since = query.since {
+            conditions.append("event_timestamp >= ?")
+            values.append(since.microsecondsSinceEpoch)
+        }
+        if let until = query.untilExclusive {
+            conditions.append("event_timestamp < ?")
+            values.append(until.microsecondsSinceEpoch)
+        }
+        let countWhere = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
+        let countSQL = "SELECT " + months.map { "(SELECT count(*) FROM \($0.partitionName)\(countWhere))" }.joined(separator: " + ")
+        let countArguments = StatementArguments(Array(repeating: values, count: months.count).flatMap { $0 })
+
+        var pageConditions = conditions
+        var pageValues = values
+        let direction = query.order == .ascending ? "ASC" : "DESC"
+        if let cursor = query.cursor {
+            pageConditions.append("(event_timestamp, event_id) \(query.order == .ascending ? ">" : "<") (?, ?)")
+            pageValues += [cursor.afterTimestamp.microsecondsSinceEpoch, cursor.afterID.uuidString.lowercased()]
+        }
+        let pageWhere = pageConditions.isEmpty ? "" : " WHERE " + pageConditions.joined(separator: " AND ")
+        let order = "ORDER BY event_timestamp \(direction), event_id \(direction)"
+        let perMonth = query.offset + query.limit + 1
+        let parts = months.map { "SELECT * FROM (SELECT \(SQLiteSchema.columns) FROM \($0.partitionName)\(pageWhere) \(order) LIMIT \(perMonth))" }
+        let pageSQL = "SELECT * FROM (\(parts.joined(separator: " UNION ALL "))) \(order) LIMIT \(query.limit + 1) OFFSET \(query.offset)"
+        let pageArguments = StatementArguments(Array(repeating: pageValues, count: months.count).flatMap { $0 })
+        return (pageSQL, pageArguments, countSQL, countArguments)
+    }
+
+    /// Reads one row selected with ``SQLiteSchema/columns``.
+    static func decode(_ row: Row) throws -> StoredAuditEvent {
+        guard let id = UUID(uuidString: row[0]), let outcome = EventOutcome(rawValue: row[6]) else {
+            throw SQLiteFailure.unreadableRow(row[0] as String? ?? "?")
+        }
+        let event = AuditEvent(
+            id: id,
+            version: row[1],
+            timestamp: AuditTimestamp(microsecondsSinceEpoch: row[2]),
+            eventType: row[3],
+            category: row[4],
+            action: row[5],
+            outcome: outcome,
+            actorType: row[7],
+            actorID: row[8],
+            actorIP: row[9],
+            resourceType: row[10],
+            resourceID: row[11],
+            correlationID: row[12],
+            parentEventID: (row[13] as String?).flatMap(UUID.init(uuidString:)),
+            parentEventDate: (row[14] as String?).flatMap { EventDate($0) },
+            namespace: row[15],
+            clusterID: row[16],
+            severity: row[17],
+            durationMS: (row[18] as Int64?).map { Int32(clamping: $0) },
+            errorCode: row[19],
+            errorMessage: row[20],
+            retentionDays: Int32(clamping: row[21] as Int64),
+            isSensitive: row[22],
+            eventData: EventData(storedJSON: row[23])
+        )
+        return StoredAuditEvent(event: event, insertSequence: row[24])
+    }
+}

@@ -1,0 +1,61 @@
+public import AuditCore
+import GRDB
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+extension SQLiteStore {
+    public func write(_ batches: [EventBatch]) async throws(AuditError) -> [Result<WriteReceipt, AuditError>] {
+        do {
+            return try await pool.write { db in try Self.write(batches, in: db) }
+        } catch {
+            throw SQLiteFailure.translate(error, operation: "store the events")
+        }
+    }
+
+    /// Plans and inserts inside one write transaction: missing months are created in the same
+    /// transaction, so a batch across months is stored entirely or not at all.
+    static func write(_ batches: [EventBatch], in db: Database) throws -> [Result<WriteReceipt, AuditError>] {
+        _ = try ensureMonths(Array(Set(batches.flatMap(\.events).map(\.date.month))), in: db)
+        let months = try Self.months(in: db)
+
+        var stored: [UUID: AuditEvent] = [:]
+        for event in try events(withIDs: WritePlan.lookupIDs(batches), months: months, in: db) {
+            stored[event.event.id] = event.event
+        }
+        var parentDates: [UUID: EventDate] = [:]
+        for event in try events(withIDs: WritePlan.parentLookupIDs(batches), months: months, in: db) {
+            parentDates[event.event.id] = event.event.date
+        }
+        let plan = WritePlan(batches: batches, stored: stored, storedParentDates: parentDates)
+        guard !plan.rows.isEmpty else { return plan.outcomes }
+
+        var sequence = try Int64.fetchOne(db, sql: "SELECT value FROM auditledger_counters WHERE name = 'insert_seq'") ?? 0
+        for row in plan.rows {
+            sequence += 1
+            let statement = try db.cachedStatement(
+                sql:
+                    "INSERT INTO \(row.date.month.partitionName) (\(SQLiteSchema.columns), event_date) VALUES (\(Array(repeating: "?", count: 26).joined(separator: ", ")))"
+            )
+            var arguments = arguments(for: row)
+            arguments += [sequence, row.date.description]
+            try statement.execute(arguments: StatementArguments(arguments))
+        }
+        try db.execute(sql: "UPDATE auditledger_counters SET value = ? WHERE name = 'insert_seq'", arguments: [sequence])
+        return plan.outcomes
+    }
+
+    /// The values of `event` for ``SQLiteSchema/columns`` except `insert_seq`.
+    static func arguments(for event: AuditEvent) -> [(any DatabaseValueConvertible)?] {
+        [
+            event.id.uuidString.lowercased(), event.version, event.timestamp.microsecondsSinceEpoch, event.eventType, event.category,
+            event.action, event.outcome.rawValue, event.actorType, event.actorID, event.actorIP, event.resourceType, event.resourceID,
+            event.correlationID, event.parentEventID?.uuidString.lowercased(), event.parentEventDate?.description, event.namespace,
+            event.clusterID, event.severity, event.durationMS.map { Int64($0) }, event.errorCode, event.errorMessage,
+            Int64(event.retentionDays), event.isSensitive, event.eventData.json,
+        ]
+    }
+}

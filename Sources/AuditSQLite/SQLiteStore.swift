@@ -1,0 +1,99 @@
+public import AuditCore
+import Foundation
+import GRDB
+public import Logging
+
+/// The embedded audit store: one SQLite file (WAL, `synchronous=FULL`) through GRDB, one table
+/// per month. Zero setup: the file and its directory are created on first use.
+///
+/// It behaves like ``AuditPostgres/PostgresStore`` (the conformance suite runs against both):
+/// batches are atomic, retries idempotent, rows immutable (triggers refuse UPDATE, DELETE and
+/// replacing inserts), time-bounded queries read only their months. Parents are checked by
+/// the store, not by a foreign key (SQLite cannot reference rows across tables).
+public final class SQLiteStore: AuditStore {
+    public let kind = "sqlite"
+
+    let pool: DatabasePool
+    let configuration: SQLiteStoreConfiguration
+    let logger: Logger
+
+    /// Opens (creating if needed) the database file and applies the catalog migrations.
+    /// - Throws: ``AuditError`` `unavailable` when the file cannot be created or opened.
+    public init(configuration: SQLiteStoreConfiguration, logger: Logger) throws(AuditError) {
+        self.configuration = configuration
+        self.logger = logger
+        do {
+            let directory = (configuration.path as NSString).deletingLastPathComponent
+            if !directory.isEmpty {
+                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            }
+            var settings = Configuration()
+            settings.busyMode = .timeout(configuration.busyTimeoutSeconds)
+            settings.prepareDatabase { db in
+                // An acknowledged commit must survive a power loss, not only a process crash.
+                try db.execute(sql: "PRAGMA synchronous = FULL")
+            }
+            pool = try DatabasePool(path: configuration.path, configuration: settings)
+            try SQLiteSchema.migrator.migrate(pool)
+        } catch {
+            throw SQLiteFailure.translate(error, operation: "open \(configuration.path)")
+        }
+    }
+
+    public func prepare() async throws(AuditError) {
+        let current = AuditTimestamp.now().utcDate.month
+        let months = current.through(current.adding(months: configuration.monthsAhead))
+        do {
+            let created = try await pool.write { db in try Self.ensureMonths(months, in: db) }
+            if !created.isEmpty {
+                logger.info("created month tables", metadata: ["audit.partitions.months": "\(created)"])
+            }
+        } catch {
+            throw SQLiteFailure.translate(error, operation: "create the months ahead")
+        }
+    }
+
+    public func readiness() async -> StoreReadiness {
+        do {
+            let migrated = try await pool.read { db in try SQLiteSchema.migrator.hasCompletedMigrations(db) }
+            return migrated ? StoreReadiness(isReady: true) : StoreReadiness(isReady: false, reason: "database file not migrated")
+        } catch {
+            logger.warning("readiness check failed", metadata: ["error": "\(SQLiteFailure.translate(error, operation: "answer"))"])
+            return StoreReadiness(isReady: false, reason: "database file unreadable")
+        }
+    }
+
+    /// The months that have a table, oldest first.
+    public func months() async throws(AuditError) -> [PartitionMonth] {
+        do {
+            return try await pool.read { db in try Self.months(in: db) }
+        } catch {
+            throw SQLiteFailure.translate(error, operation: "list months")
+        }
+    }
+
+    static func months(in db: Database) throws -> [PartitionMonth] {
+        try String.fetchAll(db, sql: "SELECT month FROM auditledger_months ORDER BY month").compactMap { text in
+            let parts = text.split(separator: "-")
+            guard parts.count == 2, let year = Int(parts[0]), let month = Int(parts[1]) else { return nil }
+            return PartitionMonth(year: year, month: month)
+        }
+    }
+
+    /// Creates the tables of `months` that do not exist yet, inside the caller's transaction.
+    /// - Returns: the months created.
+    static func ensureMonths(_ months: [PartitionMonth], in db: Database) throws -> [PartitionMonth] {
+        let existing = Set(try Self.months(in: db))
+        let missing = Set(months).subtracting(existing).sorted()
+        guard !missing.isEmpty else { return [] }
+        for month in missing {
+            try db.execute(sql: SQLiteSchema.createMonth(month))
+            try db.execute(
+                sql: "INSERT INTO auditledger_months (month, table_name, created_at) VALUES (?, ?, ?)",
+                arguments: [month.description, month.partitionName, AuditTimestamp.now().microsecondsSinceEpoch]
+            )
+        }
+        try db.execute(sql: SQLiteSchema.recreateView(months: existing.union(missing).sorted()))
+        return missing
+    }
+}
