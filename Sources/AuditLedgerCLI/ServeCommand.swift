@@ -39,31 +39,43 @@ struct ServeCommand: AsyncParsableCommand {
 
     @OptionGroup var logging: LoggingOptions
 
-    func run() async throws {
-        let logger = try logging.makeLogger()
+    /// The listening address and server configuration these options resolve to.
+    struct Settings {
+        var host: String
+        var port: Int
+        var configuration: AuditServerConfiguration
+    }
+
+    /// Resolves every option: flag, else `AUDITLEDGER_*` variable, else default; checks ranges.
+    func settings() throws -> Settings {
+        var configuration = AuditServerConfiguration()
         let host = try resolve(host, env: "AUDITLEDGER_HOST", default: "127.0.0.1")
         let port = try resolve(port, env: "AUDITLEDGER_PORT", default: 8080)
-        var configuration = AuditServerConfiguration()
-        configuration.maximumBodyBytes = try resolve(maxBodyBytes, env: "AUDITLEDGER_MAX_BODY_BYTES", default: configuration.maximumBodyBytes)
+        configuration.maximumBodyBytes = try resolve(maxBodyBytes, env: "AUDITLEDGER_MAX_BODY_BYTES", default: 5 * 1024 * 1024)
         configuration.validation.maximumBatchSize = try resolve(maxBatchSize, env: "AUDITLEDGER_MAX_BATCH_SIZE", default: 1000)
         configuration.validation.maximumFutureSkewSeconds = try resolve(maxFutureSeconds, env: "AUDITLEDGER_MAX_FUTURE_SECONDS", default: 3600)
         configuration.validation.maximumAgeSeconds = try resolve(maxAgeSeconds, env: "AUDITLEDGER_MAX_AGE_SECONDS", default: 7 * 86_400)
         configuration.writer.maximumQueuedEvents = try resolve(maxQueuedEvents, env: "AUDITLEDGER_MAX_QUEUED_EVENTS", default: 50_000)
-        guard (1...65_535).contains(port) else { throw ValidationError("--port must be between 1 and 65535") }
+        guard (1...65_535).contains(port) else { throw ValidationError("the port must be between 1 and 65535, not \(port)") }
         guard configuration.maximumBodyBytes > 0, configuration.validation.maximumBatchSize > 0,
             configuration.validation.maximumFutureSkewSeconds >= 0, configuration.validation.maximumAgeSeconds >= 0,
             configuration.writer.maximumQueuedEvents > 0
         else {
-            throw ValidationError("limits must be positive")
+            throw ValidationError("body size, batch size and queue limits must be positive; time limits must not be negative")
         }
+        return Settings(host: host, port: port, configuration: configuration)
+    }
 
+    func run() async throws {
+        let logger = try logging.makeLogger()
+        let settings = try settings()
         let selection = try store.makeStore(logger: logger)
-        logger.info("starting", metadata: ["audit.store": "\(selection.description)", "http.address": "\(host):\(port)"])
+        logger.info("starting", metadata: ["audit.store": "\(selection.description)", "http.address": "\(settings.host):\(settings.port)"])
         let application = buildAuditApplication(
             store: selection.store,
             services: selection.services,
-            configuration: configuration,
-            http: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "AuditLedger"),
+            configuration: settings.configuration,
+            http: ApplicationConfiguration(address: .hostname(settings.host, port: settings.port), serverName: "AuditLedger"),
             logger: logger
         )
         try await application.runService()

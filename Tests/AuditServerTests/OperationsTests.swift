@@ -57,31 +57,30 @@ import Testing
         }
     }
 
-    @Test("A database that does not answer in time gives 503 with Retry-After and no internals")
-    func databaseTimeout() async throws {
-        guard StoreKind.available.contains(.postgres) else { return }
-        try await PostgresHarness.run(configure: { $0.operationTimeout = .milliseconds(500) }) { harness in
-            let app = buildAuditApplication(store: harness.store, logger: Logger(label: "test.http"))
-            try await app.test(.router) { client in
-                // Another session holds an exclusive lock, so the insert waits past the timeout.
-                try await harness.database.withClient { admin in
-                    try await admin.withTransaction(logger: Logger(label: "test.lock")) { connection in
-                        try await connection.query("LOCK TABLE audit_events IN ACCESS EXCLUSIVE MODE", logger: Logger(label: "test.lock"))
-                        let response = try await client.post("/api/v1/audit/events", json: .object(EventFactory.gatewaySignal(at: .now())))
-                        try expectProblem(response, status: .serviceUnavailable, type: "service-unavailable")
-                        #expect(response.headers[.retryAfter] == "5")
-                        let detail = try response.object.string("detail") ?? ""
-                        #expect(!detail.contains("LOCK") && !detail.contains("audit_events") && !detail.contains("PSQLError"))
-                    }
+    @Test("A database that does not answer in time gives 503 with Retry-After and no internals", arguments: StoreKind.available)
+    func databaseTimeout(_ kind: StoreKind) async throws {
+        try await withApp(kind, storeTimeout: .milliseconds(500)) { client, harness in
+            // Another connection holds the lock writers need, so the insert waits past the timeout.
+            try await harness.withWritesBlocked {
+                let response = try await client.post("/api/v1/audit/events", json: .object(EventFactory.gatewaySignal(at: .now())))
+                try expectProblem(response, status: .serviceUnavailable, type: "service-unavailable")
+                #expect(response.headers[.retryAfter] == "5")
+                let detail = try response.object.string("detail") ?? ""
+                for leak in ["LOCK", "audit_events", "PSQLError", "SQLite", "database is locked", "BUSY"] {
+                    #expect(!detail.contains(leak), "\(detail)")
                 }
             }
+            // Once the lock is gone, the same request is stored.
+            #expect(try await client.post("/api/v1/audit/events", json: .object(EventFactory.gatewaySignal(at: .now()))).status == .created)
         }
     }
 
-    @Test("Graceful shutdown writes every queued request before the writer stops; later writes get shutting-down")
-    func shutdownDrainsTheQueue() async throws {
-        guard StoreKind.available.contains(.postgres) else { return }
-        try await PostgresHarness.run { harness in
+    @Test(
+        "Graceful shutdown writes every queued request before the writer stops; later writes get shutting-down",
+        arguments: StoreKind.available
+    )
+    func shutdownDrainsTheQueue(_ kind: StoreKind) async throws {
+        try await withHarness(kind) { harness in
             let writer = BatchWriter(store: harness.store, logger: Logger(label: "test.writer"))
             let group = ServiceGroup(configuration: .init(services: [writer], logger: Logger(label: "test.group")))
             let events = try (0..<200).map {
@@ -124,45 +123,41 @@ import Testing
         }
     }
 
-    @Test("A full writer queue answers 503 overloaded at once")
-    func overload() async throws {
-        guard StoreKind.available.contains(.postgres) else { return }
+    @Test("A full writer queue answers 503 overloaded at once; queued requests are stored afterwards", arguments: StoreKind.available)
+    func overload(_ kind: StoreKind) async throws {
         var settings = AuditServerConfiguration(validation: EventFactory.importPolicy)
         settings.writer.maximumQueuedEvents = 1
-        let configuration = settings
-        try await PostgresHarness.run { harness in
-            let app = buildAuditApplication(store: harness.store, configuration: configuration, logger: Logger(label: "test.http"))
-            try await app.test(.router) { client in
-                try await harness.database.withClient { admin in
-                    try await admin.withConnection { connection in
-                        let logger = Logger(label: "test.lock")
-                        try await connection.query("BEGIN", logger: logger)
-                        try await connection.query("LOCK TABLE audit_events IN ACCESS EXCLUSIVE MODE", logger: logger)
-                        // The first request occupies the writer (blocked on the lock), the second
-                        // fills the queue, the third finds it full.
-                        async let first = client.post("/api/v1/audit/events", json: .object(EventFactory.request(at: .now(), eventID: UUID())))
-                        try await Task.sleep(for: .milliseconds(300))
-                        async let second = client.post("/api/v1/audit/events", json: .object(EventFactory.request(at: .now(), eventID: UUID())))
-                        try await Task.sleep(for: .milliseconds(300))
-                        let third: Result<TestResponse, any Error>
-                        do {
-                            third = .success(
-                                try await client.post("/api/v1/audit/events", json: .object(EventFactory.request(at: .now(), eventID: UUID()))))
-                        } catch {
-                            third = .failure(error)
-                        }
-                        // Release the lock whatever happened, or the queued requests never finish.
-                        try await connection.query("COMMIT", logger: logger)
-                        let response = try third.get()
-                        try expectProblem(response, status: .serviceUnavailable, type: "overloaded")
-                        #expect(response.headers[.retryAfter] == "1")
-                        // With the lock released, the two queued requests are stored.
-                        let (firstResponse, secondResponse) = try await (first, second)
-                        #expect(firstResponse.status == .created)
-                        #expect(secondResponse.status == .created)
+        try await withApp(kind, configuration: settings, storeTimeout: .seconds(30)) { client, harness in
+            let (locked, lockedSignal) = AsyncStream.makeStream(of: Void.self)
+            let responses = try await withThrowingTaskGroup(of: (String, TestResponse).self) { group in
+                group.addTask {
+                    let third = try await harness.withWritesBlocked {
+                        lockedSignal.finish()
+                        // Meanwhile the first request occupies the writer (blocked on the lock)
+                        // and the second fills the queue: the third finds it full.
+                        try await Task.sleep(for: .milliseconds(800))
+                        return try await client.post("/api/v1/audit/events", json: .object(EventFactory.request(at: .now(), eventID: UUID())))
                     }
+                    return ("third", third)
                 }
+                for await _ in locked {}
+                group.addTask {
+                    ("first", try await client.post("/api/v1/audit/events", json: .object(EventFactory.request(at: .now(), eventID: UUID()))))
+                }
+                try await Task.sleep(for: .milliseconds(300))
+                group.addTask {
+                    ("second", try await client.post("/api/v1/audit/events", json: .object(EventFactory.request(at: .now(), eventID: UUID()))))
+                }
+                var responses: [String: TestResponse] = [:]
+                for try await (name, response) in group { responses[name] = response }
+                return responses
             }
+            let third = try #require(responses["third"])
+            try expectProblem(third, status: .serviceUnavailable, type: "overloaded")
+            #expect(third.headers[.retryAfter] == "1")
+            // Once the lock is released, both queued requests are stored.
+            #expect(responses["first"]?.status == .created)
+            #expect(responses["second"]?.status == .created)
         }
     }
 }

@@ -1,4 +1,6 @@
 import AuditCore
+import AuditPostgres
+import AuditSQLite
 import AuditServer
 import AuditTesting
 import Foundation
@@ -9,31 +11,51 @@ import Logging
 import NIOCore
 import Testing
 
-/// The stores the HTTP tests run against: PostgreSQL when available (always under CI).
+/// The stores the HTTP tests run against: SQLite always, PostgreSQL when available (always under CI).
 enum StoreKind: String, CaseIterable, CustomTestStringConvertible, Sendable {
+    case sqlite
     case postgres
 
     static var available: [StoreKind] {
-        TestEnvironment.runsPostgresTests ? [.postgres] : []
+        TestEnvironment.runsPostgresTests ? [.sqlite, .postgres] : [.sqlite]
     }
 
     var testDescription: String { rawValue }
 }
 
 /// Runs `body` with the real application (as `serve` builds it) over a fresh store of `kind`.
+/// With `storeTimeout`, the store gives up on a blocked database after that long.
 func withApp(
     _ kind: StoreKind,
     configuration: AuditServerConfiguration = AuditServerConfiguration(validation: EventFactory.importPolicy),
     logger: Logger = Logger(label: "test.http"),
+    storeTimeout: Duration? = nil,
     _ body: @Sendable @escaping (any TestClientProtocol, any StoreHarness) async throws -> Void
 ) async throws {
+    try await withHarness(kind, storeTimeout: storeTimeout) { harness in
+        let app = buildAuditApplication(store: harness.store, configuration: configuration, logger: logger)
+        try await app.test(.router) { client in
+            try await body(client, harness)
+        }
+    }
+}
+
+/// Runs `body` with a fresh, prepared store of `kind`.
+func withHarness(_ kind: StoreKind, storeTimeout: Duration? = nil, _ body: @Sendable @escaping (any StoreHarness) async throws -> Void) async throws {
     switch kind {
-    case .postgres:
-        try await PostgresHarness.run { harness in
-            let app = buildAuditApplication(store: harness.store, configuration: configuration, logger: logger)
-            try await app.test(.router) { client in
-                try await body(client, harness)
+    case .sqlite:
+        try await SQLiteHarness.run(configure: { configuration in
+            if let storeTimeout {
+                configuration.busyTimeoutSeconds = Double(storeTimeout.components.seconds) + Double(storeTimeout.components.attoseconds) / 1e18
             }
+        }) { harness in
+            try await body(harness)
+        }
+    case .postgres:
+        try await PostgresHarness.run(configure: { configuration in
+            if let storeTimeout { configuration.operationTimeout = storeTimeout }
+        }) { harness in
+            try await body(harness)
         }
     }
 }

@@ -1,16 +1,25 @@
 import ArgumentParser
 import AuditCore
 import AuditPostgres
+import AuditSQLite
+import Foundation
 import Logging
 import ServiceLifecycle
 
-/// Which store to use: `--database-url` (PostgreSQL) or the embedded default.
+/// Which store to use, chosen by configuration alone: `--database-url postgres://…`,
+/// `--database-url sqlite:///path/to/file`, or (the default) the embedded store in `--data-dir`.
 struct StoreOptions: ParsableArguments {
     @Option(
         name: .customLong("database-url"),
-        help: "PostgreSQL URL, postgres://user:password@host:5432/database?sslmode=prefer. (env: AUDITLEDGER_DATABASE_URL, default: none)"
+        help: """
+            postgres://user:password@host:5432/database?sslmode=prefer, or sqlite:///path/to/file.sqlite. \
+            (env: AUDITLEDGER_DATABASE_URL, default: none, meaning the embedded store in --data-dir)
+            """
     )
     var databaseURL: String?
+
+    @Option(help: "Directory of the embedded store, used without --database-url. (env: AUDITLEDGER_DATA_DIR, default: ./auditledger-data)")
+    var dataDir: String?
 
     @Option(help: "Months of partitions kept ready ahead of the current one. (env: AUDITLEDGER_MONTHS_AHEAD, default: 3)")
     var monthsAhead: Int?
@@ -25,16 +34,33 @@ struct StoreOptions: ParsableArguments {
     func makeStore(logger: Logger) throws -> Selection {
         let monthsAhead = try resolve(monthsAhead, env: "AUDITLEDGER_MONTHS_AHEAD", default: 3)
         guard (0...24).contains(monthsAhead) else { throw ValidationError("--months-ahead must be between 0 and 24") }
-        guard let url = try resolve(databaseURL, env: "AUDITLEDGER_DATABASE_URL") else {
-            throw ValidationError("a PostgreSQL URL is required: pass --database-url or set AUDITLEDGER_DATABASE_URL")
+        let url = try resolve(databaseURL, env: "AUDITLEDGER_DATABASE_URL")
+        if let url, url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") {
+            let configuration: PostgresStoreConfiguration
+            do {
+                configuration = try PostgresStoreConfiguration(url: url, monthsAhead: monthsAhead)
+            } catch {
+                throw ValidationError(error.detail)
+            }
+            let store = PostgresStore(configuration: configuration, logger: logger)
+            return Selection(store: store, services: [store], description: "postgres \(configuration.displayTarget)")
         }
-        let configuration: PostgresStoreConfiguration
+        let path: String
+        if let url {
+            guard url.hasPrefix("sqlite://"), let file = URLComponents(string: url)?.path, !file.isEmpty else {
+                throw ValidationError("--database-url must start with postgres://, postgresql:// or sqlite:// (got \(url.prefix(12))…)")
+            }
+            path = file
+        } else {
+            let directory = try resolve(dataDir, env: "AUDITLEDGER_DATA_DIR", default: "./auditledger-data")
+            path = SQLiteStoreConfiguration.file(inDirectory: directory)
+        }
+        let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
         do {
-            configuration = try PostgresStoreConfiguration(url: url, monthsAhead: monthsAhead)
+            let store = try SQLiteStore(configuration: SQLiteStoreConfiguration(path: absolute, monthsAhead: monthsAhead), logger: logger)
+            return Selection(store: store, services: [], description: "sqlite \(absolute)")
         } catch {
-            throw ValidationError(error.detail)
+            throw ValidationError("cannot open the embedded store at \(absolute): \(error.detail)")
         }
-        let store = PostgresStore(configuration: configuration, logger: logger)
-        return Selection(store: store, services: [store], description: "postgres \(configuration.displayTarget)")
     }
 }

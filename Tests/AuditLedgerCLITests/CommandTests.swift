@@ -1,0 +1,124 @@
+import ArgumentParser
+import AuditCore
+import AuditServer
+import Foundation
+import Logging
+import Testing
+
+@testable import AuditLedgerCLI
+
+@Suite struct CommandTests {
+    func serve(_ arguments: [String], environment: [String: String] = [:]) throws -> ServeCommand.Settings {
+        try CommandEnvironment.$variables.withValue(environment) {
+            try ServeCommand.parse(arguments).settings()
+        }
+    }
+
+    @Test func defaults() throws {
+        let settings = try serve([])
+        #expect(settings.host == "127.0.0.1")
+        #expect(settings.port == 8080)
+        #expect(settings.configuration.maximumBodyBytes == 5_242_880)
+        #expect(settings.configuration.validation.maximumBatchSize == 1000)
+        #expect(settings.configuration.validation.maximumFutureSkewSeconds == 3600)
+        #expect(settings.configuration.validation.maximumAgeSeconds == 604_800)
+        #expect(settings.configuration.writer.maximumQueuedEvents == 50_000)
+    }
+
+    @Test func environmentFillsInAndFlagsWin() throws {
+        let environment = [
+            "AUDITLEDGER_HOST": "0.0.0.0", "AUDITLEDGER_PORT": "9090", "AUDITLEDGER_MAX_BODY_BYTES": "1024",
+            "AUDITLEDGER_MAX_BATCH_SIZE": "10", "AUDITLEDGER_MAX_FUTURE_SECONDS": "60", "AUDITLEDGER_MAX_AGE_SECONDS": "86400",
+            "AUDITLEDGER_MAX_QUEUED_EVENTS": "7",
+        ]
+        let fromEnvironment = try serve([], environment: environment)
+        #expect(fromEnvironment.host == "0.0.0.0")
+        #expect(fromEnvironment.port == 9090)
+        #expect(fromEnvironment.configuration.maximumBodyBytes == 1024)
+        #expect(fromEnvironment.configuration.validation.maximumBatchSize == 10)
+        #expect(fromEnvironment.configuration.validation.maximumFutureSkewSeconds == 60)
+        #expect(fromEnvironment.configuration.validation.maximumAgeSeconds == 86_400)
+        #expect(fromEnvironment.configuration.writer.maximumQueuedEvents == 7)
+        let flagged = try serve(["--port", "7070", "--host", "::1"], environment: environment)
+        #expect(flagged.port == 7070)
+        #expect(flagged.host == "::1")
+    }
+
+    @Test func badValuesNameTheirSource() {
+        #expect(throws: ValidationError.self) { try serve([], environment: ["AUDITLEDGER_PORT": "eighty"]) }
+        do {
+            _ = try serve([], environment: ["AUDITLEDGER_PORT": "eighty"])
+        } catch {
+            #expect("\(error)".contains("AUDITLEDGER_PORT"))
+        }
+        #expect(throws: ValidationError.self) { try serve(["--port", "70000"]) }
+        #expect(throws: ValidationError.self) { try serve(["--max-batch-size", "0"]) }
+        #expect(throws: (any Error).self) { try ServeCommand.parse(["--port", "x"]) }
+    }
+
+    @Test func theStoreIsChosenByConfigurationAlone() throws {
+        let directory = NSTemporaryDirectory() + "auditledger-cli-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let command = try ServeCommand.parse([])
+        let logger = Logger(label: "test")
+
+        let embedded = try CommandEnvironment.$variables.withValue(["AUDITLEDGER_DATA_DIR": directory]) {
+            try command.store.makeStore(logger: logger)
+        }
+        #expect(embedded.store.kind == "sqlite")
+        #expect(embedded.description == "sqlite \(directory)/auditledger.sqlite")
+        #expect(FileManager.default.fileExists(atPath: "\(directory)/auditledger.sqlite"))
+
+        let file = try ServeCommand.parse(["--database-url", "sqlite://\(directory)/other/audit.sqlite"]).store.makeStore(logger: logger)
+        #expect(file.store.kind == "sqlite")
+        #expect(file.description == "sqlite \(directory)/other/audit.sqlite")
+
+        let postgres = try CommandEnvironment.$variables.withValue(["AUDITLEDGER_DATABASE_URL": "postgres://app:secret@db:5433/audit"]) {
+            try command.store.makeStore(logger: logger)
+        }
+        #expect(postgres.store.kind == "postgres")
+        #expect(postgres.description == "postgres db:5433/audit")
+        #expect(postgres.services.count == 1)
+
+        CommandEnvironment.$variables.withValue(["AUDITLEDGER_DATABASE_URL": "mysql://x"]) {
+            #expect(throws: ValidationError.self) { try command.store.makeStore(logger: logger) }
+        }
+        CommandEnvironment.$variables.withValue(["AUDITLEDGER_DATABASE_URL": "postgres://a:secret@h/d?sslmode=never"]) {
+            do {
+                _ = try command.store.makeStore(logger: logger)
+                Issue.record("an invalid URL must be refused")
+            } catch {
+                #expect(!"\(error)".contains("secret"))
+            }
+        }
+    }
+
+    @Test func helpDocumentsEveryOptionWithItsVariableAndDefault() {
+        let help = AuditLedgerCommand.helpMessage(for: ServeCommand.self, columns: 400)
+        let expected = [
+            "--database-url <database-url>": "(env: AUDITLEDGER_DATABASE_URL, default: none, meaning the embedded store in --data-dir)",
+            "--data-dir <data-dir>": "(env: AUDITLEDGER_DATA_DIR, default: ./auditledger-data)",
+            "--months-ahead <months-ahead>": "(env: AUDITLEDGER_MONTHS_AHEAD, default: 3)",
+            "--host <host>": "(env: AUDITLEDGER_HOST, default: 127.0.0.1)",
+            "--port <port>": "(env: AUDITLEDGER_PORT, default: 8080)",
+            "--max-body-bytes <max-body-bytes>": "(env: AUDITLEDGER_MAX_BODY_BYTES, default: 5242880)",
+            "--max-batch-size <max-batch-size>": "(env: AUDITLEDGER_MAX_BATCH_SIZE, default: 1000)",
+            "--max-future-seconds <max-future-seconds>": "(env: AUDITLEDGER_MAX_FUTURE_SECONDS, default: 3600)",
+            "--max-age-seconds <max-age-seconds>": "(env: AUDITLEDGER_MAX_AGE_SECONDS, default: 604800)",
+            "--max-queued-events <max-queued-events>": "(env: AUDITLEDGER_MAX_QUEUED_EVENTS, default: 50000)",
+            "--log-level <log-level>": "(env: AUDITLEDGER_LOG_LEVEL, default: info)",
+            "--log-format <log-format>": "(env: AUDITLEDGER_LOG_FORMAT, default: json)",
+        ]
+        let lines = help.split(separator: "\n").map(String.init)
+        for (option, documentation) in expected {
+            // A long option name puts its help on the next line.
+            let index = lines.firstIndex { $0.trimmingCharacters(in: .whitespaces).hasPrefix(option) }
+            let text = index.map { lines[$0] + " " + (lines.indices.contains($0 + 1) ? lines[$0 + 1] : "") }
+            #expect(text?.contains(documentation) == true, "\(option) in:\n\(help)")
+        }
+        let migrate = AuditLedgerCommand.helpMessage(for: MigrateCommand.self, columns: 400)
+        #expect(migrate.contains("(env: AUDITLEDGER_DATABASE_URL, default: none, meaning the embedded store in --data-dir)"))
+        #expect(migrate.contains("(env: AUDITLEDGER_DATA_DIR, default: ./auditledger-data)"))
+        #expect(migrate.contains("(env: AUDITLEDGER_MONTHS_AHEAD, default: 3)"))
+    }
+}
