@@ -21,6 +21,8 @@ struct MigrateCommand: AsyncParsableCommand {
                 group.addTask { try await service.run() }
             }
             defer { group.cancelAll() }
+            // Let the services (the connection pool) start before the first query asks for a connection.
+            await Task.yield()
             do {
                 try await selection.store.prepare()
             } catch {
