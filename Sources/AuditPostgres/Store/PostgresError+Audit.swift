@@ -17,16 +17,28 @@ enum PostgresFailure {
         "55P03",  // lock_not_available (lock_timeout)
     ]
 
-    /// The SQLSTATE of a server error, if `error` is one.
+    /// The error that decided the outcome: a transaction's wrapper is opened to the error of
+    /// its `BEGIN`, its body or its `COMMIT`.
+    static func cause(of error: any Error) -> any Error {
+        guard let transaction = error as? PostgresTransactionError else { return error }
+        return transaction.closureError ?? transaction.commitError ?? transaction.beginError ?? transaction.rollbackError ?? error
+    }
+
+    /// The SQLSTATE of a server error, if `error` is (or wraps) one.
     static func sqlState(of error: any Error) -> String? {
-        (error as? PSQLError)?.serverInfo?[.sqlState]
+        (cause(of: error) as? PSQLError)?.serverInfo?[.sqlState]
     }
 
     /// Translates `error` from `operation` (a short phrase such as "write events").
     static func translate(_ error: any Error, operation: String) -> AuditError {
+        let error = cause(of: error)
         if let error = error as? AuditError { return error }
         guard let error = error as? PSQLError else {
-            return AuditError(.unavailable, detail: "the database could not \(operation)", retryAfterSeconds: 5, underlying: error)
+            if error is CancellationError {
+                return AuditError(.unavailable, detail: "the request was cancelled before the database could \(operation)", underlying: error)
+            }
+            // Decoding and other client-side failures: a fault, not a reason to retry.
+            return AuditError(.internalError, detail: "the database could not \(operation)", underlying: error)
         }
         if error.code == .server, let state = error.serverInfo?[.sqlState] {
             if transientStates.contains(state) || transientClasses.contains(String(state.prefix(2))) {
