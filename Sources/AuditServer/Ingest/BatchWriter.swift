@@ -30,12 +30,15 @@ public final class BatchWriter: Service, Sendable {
 
     private struct Pending: Sendable {
         let batch: EventBatch
+        /// The request's logger (with its `request.id`), for lines about this batch.
+        let logger: Logger
         let continuation: CheckedContinuation<Result<WriteReceipt, AuditError>, Never>
     }
 
     private struct State: Sendable {
         var queue: Deque<Pending> = []
         var queuedEvents = 0
+        var writingEvents = 0
         var accepting = true
     }
 
@@ -60,11 +63,16 @@ public final class BatchWriter: Service, Sendable {
     /// Events waiting for a transaction.
     public var queuedEvents: Int { state.withLock(\.queuedEvents) }
 
-    /// Queues `batch` and waits until it is committed (or refused).
+    /// Events in the transaction being written now.
+    public var writingEvents: Int { state.withLock(\.writingEvents) }
+
+    /// Queues `batch` and waits until it is committed (or refused). Lines logged about the batch
+    /// go to `logger` (pass the request's, so they carry its `request.id`).
     /// - Throws: ``AuditError`` `overloaded` when the queue is full, `shuttingDown` after
     ///   shutdown began, `unavailable` when the store failed, or the batch's own error
     ///   (unknown parent, id conflict).
-    public func submit(_ batch: EventBatch) async throws(AuditError) -> WriteReceipt {
+    public func submit(_ batch: EventBatch, logger: Logger? = nil) async throws(AuditError) -> WriteReceipt {
+        let logger = logger ?? self.logger
         let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<WriteReceipt, AuditError>, Never>) in
             let refusal: AuditError? = state.withLock { state in
                 guard state.accepting else {
@@ -73,7 +81,7 @@ public final class BatchWriter: Service, Sendable {
                 guard state.queuedEvents == 0 || state.queuedEvents + batch.events.count <= configuration.maximumQueuedEvents else {
                     return AuditError(.overloaded, detail: "the writer is at capacity; retry shortly", retryAfterSeconds: 1)
                 }
-                state.queue.append(Pending(batch: batch, continuation: continuation))
+                state.queue.append(Pending(batch: batch, logger: logger, continuation: continuation))
                 state.queuedEvents += batch.events.count
                 return nil
             }
@@ -104,6 +112,7 @@ public final class BatchWriter: Service, Sendable {
     private func drain() async {
         while let group = takeGroup() {
             await write(group)
+            state.withLock { $0.writingEvents = 0 }
         }
     }
 
@@ -119,6 +128,7 @@ public final class BatchWriter: Service, Sendable {
                 group.append(next)
             }
             state.queuedEvents -= events
+            state.writingEvents = events
             return group
         }
     }
@@ -132,14 +142,21 @@ public final class BatchWriter: Service, Sendable {
         } catch  where error.code == .internalError && group.count > 1 {
             // One request's events broke the whole transaction: write each on its own so that
             // only that request fails.
-            logger.warning(
-                "group commit failed; retrying requests one by one", metadata: ["error": "\(error)", "audit.group.size": "\(group.count)"])
+            for pending in group {
+                pending.logger.warning(
+                    "group commit failed; retrying this request alone",
+                    metadata: ["error": "\(error)", "audit.group.size": "\(group.count)"]
+                )
+            }
             for pending in group {
                 await write([pending])
             }
         } catch {
-            logger.error("storing events failed", metadata: ["error": "\(error)", "audit.group.size": "\(group.count)"])
             for pending in group {
+                pending.logger.error(
+                    "storing events failed",
+                    metadata: ["error": "\(error)", "audit.group.size": "\(group.count)", "audit.batch.size": "\(pending.batch.events.count)"]
+                )
                 pending.continuation.resume(returning: .failure(error))
             }
         }

@@ -22,14 +22,14 @@ struct EventWriteRoutes {
     func createEvent(_ request: Request, context: AuditRequestContext) async throws -> Response {
         let body = try await RequestJSON.read(request, limit: configuration.maximumBodyBytes)
         let event = try validator.event(from: body, now: configuration.clock())
-        let receipt = try await writer.submit(EventBatch(events: [event], reportsIndex: false))
+        let receipt = try await writer.submit(EventBatch(events: [event], reportsIndex: false), logger: context.logger)
         return .json(status: .created, EventJSON.created(event, isNew: receipt.insertedCount > 0))
     }
 
     func createBatch(_ request: Request, context: AuditRequestContext) async throws -> Response {
         let body = try await RequestJSON.read(request, limit: configuration.maximumBodyBytes)
         let events = try validator.batch(from: body, now: configuration.clock())
-        let receipt = try await writer.submit(EventBatch(events: events, reportsIndex: true))
+        let receipt = try await writer.submit(EventBatch(events: events, reportsIndex: true), logger: context.logger)
         context.logger.debug(
             "batch stored",
             metadata: ["audit.batch.size": "\(events.count)", "audit.batch.inserted": "\(receipt.insertedCount)"]

@@ -34,6 +34,7 @@ struct HealthRoutes {
         object.string("store", store.kind)
         if let reason { object.string("reason", reason) }
         object.integer("queued_events", Int64(writer.queuedEvents))
+        object.integer("writing_events", Int64(writer.writingEvents))
         return .json(status: reason == nil ? .ok : .serviceUnavailable, object.finish().bytes)
     }
 }
