@@ -94,6 +94,21 @@ public struct PostgresHarness: StoreHarness {
         }
     }
 
+    public func rejectInserts(ofEventType eventType: String) async throws {
+        try await execute(
+            """
+            CREATE FUNCTION test_reject_insert() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                IF NEW.event_type = TG_ARGV[0] THEN RAISE EXCEPTION 'rejected by the test'; END IF;
+                RETURN NEW;
+            END $$
+            """
+        )
+        try await execute(
+            "CREATE TRIGGER test_reject_insert BEFORE INSERT ON audit_events FOR EACH ROW EXECUTE FUNCTION test_reject_insert(\(unescaped: "'" + eventType.replacingOccurrences(of: "'", with: "''") + "'"))"
+        )
+    }
+
     /// `audit_events_2025_07` → 2025-07.
     static func month(fromPartition name: String) -> PartitionMonth? {
         let parts = name.split(separator: "_")

@@ -64,6 +64,20 @@ public struct SQLiteHarness: StoreHarness {
         return try result.get()
     }
 
+    public func rejectInserts(ofEventType eventType: String) async throws {
+        let tables = try await storageMonths().map(\.partitionName)
+        try await outside.write { db in
+            for table in tables {
+                // Triggers cannot take bound parameters; the type is quoted as an SQL literal.
+                let literal = "'" + eventType.replacingOccurrences(of: "'", with: "''") + "'"
+                try db.execute(
+                    sql: "CREATE TRIGGER \(table)_test_reject BEFORE INSERT ON \(table) WHEN NEW.event_type = \(literal) "
+                        + "BEGIN SELECT RAISE(ABORT, 'rejected by the test'); END"
+                )
+            }
+        }
+    }
+
     public func directMutations(of event: AuditEvent) -> [DirectMutation] {
         let id = event.id.uuidString.lowercased()
         let day = event.date.description

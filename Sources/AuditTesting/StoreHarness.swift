@@ -31,6 +31,10 @@ public protocol StoreHarness: Sendable {
     /// `LOCK TABLE audit_events IN ACCESS EXCLUSIVE MODE`; SQLite: `BEGIN IMMEDIATE`), and
     /// releases it afterwards whatever `body` did.
     func withWritesBlocked<Value: Sendable>(_ body: @Sendable () async throws -> Value) async throws -> Value
+
+    /// Makes the database itself reject any insert of `eventType` (a trigger), so that a whole
+    /// transaction containing one fails as an unexpected database error would.
+    func rejectInserts(ofEventType eventType: String) async throws
 }
 
 /// One way of tampering with a stored event, run directly against the database.

@@ -59,7 +59,9 @@ import Testing
 
     @Test("A database that does not answer in time gives 503 with Retry-After and no internals", arguments: StoreKind.available)
     func databaseTimeout(_ kind: StoreKind) async throws {
-        try await withApp(kind, storeTimeout: .milliseconds(500)) { client, harness in
+        let records = LogRecords()
+        let logger = Logger(label: "test.http") { _ in RecordingLogHandler(records: records) }
+        try await withApp(kind, logger: logger, storeTimeout: .milliseconds(500)) { client, harness in
             // Another connection holds the lock writers need, so the insert waits past the timeout.
             try await harness.withWritesBlocked {
                 let response = try await client.post("/api/v1/audit/events", json: .object(EventFactory.gatewaySignal(at: .now())))
@@ -69,9 +71,20 @@ import Testing
                 for leak in ["LOCK", "audit_events", "PSQLError", "SQLite", "database is locked", "BUSY"] {
                     #expect(!detail.contains(leak), "\(detail)")
                 }
+                // The cause is logged, with the request's id, for whoever investigates.
+                let requestID = try #require(response.headers[HTTPField.Name("X-Request-ID")!])
+                let failure = records.all.first { $0.message == "storing events failed" }
+                #expect(failure?.metadata["request.id"] == .string(requestID))
+                #expect(failure?.metadata["error"] != nil)
             }
-            // Once the lock is gone, the same request is stored.
-            #expect(try await client.post("/api/v1/audit/events", json: .object(EventFactory.gatewaySignal(at: .now()))).status == .created)
+            // Once the lock is gone, a retry is stored (a few tries: the test's 0.5 s limit is tight
+            // when the machine is busy with the other tests).
+            let request = JSONValue.object(EventFactory.gatewaySignal(at: .now()))
+            var status = HTTPResponse.Status.serviceUnavailable
+            for _ in 0..<10 where status == .serviceUnavailable {
+                status = try await client.post("/api/v1/audit/events", json: request).status
+            }
+            #expect(status == .created)
         }
     }
 
@@ -123,33 +136,104 @@ import Testing
         }
     }
 
+    @Test("A request that makes the group's transaction fail is retried alone: only it fails", arguments: StoreKind.available)
+    func poisonedGroup(_ kind: StoreKind) async throws {
+        try await withHarness(kind) { harness in
+            try await harness.rejectInserts(ofEventType: "poison.event")
+            let writer = BatchWriter(store: harness.store, logger: Logger(label: "test.writer"))
+            let group = ServiceGroup(configuration: .init(services: [writer], logger: Logger(label: "test.group")))
+            let good = try (0..<6).map { try EventFactory.event(correlationID: "rr-group-\($0)", at: .now()) }
+            let poison = try EventFactory.event(type: "poison.event", correlationID: "rr-poison", at: .now())
+            let (locked, lockedSignal) = AsyncStream.makeStream(of: Void.self)
+            let (release, releaseSignal) = AsyncStream.makeStream(of: Void.self)
+            var results: [UUID: Result<WriteReceipt, AuditError>] = [:]
+            try await withThrowingTaskGroup(of: (UUID, Result<WriteReceipt, AuditError>)?.self) { tasks in
+                tasks.addTask {
+                    try await group.run()
+                    return nil
+                }
+                // Hold the writers' lock until every submission is queued, then let them go:
+                // the first takes the writer alone, the others form one group with the poison.
+                tasks.addTask {
+                    try await harness.withWritesBlocked {
+                        lockedSignal.finish()
+                        for await _ in release {}
+                    }
+                    return nil
+                }
+                for await _ in locked {}
+                for event in good + [poison] {
+                    tasks.addTask {
+                        do throws(AuditError) {
+                            return (event.id, .success(try await writer.submit(EventBatch(events: [event], reportsIndex: false))))
+                        } catch {
+                            return (event.id, .failure(error))
+                        }
+                    }
+                    try await Task.sleep(for: .milliseconds(20))
+                }
+                try await Task.sleep(for: .milliseconds(200))
+                releaseSignal.finish()
+                while results.count < good.count + 1, let next = try await tasks.next() {
+                    if let (id, result) = next { results[id] = result }
+                }
+                await group.triggerGracefulShutdown()
+                try await tasks.waitForAll()
+            }
+            for event in good {
+                #expect((try? results[event.id]?.get()) != nil, "a request sharing the group with the poison succeeds")
+            }
+            if case .failure(let error)? = results[poison.id] {
+                #expect(error.code == .internalError)
+            } else {
+                Issue.record("the poisoned request must fail")
+            }
+            for event in good {
+                #expect(try await harness.rowCount(eventID: event.id) == 1, "a request sharing the group with the poison is stored")
+            }
+            #expect(try await harness.rowCount(eventID: poison.id) == 0)
+        }
+    }
+
     @Test("A full writer queue answers 503 overloaded at once; queued requests are stored afterwards", arguments: StoreKind.available)
     func overload(_ kind: StoreKind) async throws {
         var settings = AuditServerConfiguration(validation: EventFactory.importPolicy)
         settings.writer.maximumQueuedEvents = 1
         try await withApp(kind, configuration: settings, storeTimeout: .seconds(30)) { client, harness in
+            /// Waits until /health reports the writer's state: events being written, and queued.
+            @Sendable func waitForWriter(writing: Int, queued: Int) async throws {
+                for _ in 0..<500 {
+                    let health = try await client.get("/health").object
+                    if health["writing_events"] == .number(String(writing)), health["queued_events"] == .number(String(queued)) { return }
+                    try await Task.sleep(for: .milliseconds(10))
+                }
+                throw TestFailure("the writer never reached writing=\(writing) queued=\(queued)")
+            }
             let (locked, lockedSignal) = AsyncStream.makeStream(of: Void.self)
-            let responses = try await withThrowingTaskGroup(of: (String, TestResponse).self) { group in
+            let (release, releaseSignal) = AsyncStream.makeStream(of: Void.self)
+            let responses = try await withThrowingTaskGroup(of: (String, TestResponse)?.self) { group in
                 group.addTask {
-                    let third = try await harness.withWritesBlocked {
+                    try await harness.withWritesBlocked {
                         lockedSignal.finish()
-                        // Meanwhile the first request occupies the writer (blocked on the lock)
-                        // and the second fills the queue: the third finds it full.
-                        try await Task.sleep(for: .milliseconds(800))
-                        return try await client.post("/api/v1/audit/events", json: .object(EventFactory.request(at: .now(), eventID: UUID())))
+                        for await _ in release {}
                     }
-                    return ("third", third)
+                    return nil
                 }
                 for await _ in locked {}
+                // The first request occupies the writer (blocked on the lock), the second fills
+                // the queue, the third finds it full.
                 group.addTask {
                     ("first", try await client.post("/api/v1/audit/events", json: .object(EventFactory.request(at: .now(), eventID: UUID()))))
                 }
-                try await Task.sleep(for: .milliseconds(300))
+                try await waitForWriter(writing: 1, queued: 0)
                 group.addTask {
                     ("second", try await client.post("/api/v1/audit/events", json: .object(EventFactory.request(at: .now(), eventID: UUID()))))
                 }
-                var responses: [String: TestResponse] = [:]
-                for try await (name, response) in group { responses[name] = response }
+                try await waitForWriter(writing: 1, queued: 1)
+                let third = try await client.post("/api/v1/audit/events", json: .object(EventFactory.request(at: .now(), eventID: UUID())))
+                releaseSignal.finish()
+                var responses: [String: TestResponse] = ["third": third]
+                for try await case let (name, response)? in group { responses[name] = response }
                 return responses
             }
             let third = try #require(responses["third"])
