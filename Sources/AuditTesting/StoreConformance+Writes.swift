@@ -210,6 +210,24 @@ extension StoreConformance {
                 #expect(try await harness.rowCount(eventID: event.id) == 0)
             },
 
+            ConformanceCheck("keeps actor_ip in one canonical form, so a retry of the same event is not a conflict") { harness in
+                let forms = [
+                    ("10.1.2.3", "10.1.2.3"), ("2001:DB8:0:0:0:0:0:1", "2001:db8::1"), ("2001:db8:0:0:1:0:0:1", "2001:db8::1:0:0:1"),
+                    ("1:0:2:3:4:5:6:7", "1:0:2:3:4:5:6:7"), ("::ffff:10.1.2.3", "::ffff:10.1.2.3"), ("::1", "::1"), ("fe80::1", "fe80::1"),
+                    ("1:2:3:4:5:6:0:0", "1:2:3:4:5:6::"),
+                ]
+                let now = AuditTimestamp.now()
+                let events = try forms.enumerated().map { index, form in
+                    try EventFactory.event(correlationID: "rr-ip", at: now.adding(microseconds: Int64(index)), fields: ["actor_ip": .string(form.0)])
+                }
+                try await harness.writeSucceeding(events)
+                let retry = try await harness.writeSucceeding(events)
+                #expect(retry.insertedCount == 0)
+                for (event, form) in zip(events, forms) {
+                    #expect(try await harness.store.event(id: event.id)?.event.actorIP == form.1, "\(form.0)")
+                }
+            },
+
             ConformanceCheck("creates storage for months it has never seen") { harness in
                 let now = AuditTimestamp.now()
                 let current = now.utcDate.month
