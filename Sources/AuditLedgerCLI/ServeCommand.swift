@@ -3,6 +3,8 @@ import AuditCore
 import AuditServer
 import Hummingbird
 import Logging
+import Metrics
+import Prometheus
 import ServiceLifecycle
 
 /// `auditledger serve`: runs the HTTP API until SIGTERM or SIGINT, then shuts down gracefully.
@@ -69,6 +71,9 @@ struct ServeCommand: AsyncParsableCommand {
     func run() async throws {
         let logger = try logging.makeLogger()
         let settings = try settings()
+        // One registry for AuditLedger's metrics and those of its libraries (connection pool, …).
+        let metrics = AuditMetrics()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: metrics.registry))
         let selection = try store.makeStore(logger: logger)
         logger.info("starting", metadata: ["audit.store": "\(selection.description)", "http.address": "\(settings.host):\(settings.port)"])
         let application = buildAuditApplication(
@@ -76,6 +81,7 @@ struct ServeCommand: AsyncParsableCommand {
             services: selection.services,
             configuration: settings.configuration,
             http: ApplicationConfiguration(address: .hostname(settings.host, port: settings.port), serverName: "AuditLedger"),
+            metrics: metrics,
             logger: logger
         )
         try await application.runService()

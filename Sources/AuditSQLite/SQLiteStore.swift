@@ -63,6 +63,15 @@ public final class SQLiteStore: AuditStore {
         }
     }
 
+    /// `PRAGMA synchronous` on the store's own connections (2 = FULL), for diagnostics.
+    public func synchronousSetting() async throws(AuditError) -> Int {
+        do {
+            return try await pool.read { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1 }
+        } catch {
+            throw SQLiteFailure.translate(error, operation: "read its settings")
+        }
+    }
+
     /// The months that have a table, oldest first.
     public func months() async throws(AuditError) -> [PartitionMonth] {
         do {

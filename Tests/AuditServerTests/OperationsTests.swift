@@ -50,6 +50,26 @@ import Testing
         #expect(lines.allSatisfy { $0.metadata["request.id"] == .string("req-abc.123:x_y") })
     }
 
+    @Test("GET /metrics counts stored events, retries, refusals and group commits", arguments: StoreKind.available)
+    func metrics(_ kind: StoreKind) async throws {
+        try await withApp(kind) { client, _ in
+            let batch = JSONValue.array((0..<3).map { .object(EventFactory.request(correlationID: "rr-metrics-\($0)", at: .now())) })
+            #expect(try await client.post("/api/v1/audit/events/batch", json: batch).status == .created)
+            #expect(try await client.post("/api/v1/audit/events/batch", json: batch).status == .created)
+            #expect(try await client.post("/api/v1/audit/events", json: .object(JSONObject())).status == .badRequest)
+            let response = try await client.get("/metrics")
+            #expect(response.status == .ok)
+            #expect(response.headers[.contentType]?.hasPrefix("text/plain") == true)
+            let lines = Set(String(buffer: response.body).split(separator: "\n").map(String.init))
+            #expect(lines.contains("auditledger_events_stored_total 3"))
+            #expect(lines.contains("auditledger_events_already_stored_total 3"))
+            #expect(lines.contains(#"auditledger_requests_refused_total{reason="validation-error"} 1"#))
+            #expect(lines.contains("auditledger_group_commit_events_count 2"))
+            #expect(lines.contains("auditledger_group_commit_duration_seconds_count 2"))
+            #expect(lines.contains("auditledger_writer_queued_events 0.0"))
+        }
+    }
+
     @Test("Unknown routes are RFC 7807 404s", arguments: StoreKind.available)
     func unknownRoute(_ kind: StoreKind) async throws {
         try await withApp(kind) { client, _ in

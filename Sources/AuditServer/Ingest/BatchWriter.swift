@@ -1,4 +1,5 @@
 public import AuditCore
+import CoreMetrics
 import DequeModule
 public import Logging
 public import ServiceLifecycle
@@ -45,15 +46,17 @@ public final class BatchWriter: Service, Sendable {
     private let store: any AuditStore
     private let configuration: Configuration
     private let logger: Logger
+    private let metrics: AuditMetrics
     private let state = Mutex(State())
     private let wakeups: AsyncStream<Void>
     private let wakeup: AsyncStream<Void>.Continuation
 
     /// Creates a writer over `store`; it writes nothing until ``run()`` runs.
-    public init(store: any AuditStore, configuration: Configuration = Configuration(), logger: Logger) {
+    public init(store: any AuditStore, configuration: Configuration = Configuration(), logger: Logger, metrics: AuditMetrics = AuditMetrics()) {
         self.store = store
         self.configuration = configuration
         self.logger = logger
+        self.metrics = metrics
         (self.wakeups, self.wakeup) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
@@ -83,6 +86,7 @@ public final class BatchWriter: Service, Sendable {
                 }
                 state.queue.append(Pending(batch: batch, logger: logger, continuation: continuation))
                 state.queuedEvents += batch.events.count
+                metrics.queuedEvents.record(state.queuedEvents)
                 return nil
             }
             if let refusal {
@@ -118,7 +122,7 @@ public final class BatchWriter: Service, Sendable {
 
     /// Takes the next group: queued batches in order, up to the per-transaction limit (at least one).
     private func takeGroup() -> [Pending]? {
-        state.withLock { state in
+        state.withLock { state -> [Pending]? in
             guard !state.queue.isEmpty else { return nil }
             var group: [Pending] = []
             var events = 0
@@ -129,14 +133,23 @@ public final class BatchWriter: Service, Sendable {
             }
             state.queuedEvents -= events
             state.writingEvents = events
+            metrics.queuedEvents.record(state.queuedEvents)
             return group
         }
     }
 
     private func write(_ group: [Pending]) async {
         do {
+            let started = ContinuousClock.now
             let results = try await store.write(group.map(\.batch))
+            let elapsed = ContinuousClock.now - started
+            metrics.groupDuration.recordNanoseconds(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
+            metrics.groupEvents.record(group.reduce(0) { $0 + $1.batch.events.count })
             for (pending, result) in zip(group, results) {
+                if case .success(let receipt) = result {
+                    metrics.eventsStored.increment(by: receipt.insertedCount)
+                    metrics.eventsAlreadyStored.increment(by: receipt.eventIDs.count - receipt.insertedCount)
+                }
                 pending.continuation.resume(returning: result)
             }
         } catch  where error.code == .internalError && group.count > 1 {

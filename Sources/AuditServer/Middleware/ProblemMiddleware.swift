@@ -11,6 +11,7 @@ struct ProblemMiddleware: RouterMiddleware {
     typealias Context = AuditRequestContext
 
     let problems: ProblemResponse
+    let metrics: AuditMetrics
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
@@ -18,6 +19,7 @@ struct ProblemMiddleware: RouterMiddleware {
         } catch {
             let auditError = Self.auditError(from: error)
             let status = ProblemResponse.status(for: auditError.code)
+            metrics.refused(auditError.code.slug)
             let metadata: Logger.Metadata = [
                 "http.method": "\(request.method)", "http.path": "\(request.uri.path)", "http.status": "\(status.code)",
                 "error": "\(auditError)",
