@@ -66,6 +66,10 @@ public struct JSONWriter: Sendable {
         }
     }
 
+    private static func hexDigit(_ value: UInt8) -> UInt8 {
+        value < 10 ? UInt8(ascii: "0") + value : UInt8(ascii: "a") + value - 10
+    }
+
     private mutating func writeEscaped(_ buffer: some Collection<UInt8>) {
         for byte in buffer {
             switch byte {
@@ -77,8 +81,9 @@ public struct JSONWriter: Sendable {
             case 0x08: bytes.append(contentsOf: [0x5C, UInt8(ascii: "b")])
             case 0x0C: bytes.append(contentsOf: [0x5C, UInt8(ascii: "f")])
             case 0..<0x20:
-                let hex: [UInt8] = Array("0123456789abcdef".utf8)
-                bytes.append(contentsOf: [0x5C, UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
+                bytes.append(contentsOf: [
+                    0x5C, UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), Self.hexDigit(byte >> 4), Self.hexDigit(byte & 0xF),
+                ])
             default: bytes.append(byte)
             }
         }

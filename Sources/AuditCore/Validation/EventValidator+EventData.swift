@@ -6,8 +6,9 @@ extension EventValidator {
     static let maximumFractionDigits = 16_383
 
     /// Reads `event_data`: a JSON object within the size and nesting limits whose
-    /// `event_type` member, when present, equals the event's `event_type`.
-    func readEventData(_ reader: inout FieldReader, eventType: String?) -> JSONObject? {
+    /// `event_type` member, when present, equals the event's `event_type`. Returns the object
+    /// and its compact text (encoded once, here).
+    func readEventData(_ reader: inout FieldReader, eventType: String?) -> (object: JSONObject, data: EventData)? {
         guard let value = reader.value("event_data") else {
             reader.fail("event_data", "is required")
             return nil
@@ -29,7 +30,8 @@ extension EventValidator {
             reader.fail("event_data", "holds the number \(number.prefix(40)), which is too large or too precise to store")
             return nil
         }
-        let size = EventData(object).json.utf8.count
+        let data = EventData(object)
+        let size = data.json.utf8.count
         if size > policy.maximumEventDataBytes {
             reader.fail("event_data", "is \(size) bytes as compact JSON; the limit is \(policy.maximumEventDataBytes)")
             return nil
@@ -40,7 +42,7 @@ extension EventValidator {
                 return nil
             }
         }
-        return object
+        return (object, data)
     }
 
     /// The first number literal PostgreSQL `numeric` cannot hold, if any.

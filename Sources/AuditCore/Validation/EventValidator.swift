@@ -131,10 +131,10 @@ public struct EventValidator: Sendable {
             errorMessage: errorMessage,
             retentionDays: retention.map { Int32($0) } ?? Self.defaultRetentionDays,
             isSensitive: isSensitive ?? false,
-            eventData: EventData(eventData)
+            eventData: eventData.data
         )
         if clientID == nil {
-            event.id = event.contentDerivedID(eventData: eventData)
+            event.id = event.contentDerivedID(eventData: eventData.object)
         }
         return event
     }
