@@ -1,5 +1,6 @@
 import ArgumentParser
 import AuditCore
+import AuditPostgres
 import Logging
 import ServiceLifecycle
 
@@ -11,6 +12,15 @@ struct MigrateCommand: AsyncParsableCommand {
     )
 
     @OptionGroup var store: StoreOptions
+
+    @Option(
+        help: """
+            PostgreSQL role to grant what serving needs (SELECT and INSERT on audit_events, creating months) \
+            and nothing more; then serve as that role. (env: AUDITLEDGER_APP_ROLE, default: none)
+            """
+    )
+    var appRole: String?
+
     @OptionGroup var logging: LoggingOptions
 
     func run() async throws {
@@ -25,7 +35,14 @@ struct MigrateCommand: AsyncParsableCommand {
             await Task.yield()
             do {
                 try await selection.store.prepare()
-            } catch {
+                if let appRole = try resolve(appRole, env: "AUDITLEDGER_APP_ROLE") {
+                    guard let postgres = selection.postgres else {
+                        throw ValidationError("--app-role applies to PostgreSQL only")
+                    }
+                    try await postgres.grantAppRole(appRole)
+                    logger.info("granted serving privileges", metadata: ["audit.app_role": "\(appRole)"])
+                }
+            } catch let error as AuditError {
                 logger.error("migration failed", metadata: ["error": "\(error)"])
                 throw ExitCode.failure
             }

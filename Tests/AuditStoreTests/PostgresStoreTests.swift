@@ -38,7 +38,7 @@ struct PostgresStoreTests {
             ).decode(Int.self).reduce(0) { $0 + $1 }
             return (migrations, partitions, defaults)
         }
-        #expect(migrations == ["1:audit_events", "2:partition_functions"])
+        #expect(migrations == ["1:audit_events", "2:partition_functions", "3:app_role"])
         let current = AuditTimestamp.now().utcDate.month
         #expect(
             partitions
@@ -119,6 +119,76 @@ struct PostgresStoreTests {
             await withKnownIssue("UPDATE is no longer refused, so the check must record issues") {
                 try await check.run(on: harness)
             }
+        }
+    }
+
+    @Test("Serving as a granted app role: writes, reads and new months work; no change, drop or detach does")
+    func appRole() async throws {
+        let database = try await PostgresTestDatabase.create()
+        let role = "al_app_" + UUID().uuidString.lowercased().prefix(8)
+        do {
+            _ = try await database.withClient { admin in
+                try await admin.query("CREATE ROLE \(unescaped: role) LOGIN PASSWORD 'app'")
+            }
+            let owner = PostgresStore(configuration: try PostgresStoreConfiguration(url: database.url), logger: Logger(label: "test.owner"))
+            var components = try #require(URLComponents(string: database.url))
+            components.user = role
+            components.password = "app"
+            let appURL = try #require(components.string)
+            let app = PostgresStore(configuration: try PostgresStoreConfiguration(url: appURL), logger: Logger(label: "test.app"))
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await owner.run() }
+                group.addTask { try await app.run() }
+                defer { group.cancelAll() }
+                try await owner.prepare()
+                try await owner.grantAppRole(role)
+                #expect(try await owner.connectedRoleOwnsAuditEvents())
+                #expect(try await app.connectedRoleOwnsAuditEvents() == false)
+                try await app.prepare()
+
+                let farMonth = AuditTimestamp.now().utcDate.month.adding(months: -5)
+                let events = [
+                    try EventFactory.event(correlationID: "rr-app", at: .now()),
+                    try EventFactory.event(correlationID: "rr-app", at: farMonth.firstDay.startOfDay.adding(seconds: 60)),
+                ]
+                let results = try await app.write([EventBatch(events: events, reportsIndex: true)])
+                #expect((try? results[0].get())?.insertedCount == 2, "the app role stores events, creating a month it had not")
+                var query = EventQuery()
+                query.filters.correlationID = "rr-app"
+                #expect(try await app.events(matching: query).total == 2)
+
+                let partition = farMonth.partitionName
+                let attempts: [String] = [
+                    "UPDATE audit_events SET event_type = 'x'", "DELETE FROM audit_events", "TRUNCATE audit_events",
+                    "TRUNCATE \(partition)", "DROP TABLE \(partition)", "DROP TABLE \(partition) CASCADE",
+                    "ALTER TABLE audit_events DETACH PARTITION \(partition)", "ALTER TABLE audit_events DISABLE TRIGGER ALL",
+                    "DROP TRIGGER auditledger_refuse_update ON audit_events", "DROP FUNCTION auditledger_refuse_change() CASCADE",
+                    "INSERT INTO auditledger_migrations (version, name, checksum) VALUES (99, 'x', 'x')",
+                ]
+                _ = try await PostgresTestDatabase.withClient(url: appURL) { client in
+                    for sql in attempts {
+                        do {
+                            try await client.query(PostgresQuery(unsafeSQL: sql))
+                            Issue.record("the app role could run: \(sql)")
+                        } catch let error as PSQLError {
+                            #expect(error.serverInfo?[.sqlState] == "42501", "\(sql): \(error.serverInfo?[.message] ?? "")")
+                        }
+                    }
+                }
+                #expect(try await app.events(matching: query).total == 2)
+            }
+        } catch {
+            await database.drop()
+            try? await Self.dropRole(role)
+            throw error
+        }
+        await database.drop()
+        try await Self.dropRole(role)
+    }
+
+    static func dropRole(_ role: String) async throws {
+        _ = try await PostgresTestDatabase.withClient(url: try TestEnvironment.requirePostgresURL()) { admin in
+            try await admin.query("DROP ROLE IF EXISTS \(unescaped: role)")
         }
     }
 

@@ -29,6 +29,8 @@ struct StoreOptions: ParsableArguments {
         let store: any AuditStore
         let services: [any Service]
         let description: String
+        /// The PostgreSQL store, when that is the one selected.
+        var postgres: PostgresStore? { store as? PostgresStore }
     }
 
     func makeStore(logger: Logger) throws -> Selection {

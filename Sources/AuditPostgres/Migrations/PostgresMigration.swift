@@ -30,6 +30,7 @@ struct PostgresMigration: Sendable {
     static let all: [PostgresMigration] = [
         .auditEvents,
         .partitionFunctions,
+        .appRole,
     ]
 
     /// The version a fully migrated database is at.

@@ -15,7 +15,9 @@ struct PostgresMigrator {
     /// - Returns: the versions applied by this call (empty when already current).
     /// - Throws: when an applied migration was edited since, or the database is newer than this server.
     func migrate() async throws -> [Int] {
-        try await client.withConnection { connection in
+        // Already current: nothing to lock or create, so a role without DDL rights can start.
+        if try await isCurrent() { return [] }
+        return try await client.withConnection { connection in
             // Migrations may rightly take long: lift the store's statement timeout on this session only.
             try await connection.query("SET statement_timeout = 0", logger: logger)
             try await connection.query("SELECT pg_advisory_lock(\(Self.lockKey))", logger: logger)
@@ -79,6 +81,18 @@ struct PostgresMigrator {
             applied.append(migration.version)
         }
         return applied
+    }
+
+    /// Whether every migration is applied, unchanged.
+    private func isCurrent() async throws -> Bool {
+        guard try await Self.currentVersion(of: client, logger: logger) == PostgresMigration.latestVersion else { return false }
+        var stored: [Int: String] = [:]
+        for try await (version, checksum) in try await client.query("SELECT version, checksum FROM auditledger_migrations", logger: logger)
+            .decode((Int, String).self)
+        {
+            stored[version] = checksum
+        }
+        return PostgresMigration.all.allSatisfy { stored[$0.version] == $0.checksum }
     }
 
     /// The schema version the database is at (0 when never migrated).

@@ -39,6 +39,12 @@ public final class PostgresStore: AuditStore, Service {
 
     public func prepare() async throws(AuditError) {
         try await migrate(now: .now())
+        if try await connectedRoleOwnsAuditEvents() {
+            logger.notice(
+                "serving as a role that owns audit_events: it could disable the immutability triggers or drop months; serve as a role granted with `auditledger migrate --app-role`",
+                metadata: ["audit.store": "postgres"]
+            )
+        }
     }
 
     /// Migrates the schema and creates the current month's partition and
