@@ -11,6 +11,7 @@ public struct AuditError: Error, Sendable, CustomStringConvertible {
             case batchSizeExceeded = "batch-size-exceeded"
             case payloadTooLarge = "payload-too-large"
             case notFound = "not-found"
+            case unauthorized = "unauthorized"
             case conflict = "event-id-conflict"
             case overloaded = "overloaded"
             case unavailable = "service-unavailable"
@@ -32,6 +33,8 @@ public struct AuditError: Error, Sendable, CustomStringConvertible {
         public static let payloadTooLarge = Code(.payloadTooLarge)
         /// No such event or route (404).
         public static let notFound = Code(.notFound)
+        /// The request does not say who makes it, where that is required (401).
+        public static let unauthorized = Code(.unauthorized)
         /// An `event_id` is already stored for a different event (409).
         public static let conflict = Code(.conflict)
         /// The writer's queue is full; retry later (503).

@@ -1,0 +1,53 @@
+/// One entry of the lifecycle log: a maintenance run, a month removed by retention, a month
+/// restored from its archive. Stores keep these append-only.
+public struct LifecycleRecord: Sendable, Hashable {
+    /// What happened.
+    public enum Kind: String, Sendable, Hashable {
+        /// A maintenance run (months ahead created, retention considered).
+        case maintenance
+        /// A month archived, verified and removed.
+        case retention
+        /// A month brought back from its archive.
+        case restore
+    }
+
+    public var kind: Kind
+    public var startedAt: AuditTimestamp
+    public var durationMilliseconds: Int64
+    /// The month concerned (retention, restore).
+    public var month: PartitionMonth?
+    /// Rows archived, removed or restored.
+    public var rows: Int64?
+    public var archivePath: String?
+    public var archiveSHA256: String?
+    /// Who or what triggered it: `maintenance`, `cli:<user>`, …
+    public var triggeredBy: String
+    /// `ok`, `failed`, `skipped`.
+    public var outcome: String
+    /// What it did, in words (months created, reasons, errors).
+    public var detail: String
+
+    public init(
+        kind: Kind,
+        startedAt: AuditTimestamp,
+        durationMilliseconds: Int64,
+        month: PartitionMonth? = nil,
+        rows: Int64? = nil,
+        archivePath: String? = nil,
+        archiveSHA256: String? = nil,
+        triggeredBy: String,
+        outcome: String,
+        detail: String
+    ) {
+        self.kind = kind
+        self.startedAt = startedAt
+        self.durationMilliseconds = durationMilliseconds
+        self.month = month
+        self.rows = rows
+        self.archivePath = archivePath
+        self.archiveSHA256 = archiveSHA256
+        self.triggeredBy = triggeredBy
+        self.outcome = outcome
+        self.detail = detail
+    }
+}
