@@ -31,6 +31,7 @@ struct PostgresMigration: Sendable {
         .auditEvents,
         .partitionFunctions,
         .appRole,
+        .lifecycle,
     ]
 
     /// The version a fully migrated database is at.

@@ -53,6 +53,7 @@ extension PostgresStore {
         let plan = WritePlan(batches: batches, stored: stored, storedParentDates: parentDates)
         guard !plan.rows.isEmpty else { return plan.outcomes }
         let inserted = try await insert(plan.rows, on: connection)
+        try await holdNewEvents(plan.rows, on: connection)
         if inserted.count < plan.rows.count {
             // Another server stored some of these ids between our lookup and insert (ON CONFLICT DO NOTHING).
             logger.notice("events stored concurrently by another writer", metadata: ["audit.events.skipped": "\(plan.rows.count - inserted.count)"])

@@ -1,0 +1,169 @@
+public import AuditCore
+import Logging
+import PostgresNIO
+import Synchronization
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+extension PostgresStore {
+    /// Detaches the month's partition (`DETACH PARTITION … CONCURRENTLY`, so readers and writers
+    /// of other months are not blocked) and drops it. Needs the role that owns `audit_events`.
+    ///
+    /// Refused when the row count differs from `expectedRows` (before and after the detach; a
+    /// difference after it re-attaches the month) or when an event in it is held — PostgreSQL
+    /// refuses that detach by itself through the hold's foreign key.
+    public func removeMonth(_ month: PartitionMonth, expectedRows: Int64) async throws(AuditError) {
+        let partition = month.partitionName
+        do {
+            try await withLifecycleConnection { connection in
+                guard
+                    try await self.scalar(
+                        Bool.self, "SELECT pg_has_role(current_user, relowner, 'USAGE') FROM pg_class WHERE oid = 'audit_events'::regclass",
+                        on: connection) == true
+                else {
+                    throw AuditError(
+                        .internalError,
+                        detail: "removing a month needs the role that owns audit_events; run retention with the owner's database URL"
+                    )
+                }
+                let held =
+                    try await self.scalar(
+                        Int64.self,
+                        "SELECT count(*)::int8 FROM auditledger_legal_hold_events WHERE event_date >= \(PostgresDay(month.firstDay)) AND event_date < \(PostgresDay(month.endDay))",
+                        on: connection
+                    ) ?? 0
+                guard held == 0 else {
+                    throw AuditError(.conflict, detail: "\(month) holds \(held) event(s) under legal hold; it is not removed")
+                }
+                let before = try await self.scalar(Int64.self, "SELECT count(*)::int8 FROM \(unescaped: partition)", on: connection) ?? -1
+                guard before == expectedRows else {
+                    throw AuditError(.conflict, detail: "\(month) holds \(before) rows, not the \(expectedRows) archived; it is not removed")
+                }
+                try await connection.query("SET lock_timeout = '5s'", logger: self.logger)
+                try await self.detachConcurrently(partition, on: connection)
+                let after = try await self.scalar(Int64.self, "SELECT count(*)::int8 FROM \(unescaped: partition)", on: connection) ?? -1
+                guard after == expectedRows else {
+                    try await connection.query(
+                        "ALTER TABLE audit_events ATTACH PARTITION \(unescaped: partition) FOR VALUES FROM (\(PostgresDay(month.firstDay))) TO (\(PostgresDay(month.endDay)))",
+                        logger: self.logger
+                    )
+                    throw AuditError(.conflict, detail: "\(month) changed while it was detached (\(after) rows); it was re-attached")
+                }
+                try await connection.query("DROP TABLE \(unescaped: partition)", logger: self.logger)
+                try await connection.query("RESET lock_timeout", logger: self.logger)
+            }
+        } catch {
+            throw PostgresFailure.translate(error, operation: "remove \(month)")
+        }
+        knownPartitions.withLock { _ = $0.remove(month) }
+    }
+
+    /// `DETACH PARTITION … CONCURRENTLY`, retried when its lock waits time out; an interrupted
+    /// detach (left pending) is finished with `FINALIZE`.
+    private func detachConcurrently(_ partition: String, on connection: PostgresConnection) async throws {
+        var attempt = 0
+        while true {
+            attempt += 1
+            do {
+                try await connection.query("ALTER TABLE audit_events DETACH PARTITION \(unescaped: partition) CONCURRENTLY", logger: logger)
+                return
+            } catch {
+                let pending = try await scalar(
+                    Bool.self,
+                    "SELECT inhdetachpending FROM pg_inherits WHERE inhrelid = to_regclass(\(partition))",
+                    on: connection
+                )
+                if pending == true {
+                    try await connection.query("ALTER TABLE audit_events DETACH PARTITION \(unescaped: partition) FINALIZE", logger: logger)
+                    return
+                }
+                guard PostgresFailure.sqlState(of: error) == "55P03", attempt < 5 else { throw error }
+                logger.notice(
+                    "detach waited too long for a lock; retrying", metadata: ["audit.partition": "\(partition)", "audit.attempt": "\(attempt)"])
+                try await Task.sleep(for: .seconds(Double(attempt)))
+            }
+        }
+    }
+
+    public func restoreMonth(_ month: PartitionMonth, events: [StoredAuditEvent]) async throws(AuditError) {
+        guard events.allSatisfy({ $0.event.date.month == month }) else {
+            throw AuditError(.malformedRequest, detail: "the archive holds events outside \(month)")
+        }
+        let partition = month.partitionName
+        try await ensurePartitions(for: [month], timeLimited: false)
+        do {
+            try await client.withTransaction(logger: logger) { connection in
+                try await connection.query("SET LOCAL statement_timeout = 0", logger: self.logger)
+                let existing = try await self.scalar(Int64.self, "SELECT count(*)::int8 FROM \(unescaped: partition)", on: connection) ?? 0
+                guard existing == 0 else {
+                    throw AuditError(
+                        .conflict, detail: "\(month) is not empty (\(existing) rows); an archive is restored only into an absent or empty month")
+                }
+                let own = Set(events.map(\.event.id))
+                let parents = Array(Set(events.compactMap(\.event.parentEventID)).subtracting(own))
+                if !parents.isEmpty {
+                    var found = Set<UUID>()
+                    for try await id in try await connection.query(
+                        "SELECT event_id FROM audit_events WHERE event_id = ANY(\(ColumnArray(parents)))",
+                        logger: self.logger
+                    ).decode(UUID.self) {
+                        found.insert(id)
+                    }
+                    let missing = events.filter { $0.event.parentEventID.map { !own.contains($0) && !found.contains($0) } ?? false }
+                    if !missing.isEmpty {
+                        let months = Set(missing.compactMap(\.event.parentEventDate?.month)).sorted().map(\.description).joined(separator: ", ")
+                        throw AuditError(
+                            .conflict,
+                            detail: "\(missing.count) event(s) name parents that are not stored; restore \(months) first"
+                        )
+                    }
+                }
+                for start in stride(from: 0, to: events.count, by: 5000) {
+                    try await self.insertRestored(Array(events[start..<min(start + 5000, events.count)]), on: connection)
+                }
+            }
+        } catch {
+            throw PostgresFailure.translate(error, operation: "restore \(month)")
+        }
+    }
+
+    /// Inserts archived rows with their own `insert_seq`.
+    private func insertRestored(_ rows: [StoredAuditEvent], on connection: PostgresConnection) async throws {
+        let events = rows.map(\.event)
+        try await connection.query(
+            """
+            INSERT INTO audit_events (
+                event_id, event_version, event_timestamp, event_date, event_type, event_category, event_action,
+                event_outcome, actor_type, actor_id, actor_ip, resource_type, resource_id, correlation_id,
+                parent_event_id, parent_event_date, namespace, cluster_id, severity, duration_ms, error_code,
+                error_message, retention_days, is_sensitive, event_data, insert_seq)
+            SELECT * FROM unnest(
+                \(ColumnArray(events.map(\.id))), \(ColumnArray(events.map(\.version))), \(ColumnArray(events.map { PostgresTimestamp($0.timestamp) })),
+                \(ColumnArray(events.map { PostgresDay($0.date) })), \(ColumnArray(events.map(\.eventType))), \(ColumnArray(events.map(\.category))),
+                \(ColumnArray(events.map(\.action))), \(ColumnArray(events.map(\.outcome.rawValue))), \(ColumnArray(events.map(\.actorType))),
+                \(ColumnArray(events.map(\.actorID))), \(ColumnArray(events.map(\.actorIP)))::inet[], \(ColumnArray(events.map(\.resourceType))),
+                \(ColumnArray(events.map(\.resourceID))), \(ColumnArray(events.map(\.correlationID))), \(ColumnArray(events.map(\.parentEventID))),
+                \(ColumnArray(events.map { $0.parentEventDate.map(PostgresDay.init) })), \(ColumnArray(events.map(\.namespace))),
+                \(ColumnArray(events.map(\.clusterID))), \(ColumnArray(events.map(\.severity))), \(ColumnArray(events.map(\.durationMS))),
+                \(ColumnArray(events.map(\.errorCode))), \(ColumnArray(events.map(\.errorMessage))), \(ColumnArray(events.map(\.retentionDays))),
+                \(ColumnArray(events.map(\.isSensitive))), \(ColumnArray(events.map { PostgresJSONBText($0.eventData.json) })),
+                \(ColumnArray(rows.map(\.insertSequence))))
+            """,
+            logger: logger
+        )
+    }
+
+    /// The first column of the first row of `query`, or `nil`.
+    func scalar<Value: PostgresDecodable & Sendable>(
+        _ type: Value.Type, _ query: PostgresQuery, on connection: PostgresConnection
+    ) async throws -> Value? {
+        for try await value in try await connection.query(query, logger: logger).decode(Value.self) {
+            return value
+        }
+        return nil
+    }
+}
