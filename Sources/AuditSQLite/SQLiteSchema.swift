@@ -27,6 +27,69 @@ enum SQLiteSchema {
                     """
             )
         }
+        migrator.registerMigration("v2 lifecycle") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE auditledger_legal_holds (
+                        hold_id        INTEGER PRIMARY KEY AUTOINCREMENT,
+                        correlation_id TEXT    NOT NULL,
+                        reason         TEXT    NOT NULL,
+                        placed_by      TEXT    NOT NULL,
+                        placed_at      INTEGER NOT NULL,
+                        released_by    TEXT,
+                        released_at    INTEGER,
+                        release_reason TEXT
+                    );
+                    CREATE INDEX auditledger_legal_holds_active_idx ON auditledger_legal_holds (correlation_id) WHERE released_at IS NULL;
+                    CREATE TABLE auditledger_legal_hold_events (
+                        hold_id    INTEGER NOT NULL REFERENCES auditledger_legal_holds (hold_id),
+                        event_id   TEXT    NOT NULL,
+                        event_date TEXT    NOT NULL,
+                        PRIMARY KEY (hold_id, event_id)
+                    );
+                    CREATE INDEX auditledger_legal_hold_events_date_idx ON auditledger_legal_hold_events (event_date);
+                    CREATE TABLE auditledger_retention_policies (
+                        event_category TEXT    NOT NULL PRIMARY KEY,
+                        retention_days INTEGER NOT NULL CHECK (retention_days BETWEEN 1 AND 2555),
+                        updated_at     INTEGER NOT NULL
+                    );
+                    CREATE TABLE auditledger_lifecycle_log (
+                        entry_id       INTEGER PRIMARY KEY AUTOINCREMENT,
+                        kind           TEXT    NOT NULL CHECK (kind IN ('maintenance', 'retention', 'restore')),
+                        started_at     INTEGER NOT NULL,
+                        duration_ms    INTEGER NOT NULL,
+                        month          TEXT,
+                        row_count      INTEGER,
+                        archive_path   TEXT,
+                        archive_sha256 TEXT,
+                        triggered_by   TEXT    NOT NULL,
+                        outcome        TEXT    NOT NULL,
+                        detail         TEXT    NOT NULL
+                    );
+                    CREATE TABLE auditledger_locks (
+                        name       TEXT    NOT NULL PRIMARY KEY,
+                        holder     TEXT    NOT NULL,
+                        expires_at INTEGER NOT NULL
+                    );
+                    CREATE TRIGGER auditledger_lifecycle_log_refuse_update BEFORE UPDATE ON auditledger_lifecycle_log
+                    BEGIN SELECT RAISE(ABORT, 'the lifecycle log is append-only'); END;
+                    CREATE TRIGGER auditledger_lifecycle_log_refuse_delete BEFORE DELETE ON auditledger_lifecycle_log
+                    BEGIN SELECT RAISE(ABORT, 'the lifecycle log is append-only'); END;
+                    CREATE TRIGGER auditledger_legal_holds_refuse_delete BEFORE DELETE ON auditledger_legal_holds
+                    BEGIN SELECT RAISE(ABORT, 'legal hold history is append-only'); END;
+                    CREATE TRIGGER auditledger_legal_holds_release_only BEFORE UPDATE ON auditledger_legal_holds
+                    WHEN OLD.released_at IS NOT NULL OR NEW.released_at IS NULL OR NEW.released_by IS NULL OR NEW.release_reason IS NULL
+                      OR NEW.hold_id IS NOT OLD.hold_id OR NEW.correlation_id IS NOT OLD.correlation_id OR NEW.reason IS NOT OLD.reason
+                      OR NEW.placed_by IS NOT OLD.placed_by OR NEW.placed_at IS NOT OLD.placed_at
+                    BEGIN SELECT RAISE(ABORT, 'legal hold history is append-only: a hold can only be released, once'); END;
+                    CREATE TRIGGER auditledger_legal_hold_events_refuse_update BEFORE UPDATE ON auditledger_legal_hold_events
+                    BEGIN SELECT RAISE(ABORT, 'legal hold history is append-only'); END;
+                    CREATE TRIGGER auditledger_legal_hold_events_release_only BEFORE DELETE ON auditledger_legal_hold_events
+                    WHEN NOT EXISTS (SELECT 1 FROM auditledger_legal_holds h WHERE h.hold_id = OLD.hold_id AND h.released_at IS NOT NULL)
+                    BEGIN SELECT RAISE(ABORT, 'an active legal hold keeps its events'); END;
+                    """
+            )
+        }
         return migrator
     }
 

@@ -45,6 +45,7 @@ extension SQLiteStore {
             try statement.execute(arguments: StatementArguments(arguments))
         }
         try db.execute(sql: "UPDATE auditledger_counters SET value = ? WHERE name = 'insert_seq'", arguments: [sequence])
+        try holdNewEvents(plan.rows, in: db)
         return plan.outcomes
     }
 
