@@ -18,9 +18,11 @@ let package = Package(
         .library(name: "AuditCore", targets: ["AuditCore"]),
         .library(name: "AuditPostgres", targets: ["AuditPostgres"]),
         .library(name: "AuditSQLite", targets: ["AuditSQLite"]),
+        .library(name: "AuditMaintenance", targets: ["AuditMaintenance"]),
         .library(name: "AuditServer", targets: ["AuditServer"]),
     ],
     dependencies: [
+        .package(url: "https://github.com/adam-fowler/compress-nio", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
@@ -67,6 +69,18 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "AuditMaintenance",
+            dependencies: [
+                "AuditCore",
+                .product(name: "CompressNIO", package: "compress-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "AuditServer",
             dependencies: [
                 "AuditCore",
@@ -85,6 +99,7 @@ let package = Package(
             name: "AuditLedgerCLI",
             dependencies: [
                 "AuditCore",
+                "AuditMaintenance",
                 "AuditPostgres",
                 "AuditSQLite",
                 "AuditServer",
@@ -106,6 +121,7 @@ let package = Package(
             name: "AuditTesting",
             dependencies: [
                 "AuditCore",
+                "AuditMaintenance",
                 "AuditPostgres",
                 "AuditSQLite",
                 .product(name: "GRDB", package: "GRDB.swift"),

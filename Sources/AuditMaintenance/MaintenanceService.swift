@@ -1,0 +1,119 @@
+public import AuditCore
+public import Logging
+public import ServiceLifecycle
+
+/// Keeps months ready and applies retention: at start and then every ``Configuration/interval``.
+///
+/// Each run takes the store's maintenance lock; when another server (or command) holds it, the
+/// run is skipped. A run creates the current month and ``Configuration/monthsAhead`` more
+/// whether or not any data arrives, then — when ``Configuration/archiveDirectory`` is set —
+/// archives and removes the months past retention. Each run is recorded in the lifecycle log.
+public final class MaintenanceService: Service, Sendable {
+    /// Maintenance settings. Every property has a documented default.
+    public struct Configuration: Sendable {
+        /// Time between runs. Default one hour.
+        public var interval: Duration
+        /// Months kept ready after the current one. Default 3.
+        public var monthsAhead: Int
+        /// Where retention writes archives; `nil` (the default) leaves retention off.
+        public var archiveDirectory: String?
+        /// The current time (injected in tests). Default: the system clock.
+        public var clock: @Sendable () -> AuditTimestamp
+
+        /// Creates a configuration; every parameter defaults to the value documented on its property.
+        public init(
+            interval: Duration = .seconds(3600),
+            monthsAhead: Int = 3,
+            archiveDirectory: String? = nil,
+            clock: @escaping @Sendable () -> AuditTimestamp = { AuditTimestamp.now() }
+        ) {
+            self.interval = interval
+            self.monthsAhead = monthsAhead
+            self.archiveDirectory = archiveDirectory
+            self.clock = clock
+        }
+    }
+
+    /// What one run did.
+    public struct Report: Sendable {
+        public var created: [PartitionMonth]
+        public var retention: RetentionRunner.Outcome?
+    }
+
+    private let store: any AuditLifecycleStore
+    private let configuration: Configuration
+    private let logger: Logger
+
+    public init(store: any AuditLifecycleStore, configuration: Configuration = Configuration(), logger: Logger) {
+        self.store = store
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    /// Runs now, then every interval, until shutdown.
+    public func run() async throws {
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            _ = await runOnce(triggeredBy: "maintenance")
+            do {
+                try await cancelWhenGracefulShutdown { try await Task.sleep(for: self.configuration.interval) }
+            } catch {
+                return
+            }
+        }
+    }
+
+    /// One run. Returns `nil` when another runner holds the lock (the run is skipped).
+    @discardableResult
+    public func runOnce(triggeredBy: String) async -> Report? {
+        let now = configuration.clock()
+        let started = ContinuousClock.now
+        do {
+            let report = try await store.withMaintenanceLock { () async throws -> Report in
+                let current = now.utcDate.month
+                let created = try await self.store.ensureMonths(current.through(current.adding(months: self.configuration.monthsAhead)))
+                var retention: RetentionRunner.Outcome?
+                if let directory = self.configuration.archiveDirectory {
+                    retention = try await RetentionRunner(
+                        store: self.store, archiveDirectory: directory, triggeredBy: triggeredBy, logger: self.logger
+                    )
+                    .run(now: now, dryRun: false)
+                }
+                let report = Report(created: created, retention: retention)
+                try await self.store.record(
+                    LifecycleRecord(
+                        kind: .maintenance, startedAt: now, durationMilliseconds: RetentionRunner.milliseconds(since: started),
+                        triggeredBy: triggeredBy, outcome: (retention?.failed.isEmpty ?? true) ? "ok" : "failed", detail: Self.describe(report)
+                    )
+                )
+                return report
+            }
+            if report == nil {
+                logger.info("maintenance skipped: another runner holds the lock")
+            }
+            return report
+        } catch {
+            logger.error("maintenance failed", metadata: ["error": "\(error)"])
+            try? await store.record(
+                LifecycleRecord(
+                    kind: .maintenance, startedAt: now, durationMilliseconds: RetentionRunner.milliseconds(since: started),
+                    triggeredBy: triggeredBy, outcome: "failed", detail: "\(error)"
+                )
+            )
+            return nil
+        }
+    }
+
+    static func describe(_ report: Report) -> String {
+        var parts = ["created: " + (report.created.isEmpty ? "none" : report.created.map(\.description).joined(separator: ", "))]
+        if let retention = report.retention {
+            parts.append(
+                "removed: " + (retention.removed.isEmpty ? "none" : retention.removed.map(\.manifest.month.description).joined(separator: ", ")))
+            if !retention.failed.isEmpty {
+                parts.append("failed: " + retention.failed.map { "\($0.month) (\($0.error.detail))" }.joined(separator: "; "))
+            }
+        } else {
+            parts.append("retention: off")
+        }
+        return parts.joined(separator: "; ")
+    }
+}
