@@ -1,5 +1,6 @@
 import ArgumentParser
 import AuditCore
+import AuditMaintenance
 import AuditServer
 import Hummingbird
 import Logging
@@ -39,6 +40,17 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Most events waiting to be written before new writes get 503. (env: AUDITLEDGER_MAX_QUEUED_EVENTS, default: 50000)")
     var maxQueuedEvents: Int?
 
+    @Option(help: "Seconds between maintenance runs (months ahead, retention). (env: AUDITLEDGER_MAINTENANCE_INTERVAL, default: 3600)")
+    var maintenanceInterval: Int?
+
+    @Option(
+        help: """
+            Directory for retention archives; setting it turns retention on (months past retention are archived, verified, then \
+            removed). (env: AUDITLEDGER_ARCHIVE_DIR, default: none, retention off)
+            """
+    )
+    var archiveDir: String?
+
     @OptionGroup var logging: LoggingOptions
 
     /// The listening address and server configuration these options resolve to.
@@ -46,6 +58,8 @@ struct ServeCommand: AsyncParsableCommand {
         var host: String
         var port: Int
         var configuration: AuditServerConfiguration
+        var maintenanceInterval: Int
+        var archiveDirectory: String?
     }
 
     /// Resolves every option: flag, else `AUDITLEDGER_*` variable, else default; checks ranges.
@@ -65,7 +79,12 @@ struct ServeCommand: AsyncParsableCommand {
         else {
             throw ValidationError("body size, batch size and queue limits must be positive; time limits must not be negative")
         }
-        return Settings(host: host, port: port, configuration: configuration)
+        let interval = try resolve(maintenanceInterval, env: "AUDITLEDGER_MAINTENANCE_INTERVAL", default: 3600)
+        guard interval > 0 else { throw ValidationError("the maintenance interval must be positive") }
+        let archiveDirectory = try resolve(archiveDir, env: "AUDITLEDGER_ARCHIVE_DIR")
+        return Settings(
+            host: host, port: port, configuration: configuration, maintenanceInterval: interval, archiveDirectory: archiveDirectory
+        )
     }
 
     func run() async throws {
@@ -76,9 +95,18 @@ struct ServeCommand: AsyncParsableCommand {
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: metrics.registry))
         let selection = try store.makeStore(logger: logger)
         logger.info("starting", metadata: ["audit.store": "\(selection.description)", "http.address": "\(settings.host):\(settings.port)"])
+        let maintenance = MaintenanceService(
+            store: selection.store,
+            configuration: MaintenanceService.Configuration(
+                interval: .seconds(settings.maintenanceInterval),
+                monthsAhead: try store.resolvedMonthsAhead(),
+                archiveDirectory: settings.archiveDirectory
+            ),
+            logger: logger
+        )
         let application = buildAuditApplication(
             store: selection.store,
-            services: selection.services,
+            services: selection.services + [maintenance],
             configuration: settings.configuration,
             http: ApplicationConfiguration(address: .hostname(settings.host, port: settings.port), serverName: "AuditLedger"),
             metrics: metrics,

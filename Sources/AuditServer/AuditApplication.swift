@@ -13,7 +13,7 @@ public import ServiceLifecycle
 /// `store.prepare()` runs before the server accepts connections. `GET /metrics` renders
 /// `metrics` (default: a registry of the application's own).
 public func buildAuditApplication(
-    store: any AuditStore,
+    store: any AuditLifecycleStore,
     services: [any Service] = [],
     configuration: AuditServerConfiguration = AuditServerConfiguration(),
     http: ApplicationConfiguration = ApplicationConfiguration(),
@@ -28,6 +28,8 @@ public func buildAuditApplication(
         .register(on: router)
     EventQueryRoutes(store: store, configuration: configuration).register(on: router)
     HealthRoutes(store: store, writer: writer).register(on: router)
+    LegalHoldRoutes(store: store, configuration: configuration).register(on: router)
+    PartitionRoutes(store: store, configuration: configuration).register(on: router)
     router.get("/metrics") { _, _ in
         Response(
             status: .ok,

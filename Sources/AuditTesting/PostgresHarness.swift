@@ -11,7 +11,7 @@ public struct PostgresHarness: StoreHarness {
     public let postgres: PostgresStore
     let client: PostgresClient
 
-    public var store: any AuditStore { postgres }
+    public var store: any AuditLifecycleStore { postgres }
 
     /// Creates a database, runs a prepared store on it during `body`, then drops the database.
     /// - Parameter configure: adjusts the store configuration (defaults: 3 months ahead, 4 connections).

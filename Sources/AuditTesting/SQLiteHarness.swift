@@ -12,7 +12,7 @@ public struct SQLiteHarness: StoreHarness {
     public let sqlite: SQLiteStore
     let outside: DatabaseQueue
 
-    public var store: any AuditStore { sqlite }
+    public var store: any AuditLifecycleStore { sqlite }
 
     /// Creates a store in a new temporary directory, runs `body`, then removes the directory.
     public static func run<Value: Sendable>(

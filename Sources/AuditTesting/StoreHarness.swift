@@ -11,7 +11,7 @@ public import AuditCore
 /// months a query reads).
 public protocol StoreHarness: Sendable {
     /// The store under test (running and prepared).
-    var store: any AuditStore { get }
+    var store: any AuditLifecycleStore { get }
 
     /// Attempts to change or remove `event` directly in the database, bypassing the store, in
     /// every way the database offers (UPDATE of each column, DELETE, TRUNCATE, on the table and

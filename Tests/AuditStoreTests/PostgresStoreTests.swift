@@ -38,7 +38,7 @@ struct PostgresStoreTests {
             ).decode(Int.self).reduce(0) { $0 + $1 }
             return (migrations, partitions, defaults)
         }
-        #expect(migrations == ["1:audit_events", "2:partition_functions", "3:app_role"])
+        #expect(migrations == ["1:audit_events", "2:partition_functions", "3:app_role", "4:lifecycle"])
         let current = AuditTimestamp.now().utcDate.month
         #expect(
             partitions
@@ -176,6 +176,68 @@ struct PostgresStoreTests {
                     }
                 }
                 #expect(try await app.events(matching: query).total == 2)
+            }
+        } catch {
+            await database.drop()
+            try? await Self.dropRole(role)
+            throw error
+        }
+        await database.drop()
+        try await Self.dropRole(role)
+    }
+
+    @Test("A month holding a held event cannot be detached or dropped in SQL, by the app role or by the owner")
+    func heldMonthIsProtectedByTheDatabase() async throws {
+        let database = try await PostgresTestDatabase.create()
+        let role = "al_app_" + UUID().uuidString.lowercased().prefix(8)
+        do {
+            _ = try await database.withClient { admin in try await admin.query("CREATE ROLE \(unescaped: role) LOGIN PASSWORD 'app'") }
+            let owner = PostgresStore(configuration: try PostgresStoreConfiguration(url: database.url), logger: Logger(label: "test.owner"))
+            var components = try #require(URLComponents(string: database.url))
+            components.user = role
+            components.password = "app"
+            let appURL = try #require(components.string)
+            let app = PostgresStore(configuration: try PostgresStoreConfiguration(url: appURL), logger: Logger(label: "test.app"))
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await owner.run() }
+                group.addTask { try await app.run() }
+                defer { group.cancelAll() }
+                try await owner.prepare()
+                try await owner.grantAppRole(role)
+                let month = AuditTimestamp.now().utcDate.month.adding(months: -3)
+                let event = try EventFactory.event(correlationID: "rr-evidence", at: month.firstDay.startOfDay.adding(seconds: 60))
+                _ = try await app.write([EventBatch(events: [event], reportsIndex: false)])
+                let hold = try await app.placeHold(correlationID: "rr-evidence", reason: "litigation", placedBy: "counsel", at: .now())
+                #expect(hold.eventsAffected == 1)
+                let partition = month.partitionName
+
+                func attempt(_ url: String, _ sql: String) async throws -> String? {
+                    try await PostgresTestDatabase.withClient(url: url) { client in
+                        do {
+                            try await client.query(PostgresQuery(unsafeSQL: sql))
+                            return nil
+                        } catch let error as PSQLError {
+                            return error.serverInfo?[.sqlState]
+                        }
+                    }
+                }
+                // The app role owns nothing: every way of removing the month or the hold is refused.
+                for sql in [
+                    "DROP TABLE \(partition)", "DROP TABLE \(partition) CASCADE", "ALTER TABLE audit_events DETACH PARTITION \(partition)",
+                    "ALTER TABLE audit_events DETACH PARTITION \(partition) CONCURRENTLY", "DELETE FROM auditledger_legal_hold_events",
+                    "UPDATE auditledger_legal_holds SET reason = 'none'", "TRUNCATE auditledger_legal_hold_events",
+                ] {
+                    #expect(try await attempt(appURL, sql) == "42501", "app role: \(sql)")
+                }
+                // The owner is refused too: the hold's foreign key blocks the detach and the drop,
+                // and the hold's links cannot be deleted while it is active.
+                #expect(try await attempt(database.url, "ALTER TABLE audit_events DETACH PARTITION \(partition)") == "23503")
+                #expect(try await attempt(database.url, "DROP TABLE \(partition)") == "2BP01")
+                #expect(try await attempt(database.url, "DELETE FROM auditledger_legal_hold_events") == "42501")
+                #expect(try await owner.monthFacts().first { $0.month == month }?.heldEvents == 1)
+                var query = EventQuery()
+                query.filters.correlationID = "rr-evidence"
+                #expect(try await app.events(matching: query).total == 1)
             }
         } catch {
             await database.drop()

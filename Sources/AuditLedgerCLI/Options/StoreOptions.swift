@@ -26,16 +26,22 @@ struct StoreOptions: ParsableArguments {
 
     /// A configured store and the services it needs running.
     struct Selection {
-        let store: any AuditStore
+        let store: any AuditLifecycleStore
         let services: [any Service]
         let description: String
         /// The PostgreSQL store, when that is the one selected.
         var postgres: PostgresStore? { store as? PostgresStore }
     }
 
-    func makeStore(logger: Logger) throws -> Selection {
+    /// `--months-ahead`, checked.
+    func resolvedMonthsAhead() throws -> Int {
         let monthsAhead = try resolve(monthsAhead, env: "AUDITLEDGER_MONTHS_AHEAD", default: 3)
         guard (0...24).contains(monthsAhead) else { throw ValidationError("--months-ahead must be between 0 and 24") }
+        return monthsAhead
+    }
+
+    func makeStore(logger: Logger) throws -> Selection {
+        let monthsAhead = try resolvedMonthsAhead()
         let url = try resolve(databaseURL, env: "AUDITLEDGER_DATABASE_URL")
         if let url, url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") {
             let configuration: PostgresStoreConfiguration

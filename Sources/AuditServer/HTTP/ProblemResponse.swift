@@ -13,6 +13,7 @@ struct ProblemResponse {
         case .validation, .malformedRequest, .batchSizeExceeded: .badRequest
         case .payloadTooLarge: .contentTooLarge
         case .notFound: .notFound
+        case .unauthorized: .unauthorized
         case .conflict: .conflict
         case .overloaded, .unavailable, .shuttingDown: .serviceUnavailable
         default: .internalServerError
@@ -26,7 +27,8 @@ struct ProblemResponse {
         case .batchSizeExceeded: "Batch Size Exceeded"
         case .payloadTooLarge: "Payload Too Large"
         case .notFound: "Not Found"
-        case .conflict: "Event ID Conflict"
+        case .unauthorized: "Unauthorized"
+        case .conflict: "Conflict"
         case .overloaded: "Service Overloaded"
         case .unavailable, .shuttingDown: "Service Unavailable"
         default: "Internal Server Error"
@@ -37,7 +39,7 @@ struct ProblemResponse {
     /// which the domain writes for clients.
     func response(for error: AuditError, instance: String, requestID: String) -> Response {
         let status = Self.status(for: error.code)
-        var object = ObjectWriter(writer: JSONWriter(capacity: 256))
+        var object = JSONObjectWriter(writer: JSONWriter(capacity: 256))
         object.string("type", typeBase + error.code.slug)
         object.string("title", Self.title(for: error.code))
         object.integer("status", Int64(status.code))

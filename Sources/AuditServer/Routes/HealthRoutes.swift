@@ -22,7 +22,7 @@ struct HealthRoutes {
     }
 
     func readiness() async -> Response {
-        var object = ObjectWriter(writer: JSONWriter(capacity: 128))
+        var object = JSONObjectWriter(writer: JSONWriter(capacity: 128))
         var reason: String?
         if !writer.isAccepting {
             reason = "shutting down"

@@ -1,0 +1,90 @@
+import AuditCore
+import HTTPTypes
+import Hummingbird
+
+/// Kubernaut's legal hold API: `POST /api/v1/audit/legal-hold`, `DELETE
+/// /api/v1/audit/legal-hold/{correlation_id}`, `GET /api/v1/audit/legal-hold`.
+///
+/// Who places or releases a hold comes from `X-Auth-Request-User` (set by the authenticating
+/// proxy in front of the service, as in Kubernaut); without it the answer is 401.
+struct LegalHoldRoutes {
+    let store: any AuditLifecycleStore
+    let configuration: AuditServerConfiguration
+
+    func register(on router: Router<AuditRequestContext>) {
+        router.post("/api/v1/audit/legal-hold") { request, _ in try await place(request) }
+        router.delete("/api/v1/audit/legal-hold/:correlation_id") { request, context in try await release(request, context: context) }
+        router.get("/api/v1/audit/legal-hold") { _, _ in try await list() }
+    }
+
+    func place(_ request: Request) async throws -> Response {
+        let body = try await RequestJSON.read(request, limit: configuration.maximumBodyBytes)
+        guard case .object(let object) = body else { throw AuditError(.malformedRequest, detail: "the body must be a JSON object") }
+        var errors: [AuditError.FieldError] = []
+        let correlationID = Self.text(object, "correlation_id", maxLength: 255, errors: &errors)
+        let reason = Self.text(object, "reason", maxLength: 4096, errors: &errors)
+        guard let correlationID, let reason, errors.isEmpty else { throw AuditError.validation(errors) }
+        let user = try Self.user(request)
+        let hold = try await store.placeHold(correlationID: correlationID, reason: reason, placedBy: user, at: configuration.clock())
+        return .json(status: .ok, Self.json(hold))
+    }
+
+    func release(_ request: Request, context: AuditRequestContext) async throws -> Response {
+        let correlationID = context.parameters.get("correlation_id") ?? ""
+        let body = try await RequestJSON.read(request, limit: configuration.maximumBodyBytes)
+        guard case .object(let object) = body else { throw AuditError(.malformedRequest, detail: "the body must be a JSON object") }
+        var errors: [AuditError.FieldError] = []
+        let reason = Self.text(object, "release_reason", maxLength: 4096, errors: &errors)
+        guard let reason, errors.isEmpty else { throw AuditError.validation(errors) }
+        let user = try Self.user(request)
+        let release = try await store.releaseHolds(correlationID: correlationID, reason: reason, releasedBy: user, at: configuration.clock())
+        var answer = JSONObjectWriter(writer: JSONWriter(capacity: 200))
+        answer.string("correlation_id", release.correlationID)
+        answer.integer("events_released", release.eventsReleased)
+        answer.string("released_by", release.releasedBy)
+        answer.string("released_at", release.releasedAt.description)
+        return .json(status: .ok, answer.finish().bytes)
+    }
+
+    func list() async throws -> Response {
+        let holds = try await store.activeHolds()
+        var writer = JSONWriter(capacity: 64 + holds.count * 200)
+        writer.writeRaw(#"{"holds":["#.utf8)
+        for (index, hold) in holds.enumerated() {
+            if index > 0 { writer.writeByte(UInt8(ascii: ",")) }
+            writer.writeRaw(Self.json(hold))
+        }
+        writer.writeRaw(#"],"total":\#(holds.count)}"#.utf8)
+        return .json(status: .ok, writer.bytes)
+    }
+
+    static func json(_ hold: LegalHold) -> [UInt8] {
+        var object = JSONObjectWriter(writer: JSONWriter(capacity: 200))
+        object.string("correlation_id", hold.correlationID)
+        object.integer("events_affected", hold.eventsAffected)
+        object.string("placed_by", hold.placedBy)
+        object.string("placed_at", hold.placedAt.description)
+        object.string("reason", hold.reason)
+        return object.finish().bytes
+    }
+
+    static func user(_ request: Request) throws(AuditError) -> String {
+        guard let user = request.headers[HTTPField.Name("X-Auth-Request-User")!], !user.isEmpty else {
+            throw AuditError(
+                .unauthorized, detail: "X-Auth-Request-User is required for legal hold operations (who places or releases a hold is recorded)")
+        }
+        return user
+    }
+
+    static func text(_ object: JSONObject, _ field: String, maxLength: Int, errors: inout [AuditError.FieldError]) -> String? {
+        guard case .string(let value)? = object[field], !value.isEmpty else {
+            errors.append(.init(field: field, message: "is required"))
+            return nil
+        }
+        guard value.unicodeScalars.count <= maxLength, !value.utf8.contains(0) else {
+            errors.append(.init(field: field, message: "must be at most \(maxLength) characters, without U+0000"))
+            return nil
+        }
+        return value
+    }
+}
