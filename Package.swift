@@ -141,7 +141,10 @@ let package = Package(
             dependencies: [
                 "AuditCore",
                 "AuditLedgerCLI",
+                "AuditPostgres",
                 "AuditServer",
+                "AuditSQLite",
+                "AuditTesting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -169,6 +172,7 @@ let package = Package(
             name: "AuditStoreTests",
             dependencies: [
                 "AuditCore",
+                "AuditMaintenance",
                 "AuditPostgres",
                 "AuditSQLite",
                 "AuditTesting",

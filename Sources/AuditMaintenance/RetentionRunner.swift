@@ -35,12 +35,13 @@ public struct RetentionRunner: Sendable {
 
     /// The months and what retention thinks of each, without changing anything.
     public func plan(now: AuditTimestamp) async throws(AuditError) -> [MonthReport] {
-        MonthReport.judge(try await store.monthFacts(), now: now)
+        try await store.monthReports(now: now)
     }
 
     /// Removes every eligible month. With `dryRun`, only reports.
-    /// - Parameter progress: told the month being archived and the events written so far.
-    public func run(now: AuditTimestamp, dryRun: Bool, progress: (PartitionMonth, Int64) -> Void = { _, _ in }) async throws(AuditError) -> Outcome {
+    /// - Parameter progress: told the month being archived (its report has its row count) and
+    ///   the events written so far.
+    public func run(now: AuditTimestamp, dryRun: Bool, progress: (MonthReport, Int64) -> Void = { _, _ in }) async throws(AuditError) -> Outcome {
         let reports = try await plan(now: now)
         var outcome = Outcome(reports: reports, removed: [], failed: [])
         guard !dryRun else { return outcome }
@@ -48,7 +49,7 @@ public struct RetentionRunner: Sendable {
         for report in reports.filter({ $0.state == .eligible }).sorted(by: { $0.month > $1.month }) {
             let started = ContinuousClock.now
             do {
-                let written = try await writer.archive(report.month, of: store, now: now) { progress(report.month, $0) }
+                let written = try await writer.archive(report.month, of: store, now: now) { progress(report, $0) }
                 _ = try ArchiveReader.verify(written.manifestPath, loadEvents: false)
                 try await store.removeMonth(report.month, expectedRows: written.manifest.rowCount)
                 outcome.removed.append(written)

@@ -272,3 +272,40 @@ extension SQLiteStore: AuditLifecycleStore {
         }
     }
 }
+
+extension SQLiteStore {
+    public func storageFindings() async throws(AuditError) -> [String] {
+        do {
+            return try await pool.read { db in
+                var findings: [String] = []
+                let catalogued = Set(try Self.months(in: db).map(\.partitionName))
+                let tables = Set(
+                    try String.fetchAll(
+                        db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name GLOB 'audit_events_[0-9][0-9][0-9][0-9]_[0-9][0-9]'")
+                )
+                for table in tables.subtracting(catalogued).sorted() {
+                    findings.append("table \(table) looks like a month but is not in the catalog")
+                }
+                for table in catalogued.subtracting(tables).sorted() {
+                    findings.append("the catalog lists \(table), which does not exist")
+                }
+                for month in try Self.months(in: db) where tables.contains(month.partitionName) {
+                    // The table's CHECK keeps event_timestamp inside the month; event_date is
+                    // only derived by the store, so a row written around it can disagree.
+                    let outside =
+                        try Int64.fetchOne(
+                            db,
+                            sql:
+                                "SELECT count(*) FROM \(month.partitionName) WHERE event_date IS NOT strftime('%Y-%m-%d', event_timestamp / 1000000, 'unixepoch')"
+                        ) ?? 0
+                    if outside > 0 {
+                        findings.append("\(month.partitionName) holds \(outside) row(s) whose event_date does not match event_timestamp")
+                    }
+                }
+                return findings
+            }
+        } catch {
+            throw SQLiteFailure.translate(error, operation: "check the months")
+        }
+    }
+}

@@ -100,8 +100,9 @@ extension StoreConformance {
                 #expect(try await harness.rowCount(eventID: held.id) == 0)
             },
 
-            ConformanceCheck("an archive restores its month exactly, and a flipped byte is refused") { harness in
-                let month = AuditTimestamp.now().utcDate.month.adding(months: -2)
+            ConformanceCheck("an archive restores its month exactly, retention keeps it 30 days, and a flipped byte is refused") { harness in
+                let now = AuditTimestamp.now()
+                let month = now.utcDate.month.adding(months: -2)
                 let events = try (0..<25).map { index in
                     try EventFactory.event(
                         correlationID: "rr-restore", at: month.firstDay.startOfDay.adding(seconds: Int64(3600 + index)),
@@ -119,13 +120,13 @@ extension StoreConformance {
                 let outcome = try await RetentionRunner(
                     store: harness.store, archiveDirectory: archive, triggeredBy: "test", logger: Logger(label: "test")
                 )
-                .run(now: .now(), dryRun: false)
+                .run(now: now, dryRun: false)
                 let written = try #require(outcome.removed.first { $0.manifest.month == month })
                 #expect(try await harness.store.events(matching: query).total == 0)
 
-                let verified = try ArchiveReader.verify(written.manifestPath, loadEvents: true)
-                #expect(verified.manifest.rowCount == 25)
-                try await harness.store.restoreMonth(month, events: verified.events)
+                let restorer = ArchiveRestorer(store: harness.store, triggeredBy: "test", logger: Logger(label: "test"))
+                let manifest = try await restorer.restore(written.manifestPath, now: now)
+                #expect(manifest.rowCount == 25)
                 let after = try await harness.store.events(matching: query).events
                 #expect(after.count == before.count)
                 for (original, restored) in zip(before, after) {
@@ -133,18 +134,29 @@ extension StoreConformance {
                     #expect(restored.event.hasSameContent(as: original.event))
                     #expect(restored.event.actorIP == original.event.actorIP)
                 }
+                let restoreRecord = try #require(try await harness.store.lifecycleLog(limit: 1).first)
+                #expect(restoreRecord.kind == .restore && restoreRecord.month == month && restoreRecord.archiveSHA256 == manifest.sha256)
+
+                // Kept for the investigation, then removable again.
+                let kept = try await harness.store.monthReports(now: now).first { $0.month == month }
+                #expect(kept?.state == .kept)
+                #expect(kept?.reason.hasPrefix("restored from its archive") == true)
+                let later = try await harness.store.monthReports(now: now.adding(seconds: 31 * 86_400)).first { $0.month == month }
+                #expect(later?.state == .eligible)
+
                 do throws(AuditError) {
-                    try await harness.store.restoreMonth(month, events: verified.events)
+                    try await restorer.restore(written.manifestPath, now: now)
                     Issue.record("restoring into a month that is not empty must be refused")
                 } catch {
                     #expect(error.code == .conflict)
+                    #expect(error.detail.contains("is not empty"))
                 }
 
                 var bytes = try #require(FileManager.default.contents(atPath: written.archivePath))
                 bytes[bytes.count / 2] ^= 0x01
                 try bytes.write(to: URL(fileURLWithPath: written.archivePath))
                 do throws(AuditError) {
-                    _ = try ArchiveReader.verify(written.manifestPath, loadEvents: true)
+                    try await restorer.restore(written.manifestPath, now: now)
                     Issue.record("a tampered archive must be refused")
                 } catch {
                     #expect(error.code == .conflict)

@@ -1,4 +1,4 @@
-import AuditCore
+public import AuditCore
 public import Testing
 
 #if canImport(FoundationEssentials)
@@ -44,7 +44,7 @@ public enum StoreConformance {
 
 extension StoreHarness {
     /// Stores `events` as one batch and returns its result.
-    func write(_ events: [AuditEvent], reportsIndex: Bool = true) async throws -> Result<WriteReceipt, AuditError> {
+    public func write(_ events: [AuditEvent], reportsIndex: Bool = true) async throws -> Result<WriteReceipt, AuditError> {
         let results = try await store.write([EventBatch(events: events, reportsIndex: reportsIndex)])
         #expect(results.count == 1)
         return results[0]
@@ -52,7 +52,7 @@ extension StoreHarness {
 
     /// Stores `events` as one batch and requires success.
     @discardableResult
-    func writeSucceeding(_ events: [AuditEvent], sourceLocation: SourceLocation = #_sourceLocation) async throws -> WriteReceipt {
+    public func writeSucceeding(_ events: [AuditEvent], sourceLocation: SourceLocation = #_sourceLocation) async throws -> WriteReceipt {
         switch try await write(events) {
         case .success(let receipt):
             return receipt

@@ -75,4 +75,36 @@ import Testing
             #expect(error.detail.contains("/proc/auditledger/cannot/auditledger.sqlite"))
         }
     }
+
+    @Test("A month table outside the catalog, a catalogued month that is gone, and a row with the wrong event_date are reported")
+    func findings() async throws {
+        let directory = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = SQLiteStoreConfiguration.file(inDirectory: directory)
+        let store = try SQLiteStore(configuration: SQLiteStoreConfiguration(path: path), logger: Logger(label: "test.sqlite"))
+        try await store.prepare()
+        let event = try EventFactory.event(correlationID: "rr-check", at: .now())
+        _ = try await store.write([EventBatch(events: [event], reportsIndex: false)])
+        #expect(try await store.storageFindings() == [])
+
+        let month = event.date.month.partitionName
+        let ahead = event.date.month.adding(months: 3).partitionName
+        let other = try DatabaseQueue(path: path)
+        try await other.write { db in
+            try db.execute(sql: "CREATE TABLE audit_events_2019_04 (event_id TEXT)")
+            try db.execute(sql: "DROP TABLE \(ahead)")
+            try db.execute(
+                sql: "INSERT INTO \(month) SELECT 'stray-id', event_version, event_timestamp, '1999-01-01', event_type, event_category, "
+                    + "event_action, event_outcome, actor_type, actor_id, actor_ip, resource_type, resource_id, correlation_id, parent_event_id, "
+                    + "parent_event_date, namespace, cluster_id, severity, duration_ms, error_code, error_message, retention_days, "
+                    + "is_sensitive, event_data, insert_seq + 1 FROM \(month)"
+            )
+        }
+        #expect(
+            try await store.storageFindings() == [
+                "table audit_events_2019_04 looks like a month but is not in the catalog",
+                "the catalog lists \(ahead), which does not exist",
+                "\(month) holds 1 row(s) whose event_date does not match event_timestamp",
+            ])
+    }
 }

@@ -51,3 +51,40 @@ public struct LifecycleRecord: Sendable, Hashable {
         self.detail = detail
     }
 }
+
+extension LifecycleRecord {
+    /// The months that retention removed and no later restore brought back.
+    /// - Parameter records: the log newest first, as ``AuditLifecycleStore/lifecycleLog(limit:)``
+    ///   returns it.
+    public static func removedMonths(_ records: [LifecycleRecord]) -> Set<PartitionMonth> {
+        var removed = Set<PartitionMonth>()
+        for record in records.reversed() where record.outcome == "ok" {
+            guard let month = record.month else { continue }
+            switch record.kind {
+            case .retention: removed.insert(month)
+            case .restore: removed.remove(month)
+            case .maintenance: break
+            }
+        }
+        return removed
+    }
+}
+
+extension LifecycleRecord {
+    /// The months brought back from their archives and not removed since, with when the last
+    /// restore happened.
+    /// - Parameter records: the log newest first, as ``AuditLifecycleStore/lifecycleLog(limit:)``
+    ///   returns it.
+    public static func restoredMonths(_ records: [LifecycleRecord]) -> [PartitionMonth: AuditTimestamp] {
+        var restored: [PartitionMonth: AuditTimestamp] = [:]
+        for record in records.reversed() where record.outcome == "ok" {
+            guard let month = record.month else { continue }
+            switch record.kind {
+            case .restore: restored[month] = record.startedAt
+            case .retention: restored[month] = nil
+            case .maintenance: break
+            }
+        }
+        return restored
+    }
+}

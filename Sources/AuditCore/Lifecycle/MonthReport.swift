@@ -98,11 +98,18 @@ extension MonthReport {
     /// is past its retention (`max(retention_days, the category's policy)` after its
     /// `event_timestamp`), no event in it is held, and every event elsewhere that names one of
     /// its events as parent is in a month removed with it (otherwise `blocked`). Empty months
-    /// are kept: they hold no evidence, and removing them would leave gaps.
-    public static func judge(_ months: [MonthFacts], now: AuditTimestamp) -> [MonthReport] {
+    /// are kept: they hold no evidence, and removing them would leave gaps. A month restored
+    /// from its archive is kept for ``restoredMonthDays`` after the restore, for the
+    /// investigation it was restored for (a legal hold keeps it longer).
+    /// - Parameter restored: months restored and when (see ``LifecycleRecord/restoredMonths(_:)``).
+    public static func judge(
+        _ months: [MonthFacts],
+        now: AuditTimestamp,
+        restored: [PartitionMonth: AuditTimestamp] = [:]
+    ) -> [MonthReport] {
         var reports: [PartitionMonth: MonthReport] = [:]
         for facts in months {
-            reports[facts.month] = judgeAlone(facts, now: now)
+            reports[facts.month] = judgeAlone(facts, now: now, restoredAt: restored[facts.month])
         }
         // A month whose events are parents of events in a month that stays must stay too,
         // and so on along the chain: repeat until nothing changes.
@@ -123,7 +130,10 @@ extension MonthReport {
         return months.compactMap { reports[$0.month] }
     }
 
-    private static func judgeAlone(_ facts: MonthFacts, now: AuditTimestamp) -> MonthReport {
+    /// Days a restored month is kept after its restore before retention considers it again: 30.
+    public static let restoredMonthDays: Int64 = 30
+
+    private static func judgeAlone(_ facts: MonthFacts, now: AuditTimestamp, restoredAt: AuditTimestamp?) -> MonthReport {
         func report(_ state: MonthState, _ reason: String) -> MonthReport {
             MonthReport(
                 month: facts.month, rows: facts.rows, bytes: facts.bytes, oldest: facts.oldest, newest: facts.newest,
@@ -133,7 +143,41 @@ extension MonthReport {
         guard facts.month.endDay.startOfDay <= now else { return report(.kept, "the month has not ended") }
         guard facts.rows > 0, let expiry = facts.expiresAt else { return report(.kept, "empty") }
         guard expiry <= now else { return report(.kept, "its last event leaves retention at \(expiry)") }
+        if let restoredAt {
+            let until = restoredAt.adding(seconds: restoredMonthDays * 86_400)
+            if now < until { return report(.kept, "restored from its archive at \(restoredAt); kept until \(until)") }
+        }
         if facts.heldEvents > 0 { return report(.held, "\(facts.heldEvents) event(s) under legal hold") }
         return report(.eligible, "every event is past its retention since \(expiry)")
+    }
+}
+
+extension MonthReport {
+    /// Layout problems visible from the list of months alone: months missing between the
+    /// oldest and the newest (gaps) that retention did not remove, and months missing from the
+    /// current one to `monthsAhead` after it.
+    /// - Parameter removed: months retention removed (see ``LifecycleRecord/removedMonths(_:)``);
+    ///   a hole they leave is expected, not a gap.
+    public static func layoutFindings(
+        months: [PartitionMonth],
+        removed: Set<PartitionMonth> = [],
+        now: AuditTimestamp,
+        monthsAhead: Int
+    ) -> [String] {
+        var findings: [String] = []
+        let present = Set(months)
+        if let first = months.min(), let last = months.max() {
+            let gaps = first.through(last).filter { !present.contains($0) && !removed.contains($0) }
+            if !gaps.isEmpty {
+                findings.append("gap: no storage for \(gaps.map(\.description).joined(separator: ", ")) between \(first) and \(last)")
+            }
+        }
+        let current = now.utcDate.month
+        let missing = current.through(current.adding(months: monthsAhead)).filter { !present.contains($0) }
+        if !missing.isEmpty {
+            findings.append(
+                "missing ahead: no storage yet for \(missing.map(\.description).joined(separator: ", ")) (run `auditledger partitions ensure`)")
+        }
+        return findings
     }
 }

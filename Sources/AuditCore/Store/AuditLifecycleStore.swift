@@ -47,6 +47,11 @@ public protocol AuditLifecycleStore: AuditStore {
     /// The newest `limit` entries of the lifecycle log, newest first.
     func lifecycleLog(limit: Int) async throws(AuditError) -> [LifecycleRecord]
 
+    /// Problems only the store can see: rows outside their month's bounds, month tables that
+    /// are not attached (or not catalogued), a default partition, a detach left pending.
+    /// Each finding is a sentence; none means none found.
+    func storageFindings() async throws(AuditError) -> [String]
+
     /// Runs `body` unless another maintenance runner (another server or command) is running;
     /// then returns `nil` without running it.
     func withMaintenanceLock<Value: Sendable>(_ body: @Sendable () async throws -> Value) async throws -> Value?

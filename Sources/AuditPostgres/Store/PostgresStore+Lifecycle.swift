@@ -246,3 +246,61 @@ extension PostgresStore: AuditLifecycleStore {
         return PartitionMonth(year: year, month: month)
     }
 }
+
+extension PostgresStore {
+    public func storageFindings() async throws(AuditError) -> [String] {
+        do {
+            return try await withLifecycleConnection { connection in
+                var findings: [String] = []
+                // Attached months cannot hold rows outside their bounds (partition bounds and the
+                // event_date CHECK see to that); a default partition can hold rows of any month.
+                var defaults: [String] = []
+                for try await name in try await connection.query(
+                    """
+                    SELECT c.relname::text FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+                    WHERE i.inhparent = 'audit_events'::regclass AND pg_get_expr(c.relpartbound, c.oid) = 'DEFAULT'
+                    """,
+                    logger: self.logger
+                ).decode(String.self) {
+                    defaults.append(name)
+                }
+                for name in defaults {
+                    var months: [String] = []
+                    var rows: Int64 = 0
+                    for try await (month, count) in try await connection.query(
+                        "SELECT to_char(event_date, 'YYYY-MM'), count(*)::int8 FROM \(unescaped: name) GROUP BY 1 ORDER BY 1",
+                        logger: self.logger
+                    ).decode((String, Int64).self) {
+                        months.append(month)
+                        rows += count
+                    }
+                    findings.append(
+                        rows == 0
+                            ? "default partition \(name) exists: rows of any month could land in it instead of failing; remove it"
+                            : "default partition \(name) holds \(rows) row(s) outside every month's bounds (\(months.joined(separator: ", "))); "
+                                + "they block creating those months"
+                    )
+                }
+                for try await name in try await connection.query(
+                    "SELECT c.relname::text FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'audit_events'::regclass AND i.inhdetachpending",
+                    logger: self.logger
+                ).decode(String.self) {
+                    findings.append("\(name) is left half-detached; finish with ALTER TABLE audit_events DETACH PARTITION \(name) FINALIZE")
+                }
+                for try await name in try await connection.query(
+                    """
+                    SELECT relname::text FROM pg_class
+                    WHERE relkind = 'r' AND NOT relispartition AND relname ~ '^audit_events_[0-9]{4}_[0-9]{2}$'
+                      AND relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema())
+                    """,
+                    logger: self.logger
+                ).decode(String.self) {
+                    findings.append("table \(name) looks like a month but is not attached to audit_events")
+                }
+                return findings
+            }
+        } catch {
+            throw PostgresFailure.translate(error, operation: "check the partitions")
+        }
+    }
+}

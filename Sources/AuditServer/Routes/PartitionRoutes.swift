@@ -15,7 +15,7 @@ struct PartitionRoutes {
     }
 
     func list() async throws -> Response {
-        let reports = MonthReport.judge(try await store.monthFacts(), now: configuration.clock())
+        let reports = try await store.monthReports(now: configuration.clock())
         var writer = JSONWriter(capacity: 128 + reports.count * 400)
         writer.writeRaw(#"{"partitions":["#.utf8)
         for (index, report) in reports.enumerated() {
