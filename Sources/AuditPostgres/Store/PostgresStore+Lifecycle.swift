@@ -224,16 +224,18 @@ extension PostgresStore: AuditLifecycleStore {
     }
 
     /// Runs `body` on one connection without the statement timeout (lifecycle work may rightly
-    /// take long), restoring it afterwards.
+    /// take long), restoring it (and any `lock_timeout` `body` set) afterwards.
     func withLifecycleConnection<Value: Sendable>(_ body: (PostgresConnection) async throws -> Value) async throws -> Value {
         try await client.withConnection { connection in
             try await connection.query("SET statement_timeout = 0", logger: logger)
             do {
                 let value = try await body(connection)
                 try await connection.query("RESET statement_timeout", logger: logger)
+                try await connection.query("RESET lock_timeout", logger: logger)
                 return value
             } catch {
                 _ = try? await connection.query("RESET statement_timeout", logger: logger)
+                _ = try? await connection.query("RESET lock_timeout", logger: logger)
                 throw error
             }
         }

@@ -43,7 +43,7 @@ extension PostgresStore {
                 guard before == expectedRows else {
                     throw AuditError(.conflict, detail: "\(month) holds \(before) rows, not the \(expectedRows) archived; it is not removed")
                 }
-                try await connection.query("SET lock_timeout = '5s'", logger: self.logger)
+                try await connection.query("SELECT set_config('lock_timeout', \(self.configuration.lockTimeoutSetting), false)", logger: self.logger)
                 try await self.detachConcurrently(partition, on: connection)
                 let after = try await self.scalar(Int64.self, "SELECT count(*)::int8 FROM \(unescaped: partition)", on: connection) ?? -1
                 guard after == expectedRows else {
@@ -53,8 +53,19 @@ extension PostgresStore {
                     )
                     throw AuditError(.conflict, detail: "\(month) changed while it was detached (\(after) rows); it was re-attached")
                 }
-                try await connection.query("DROP TABLE \(unescaped: partition)", logger: self.logger)
-                try await connection.query("RESET lock_timeout", logger: self.logger)
+                do {
+                    // Dropping also drops the detached table's foreign keys, which locks the
+                    // tables they reference: wait at most lock_timeout each time, and retry.
+                    try await self.retryingLockWaits("drop \(partition)") {
+                        try await connection.query("DROP TABLE \(unescaped: partition)", logger: self.logger)
+                    }
+                } catch {
+                    _ = try? await connection.query(
+                        "ALTER TABLE audit_events ATTACH PARTITION \(unescaped: partition) FOR VALUES FROM (\(PostgresDay(month.firstDay))) TO (\(PostgresDay(month.endDay)))",
+                        logger: self.logger
+                    )
+                    throw error
+                }
             }
         } catch {
             throw PostgresFailure.translate(error, operation: "remove \(month)")
@@ -84,7 +95,24 @@ extension PostgresStore {
                 guard PostgresFailure.sqlState(of: error) == "55P03", attempt < 5 else { throw error }
                 logger.notice(
                     "detach waited too long for a lock; retrying", metadata: ["audit.partition": "\(partition)", "audit.attempt": "\(attempt)"])
-                try await Task.sleep(for: .seconds(Double(attempt)))
+                try await Task.sleep(for: configuration.lockTimeout * attempt / 5)
+            }
+        }
+    }
+
+    /// Runs `body`, retrying up to five times (``PostgresStoreConfiguration/lockTimeout`` × 1/5,
+    /// 2/5, … apart) when it fails because a lock wait exceeded `lock_timeout` (SQLSTATE 55P03).
+    @discardableResult
+    func retryingLockWaits<Value>(_ what: String, _ body: () async throws -> Value) async throws -> Value {
+        var attempt = 0
+        while true {
+            attempt += 1
+            do {
+                return try await body()
+            } catch {
+                guard PostgresFailure.sqlState(of: error) == "55P03", attempt < 5 else { throw error }
+                logger.notice("lock wait timed out; retrying", metadata: ["audit.operation": "\(what)", "audit.attempt": "\(attempt)"])
+                try await Task.sleep(for: configuration.lockTimeout * attempt / 5)
             }
         }
     }

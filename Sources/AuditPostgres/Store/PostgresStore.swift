@@ -93,11 +93,17 @@ public final class PostgresStore: AuditStore, Service {
                         .decode(Int.self).first(where: { _ in true }) ?? 0
                 }
             } else {
-                // At start nothing waits for us: lift the statement timeout for this transaction only.
-                created = try await client.withTransaction(logger: logger) { connection in
-                    try await connection.query("SET LOCAL statement_timeout = 0", logger: self.logger)
-                    return try await connection.query("SELECT auditledger_ensure_partitions(\(firstDays))", logger: self.logger)
-                        .decode(Int.self).first(where: { _ in true }) ?? 0
+                // Start and maintenance: no request waits on this, so no statement timeout; but
+                // creating a partition locks audit_events, and traffic would queue behind a long
+                // wait for that lock. Wait at most lock_timeout each time, and retry.
+                created = try await retryingLockWaits("create partitions") {
+                    try await self.client.withTransaction(logger: self.logger) { connection in
+                        try await connection.query("SET LOCAL statement_timeout = 0", logger: self.logger)
+                        try await connection.query(
+                            "SELECT set_config('lock_timeout', \(self.configuration.lockTimeoutSetting), true)", logger: self.logger)
+                        return try await connection.query("SELECT auditledger_ensure_partitions(\(firstDays))", logger: self.logger)
+                            .decode(Int.self).first(where: { _ in true }) ?? 0
+                    }
                 }
             }
             if created > 0 {

@@ -12,12 +12,29 @@ public struct PostgresStoreConfiguration: Sendable {
     /// Longest a single store operation may wait (including for a connection) before the store
     /// reports itself unavailable. Default 10 seconds.
     public var operationTimeout: Duration
+    /// Longest maintenance (creating, detaching, dropping months) waits for a lock on
+    /// `audit_events` before giving up and retrying (five attempts, `lockTimeout` × 1, 2, 3, 4
+    /// / 5 apart). Requests that arrive meanwhile queue behind that wait, so this bounds how long
+    /// maintenance can hold up traffic. Default 5 seconds.
+    public var lockTimeout: Duration
 
     /// Creates a configuration; every parameter but `client` defaults to the value documented on its property.
-    public init(client: PostgresClient.Configuration, monthsAhead: Int = 3, operationTimeout: Duration = .seconds(10)) {
+    public init(
+        client: PostgresClient.Configuration,
+        monthsAhead: Int = 3,
+        operationTimeout: Duration = .seconds(10),
+        lockTimeout: Duration = .seconds(5)
+    ) {
         self.client = client
         self.monthsAhead = monthsAhead
         self.operationTimeout = operationTimeout
+        self.lockTimeout = lockTimeout
+    }
+
+    /// ``lockTimeout`` as a PostgreSQL setting value (milliseconds, at least 1).
+    var lockTimeoutSetting: String {
+        let milliseconds = lockTimeout.components.seconds * 1000 + lockTimeout.components.attoseconds / 1_000_000_000_000_000
+        return "\(max(milliseconds, 1))ms"
     }
 
     /// Parses a libpq-style URL: `postgres://user:password@host:5432/database?sslmode=prefer`.
