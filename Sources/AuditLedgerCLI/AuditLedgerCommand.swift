@@ -9,7 +9,9 @@ public struct AuditLedgerCommand: AsyncParsableCommand {
             Every option can also be set through the environment variable named in its help;
             a command-line option wins over the environment.
             """,
-        subcommands: [ServeCommand.self, MigrateCommand.self, PartitionsCommand.self, RetentionCommand.self, ArchiveCommand.self],
+        subcommands: [
+            ServeCommand.self, MigrateCommand.self, PartitionsCommand.self, RetentionCommand.self, ArchiveCommand.self, MaintenanceCommand.self,
+        ],
         defaultSubcommand: ServeCommand.self
     )
 

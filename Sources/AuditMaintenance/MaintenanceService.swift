@@ -36,24 +36,38 @@ public final class MaintenanceService: Service, Sendable {
 
     /// What one run did.
     public struct Report: Sendable {
+        /// Months created (the current one and those ahead that were missing).
         public var created: [PartitionMonth]
+        /// What retention did; `nil` when it is off (no archive directory).
         public var retention: RetentionRunner.Outcome?
+
+        /// One line for logs and the lifecycle log: created, removed, failed.
+        public var summary: String { MaintenanceService.describe(self) }
     }
 
     private let store: any AuditLifecycleStore
     private let configuration: Configuration
     private let logger: Logger
+    private let metrics: MaintenanceMetrics
 
-    public init(store: any AuditLifecycleStore, configuration: Configuration = Configuration(), logger: Logger) {
+    /// - Parameter metrics: where runs are reported (default: the bootstrapped metrics system).
+    public init(
+        store: any AuditLifecycleStore,
+        configuration: Configuration = Configuration(),
+        logger: Logger,
+        metrics: MaintenanceMetrics = MaintenanceMetrics()
+    ) {
         self.store = store
         self.configuration = configuration
         self.logger = logger
+        self.metrics = metrics
     }
 
     /// Runs now, then every interval, until shutdown.
     public func run() async throws {
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            _ = await runOnce(triggeredBy: "maintenance")
+            // A failed run is logged, counted and recorded by runOnce; the next one tries again.
+            _ = try? await runOnce(triggeredBy: "maintenance")
             do {
                 try await cancelWhenGracefulShutdown { try await Task.sleep(for: self.configuration.interval) }
             } catch {
@@ -63,8 +77,11 @@ public final class MaintenanceService: Service, Sendable {
     }
 
     /// One run. Returns `nil` when another runner holds the lock (the run is skipped).
+    /// - Throws: what stopped the run (creating months, the lock, the log); it is also logged,
+    ///   counted and recorded in the lifecycle log. Months retention could not remove do not
+    ///   throw: they are in the report's `retention.failed`.
     @discardableResult
-    public func runOnce(triggeredBy: String) async -> Report? {
+    public func runOnce(triggeredBy: String) async throws -> Report? {
         let now = configuration.clock()
         let started = ContinuousClock.now
         do {
@@ -79,6 +96,8 @@ public final class MaintenanceService: Service, Sendable {
                     .run(now: now, dryRun: false)
                 }
                 let report = Report(created: created, retention: retention)
+                if let retention { self.metrics.retention(retention) }
+                self.metrics.activeHolds(try await self.store.activeHolds().count)
                 try await self.store.record(
                     LifecycleRecord(
                         kind: .maintenance, startedAt: now, durationMilliseconds: RetentionRunner.milliseconds(since: started),
@@ -87,11 +106,15 @@ public final class MaintenanceService: Service, Sendable {
                 )
                 return report
             }
-            if report == nil {
+            if let report {
+                metrics.run((report.retention?.failed.isEmpty ?? true) ? "ok" : "failed", at: now, duration: ContinuousClock.now - started)
+            } else {
+                metrics.run("skipped", at: now, duration: ContinuousClock.now - started)
                 logger.info("maintenance skipped: another runner holds the lock")
             }
             return report
         } catch {
+            metrics.run("failed", at: now, duration: ContinuousClock.now - started)
             logger.error("maintenance failed", metadata: ["error": "\(error)"])
             try? await store.record(
                 LifecycleRecord(
@@ -99,7 +122,7 @@ public final class MaintenanceService: Service, Sendable {
                     triggeredBy: triggeredBy, outcome: "failed", detail: "\(error)"
                 )
             )
-            return nil
+            throw error
         }
     }
 

@@ -193,13 +193,13 @@ extension StoreConformance {
                 )
                 async let first = service.runOnce(triggeredBy: "test-a")
                 async let second = service.runOnce(triggeredBy: "test-b")
-                let reports = await [first, second]
+                let reports = try await [first, second]
                 #expect(reports.compactMap { $0 }.count >= 1, "at least one run goes through; the other may be skipped")
                 let expected = november.utcDate.month.through(november.utcDate.month.adding(months: 3))
                 #expect(expected.map(\.description) == ["2031-11", "2031-12", "2032-01", "2032-02"])
                 let storage = try await harness.storageMonths()
                 #expect(Set(expected).isSubset(of: Set(storage)))
-                #expect(await service.runOnce(triggeredBy: "test-c")?.created.isEmpty == true, "a second run creates nothing")
+                #expect(try await service.runOnce(triggeredBy: "test-c")?.created.isEmpty == true, "a second run creates nothing")
                 let runs = try await harness.store.lifecycleLog(limit: 10).filter { $0.kind == .maintenance }
                 #expect(runs.count >= 2)
                 #expect(runs.allSatisfy { $0.outcome == "ok" })

@@ -118,6 +118,7 @@ import Testing
             (RetentionCommand.Run.self, "--dry-run"),
             (RetentionCommand.Run.self, "AUDITLEDGER_ARCHIVE_DIR"),
             (ArchiveCommand.Restore.self, "tampered archive"),
+            (MaintenanceCommand.Run.self, "maintenance lock"),
         ]
         for (command, phrase) in cases {
             let text = AuditLedgerCommand.helpMessage(for: command, columns: 400)
