@@ -77,6 +77,8 @@ import Testing
         bytes[bytes.count - 5] ^= 0x40
         try bytes.write(to: URL(fileURLWithPath: gz))
         #expect(try await exitCode(["archive", "verify", gz]) == 1)
+        try await run(["maintenance", "log", "--limit", "5"] + url)
+        #expect(throws: (any Error).self) { try AuditLedgerCommand.parseAsRoot(["maintenance", "log", "--limit", "0"] + url) }
     }
 
     @Test("Retention policies are validated, set, and listed")

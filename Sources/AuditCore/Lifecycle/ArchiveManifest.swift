@@ -7,7 +7,7 @@ public struct ArchiveManifest: Sendable, Hashable {
     public static let format = "auditledger-archive/1"
 
     public var month: PartitionMonth
-    /// The archive file's name (no directory), e.g. `audit_events_2025_07.ndjson.gz`.
+    /// The archive file's name (no directory), e.g. `audit_events_2025_07-20260101T030000123456Z.ndjson.gz`.
     public var archiveFile: String
     public var rowCount: Int64
     /// SHA-256 of the archive file, lowercase hex.

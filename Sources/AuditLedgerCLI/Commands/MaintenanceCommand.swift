@@ -8,7 +8,7 @@ struct MaintenanceCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "maintenance",
         abstract: "Run maintenance once, as serve does every --maintenance-interval (for cron or a Kubernetes CronJob).",
-        subcommands: [Run.self]
+        subcommands: [Run.self, Log.self]
     )
 
     struct Run: AsyncParsableCommand {
@@ -44,6 +44,39 @@ struct MaintenanceCommand: AsyncParsableCommand {
             }
             print(report.summary)
             if report.retention?.failed.isEmpty == false { throw ExitCode.failure }
+        }
+    }
+
+    struct Log: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print the lifecycle log, newest first: maintenance runs, months removed by retention, restores."
+        )
+
+        @OptionGroup var store: StoreOptions
+
+        @Option(help: "Entries to print. (default: 50)")
+        var limit: Int = 50
+
+        @OptionGroup var logging: LoggingOptions
+
+        func validate() throws {
+            guard limit > 0 else { throw ValidationError("--limit must be positive") }
+        }
+
+        func run() async throws {
+            let limit = limit
+            let records = try await store.withPreparedStore(logger: try logging.makeLogger()) { selection in
+                try await selection.store.lifecycleLog(limit: limit)
+            }
+            for record in records {
+                var line =
+                    "\(record.startedAt) \(record.kind.rawValue) \(record.outcome) by \(record.triggeredBy) in \(record.durationMilliseconds) ms"
+                if let month = record.month { line += " month=\(month)" }
+                if let rows = record.rows { line += " rows=\(rows)" }
+                if let path = record.archivePath { line += " archive=\(path)" }
+                if let sha = record.archiveSHA256 { line += " sha256=\(sha)" }
+                print(line + ": " + record.detail)
+            }
         }
     }
 }

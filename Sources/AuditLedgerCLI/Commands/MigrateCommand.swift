@@ -2,7 +2,6 @@ import ArgumentParser
 import AuditCore
 import AuditPostgres
 import Logging
-import ServiceLifecycle
 
 /// `auditledger migrate`: applies schema migrations and creates the partitions ahead, then exits.
 struct MigrateCommand: AsyncParsableCommand {
@@ -25,28 +24,20 @@ struct MigrateCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = try logging.makeLogger()
-        let selection = try store.makeStore(logger: logger)
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for service in selection.services {
-                group.addTask { try await service.run() }
-            }
-            defer { group.cancelAll() }
-            // Let the services (the connection pool) start before the first query asks for a connection.
-            await Task.yield()
-            do {
-                try await selection.store.prepare()
-                if let appRole = try resolve(appRole, env: "AUDITLEDGER_APP_ROLE") {
-                    guard let postgres = selection.postgres else {
-                        throw ValidationError("--app-role applies to PostgreSQL only")
-                    }
+        let appRole = try resolve(appRole, env: "AUDITLEDGER_APP_ROLE")
+        do {
+            let description = try await store.withPreparedStore(logger: logger) { selection in
+                if let appRole {
+                    guard let postgres = selection.postgres else { throw ValidationError("--app-role applies to PostgreSQL only") }
                     try await postgres.grantAppRole(appRole)
                     logger.info("granted serving privileges", metadata: ["audit.app_role": "\(appRole)"])
                 }
-            } catch let error as AuditError {
-                logger.error("migration failed", metadata: ["error": "\(error)"])
-                throw ExitCode.failure
+                return selection.description
             }
-            logger.info("store migrated", metadata: ["audit.store": "\(selection.description)"])
+            logger.info("store migrated", metadata: ["audit.store": "\(description)"])
+        } catch let error as AuditError {
+            logger.error("migration failed", metadata: ["error": "\(error)"])
+            throw ExitCode.failure
         }
     }
 }
