@@ -74,6 +74,30 @@ extension PostgresHarness {
         return mutations
     }
 
+    public func directMonthRemovals(_ month: PartitionMonth) -> [DirectMutation] {
+        let partition = month.partitionName
+        return [
+            "ALTER TABLE audit_events DETACH PARTITION \(partition)",
+            "ALTER TABLE audit_events DETACH PARTITION \(partition) CONCURRENTLY",
+            "DROP TABLE \(partition)",
+        ].map { sql in
+            DirectMutation(sql, kind: .other, namesMonth: true) { [client] in
+                do {
+                    try await client.query(PostgresQuery(unsafeSQL: sql))
+                    return .executed(rows: -1)
+                } catch let error as PSQLError {
+                    // 23503: the hold's foreign key refuses the detach; 2BP01: the drop, as
+                    // the foreign key depends on the month; 42501: a role without the right.
+                    let state = error.serverInfo?[.sqlState]
+                    if state == "23503" || state == "2BP01" || state == "42501" { return .refused }
+                    return .failed(error.serverInfo?[.message] ?? "\(error.code)")
+                } catch {
+                    return .failed("\(error)")
+                }
+            }
+        }
+    }
+
     private func mutation(_ description: String, _ kind: DirectMutation.Kind, _ namesMonth: Bool, _ query: PostgresQuery) -> DirectMutation {
         DirectMutation(description, kind: kind, namesMonth: namesMonth) { [client] in
             do {

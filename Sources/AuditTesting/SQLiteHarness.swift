@@ -143,6 +143,10 @@ public struct SQLiteHarness: StoreHarness {
         ("is_sensitive", "1 - is_sensitive"), ("event_data", #"'{"tampered": true}'"#), ("insert_seq", "insert_seq + 1"),
     ]
 
+    public func directMonthRemovals(_ month: PartitionMonth) -> [DirectMutation] {
+        [mutation("DROP TABLE \(month.partitionName)", .other, true, "DROP TABLE \(month.partitionName)", [])]
+    }
+
     private func mutation(
         _ description: String,
         _ kind: DirectMutation.Kind,

@@ -164,6 +164,21 @@ extension StoreConformance {
                 }
             },
 
+            ConformanceCheck(heldMonthRefusedByTheDatabase) { harness in
+                let month = AuditTimestamp.now().utcDate.month.adding(months: -5)
+                let event = try EventFactory.event(correlationID: "rr-outside", at: month.firstDay.startOfDay.adding(seconds: 60))
+                try await harness.writeSucceeding([event])
+                _ = try await harness.store.placeHold(correlationID: "rr-outside", reason: "evidence", placedBy: "erin", at: .now())
+                let removals = harness.directMonthRemovals(month)
+                #expect(!removals.isEmpty)
+                for removal in removals {
+                    let outcome = await removal.attempt()
+                    #expect(outcome == .refused, "\(removal)")
+                }
+                #expect(try await harness.rowCount(eventID: event.id) == 1)
+                #expect(try await harness.storageMonths().contains(month))
+            },
+
             ConformanceCheck("refuses to remove a month that is held or whose rows changed") { harness in
                 let month = AuditTimestamp.now().utcDate.month.adding(months: -3)
                 let event = try EventFactory.event(correlationID: "rr-guard", at: month.firstDay.startOfDay.adding(seconds: 60))

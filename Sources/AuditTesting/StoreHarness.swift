@@ -18,6 +18,12 @@ public protocol StoreHarness: Sendable {
     /// its month). Each must fail.
     func directMutations(of event: AuditEvent) -> [DirectMutation]
 
+    /// Attempts to remove the storage of `month` directly in the database, bypassing the store,
+    /// as the role that owns it could (PostgreSQL: detach, detach concurrently, drop; SQLite:
+    /// drop the month's table). While the month holds an event under legal hold, each must be
+    /// refused.
+    func directMonthRemovals(_ month: PartitionMonth) -> [DirectMutation]
+
     /// The months that currently have storage (partitions, or month files).
     func storageMonths() async throws -> [PartitionMonth]
 
