@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "AuditPostgres", targets: ["AuditPostgres"]),
         .library(name: "AuditSQLite", targets: ["AuditSQLite"]),
         .library(name: "AuditMaintenance", targets: ["AuditMaintenance"]),
+        .library(name: "AuditSpool", targets: ["AuditSpool"]),
         .library(name: "AuditServer", targets: ["AuditServer"]),
     ],
     dependencies: [
@@ -82,9 +83,21 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "AuditSpool",
+            dependencies: [
+                "AuditCore",
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "AuditServer",
             dependencies: [
                 "AuditCore",
+                "AuditSpool",
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -104,6 +117,7 @@ let package = Package(
                 "AuditPostgres",
                 "AuditSQLite",
                 "AuditServer",
+                "AuditSpool",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -144,6 +158,7 @@ let package = Package(
                 "AuditLedgerCLI",
                 "AuditPostgres",
                 "AuditServer",
+                "AuditSpool",
                 "AuditSQLite",
                 "AuditTesting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -156,6 +171,7 @@ let package = Package(
             dependencies: [
                 "AuditCore",
                 "AuditMaintenance",
+                "AuditSpool",
                 "AuditPostgres",
                 "AuditSQLite",
                 "AuditServer",
@@ -168,6 +184,17 @@ let package = Package(
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "AuditSpoolTests",
+            dependencies: [
+                "AuditCore",
+                "AuditSQLite",
+                "AuditSpool",
+                "AuditTesting",
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),

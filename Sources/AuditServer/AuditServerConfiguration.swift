@@ -1,4 +1,5 @@
 public import AuditCore
+public import AuditSpool
 
 /// How the HTTP application behaves. Every property has a documented default.
 public struct AuditServerConfiguration: Sendable {
@@ -8,6 +9,8 @@ public struct AuditServerConfiguration: Sendable {
     public var validation: ValidationPolicy
     /// Group-commit writer settings.
     public var writer: BatchWriter.Configuration
+    /// Spool replay settings (used when the application has a spool).
+    public var replay: SpoolReplayer.Configuration
     /// Prefix of every RFC 7807 `type`. Default `https://kubernaut.ai/problems/`, the prefix
     /// Kubernaut's clients expect (their generated code checks it), so they read our errors unchanged.
     public var problemTypeBase: String
@@ -19,12 +22,14 @@ public struct AuditServerConfiguration: Sendable {
         maximumBodyBytes: Int = 5 * 1024 * 1024,
         validation: ValidationPolicy = ValidationPolicy(),
         writer: BatchWriter.Configuration = BatchWriter.Configuration(),
+        replay: SpoolReplayer.Configuration = SpoolReplayer.Configuration(),
         problemTypeBase: String = "https://kubernaut.ai/problems/",
         clock: @escaping @Sendable () -> AuditTimestamp = { AuditTimestamp.now() }
     ) {
         self.maximumBodyBytes = maximumBodyBytes
         self.validation = validation
         self.writer = writer
+        self.replay = replay
         self.problemTypeBase = problemTypeBase
         self.clock = clock
     }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import AuditCore
 import AuditServer
+import AuditSpool
 import Foundation
 import Logging
 import Testing
@@ -23,6 +24,20 @@ import Testing
         #expect(settings.configuration.validation.maximumFutureSkewSeconds == 3600)
         #expect(settings.configuration.validation.maximumAgeSeconds == 604_800)
         #expect(settings.configuration.writer.maximumQueuedEvents == 50_000)
+    }
+
+    @Test func spoolSettings() throws {
+        let defaults = try serve([])
+        #expect(defaults.spool?.directory == "./auditledger-data/spool")
+        #expect(defaults.spool?.maximumBytes == 1 << 30)
+        #expect(try serve(["--data-dir", "/srv/audit"]).spool?.directory == "/srv/audit/spool")
+        let fromEnvironment = try serve([], environment: ["AUDITLEDGER_SPOOL_DIR": "/var/spool/audit", "AUDITLEDGER_SPOOL_MAX_BYTES": "1000000"])
+        #expect(fromEnvironment.spool?.directory == "/var/spool/audit")
+        #expect(fromEnvironment.spool?.maximumBytes == 1_000_000)
+        #expect(try serve(["--disable-spool"]).spool == nil)
+        #expect(try serve([], environment: ["AUDITLEDGER_DISABLE_SPOOL": "true"]).spool == nil)
+        #expect(throws: ValidationError.self) { try serve(["--spool-max-bytes", "0"]) }
+        #expect(throws: ValidationError.self) { try serve([], environment: ["AUDITLEDGER_DISABLE_SPOOL": "maybe"]) }
     }
 
     @Test func environmentFillsInAndFlagsWin() throws {
@@ -106,6 +121,9 @@ import Testing
             "--max-future-seconds <max-future-seconds>": "(env: AUDITLEDGER_MAX_FUTURE_SECONDS, default: 3600)",
             "--max-age-seconds <max-age-seconds>": "(env: AUDITLEDGER_MAX_AGE_SECONDS, default: 604800)",
             "--max-queued-events <max-queued-events>": "(env: AUDITLEDGER_MAX_QUEUED_EVENTS, default: 50000)",
+            "--spool-dir <spool-dir>": "(env: AUDITLEDGER_SPOOL_DIR, default: the spool directory in --data-dir)",
+            "--spool-max-bytes <spool-max-bytes>": "(env: AUDITLEDGER_SPOOL_MAX_BYTES, default: 1073741824)",
+            "--disable-spool": "(env: AUDITLEDGER_DISABLE_SPOOL=true)",
             "--log-level <log-level>": "(env: AUDITLEDGER_LOG_LEVEL, default: info)",
             "--log-format <log-format>": "(env: AUDITLEDGER_LOG_FORMAT, default: json)",
         ]

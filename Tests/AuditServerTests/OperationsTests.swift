@@ -123,7 +123,7 @@ import Testing
                 tasks.addTask { try await group.run() }
                 let receipts = try await withThrowingTaskGroup(of: WriteReceipt.self) { submissions in
                     for event in events {
-                        submissions.addTask { try await writer.submit(EventBatch(events: [event], reportsIndex: false)) }
+                        submissions.addTask { try #require(try await writer.submit(EventBatch(events: [event], reportsIndex: false)).receipt) }
                     }
                     // Shut down while submissions are still queued or in flight.
                     try await Task.sleep(for: .milliseconds(5))
@@ -185,7 +185,9 @@ import Testing
                 for event in good + [poison] {
                     tasks.addTask {
                         do throws(AuditError) {
-                            return (event.id, .success(try await writer.submit(EventBatch(events: [event], reportsIndex: false))))
+                            let outcome = try await writer.submit(EventBatch(events: [event], reportsIndex: false))
+                            guard let receipt = outcome.receipt else { return (event.id, .failure(AuditError(.internalError, detail: "spooled"))) }
+                            return (event.id, .success(receipt))
                         } catch {
                             return (event.id, .failure(error))
                         }

@@ -2,6 +2,7 @@ import AuditCore
 import AuditPostgres
 import AuditSQLite
 import AuditServer
+import AuditSpool
 import AuditTesting
 import Foundation
 import HTTPTypes
@@ -30,10 +31,11 @@ func withApp(
     configuration: AuditServerConfiguration = AuditServerConfiguration(validation: EventFactory.importPolicy),
     logger: Logger = Logger(label: "test.http"),
     storeTimeout: Duration? = nil,
+    spool: Spool? = nil,
     _ body: @Sendable @escaping (any TestClientProtocol, any StoreHarness) async throws -> Void
 ) async throws {
     try await withHarness(kind, storeTimeout: storeTimeout) { harness in
-        let app = buildAuditApplication(store: harness.store, configuration: configuration, logger: logger)
+        let app = buildAuditApplication(store: harness.store, spool: spool, configuration: configuration, logger: logger)
         try await app.test(.router) { client in
             try await body(client, harness)
         }

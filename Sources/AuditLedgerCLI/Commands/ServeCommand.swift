@@ -2,6 +2,7 @@ import ArgumentParser
 import AuditCore
 import AuditMaintenance
 import AuditServer
+import AuditSpool
 import Hummingbird
 import Logging
 import Metrics
@@ -51,6 +52,20 @@ struct ServeCommand: AsyncParsableCommand {
     )
     var archiveDir: String?
 
+    @Option(
+        help: """
+            Directory of the local spool that keeps accepted events (answered 202) while the store is unavailable. \
+            (env: AUDITLEDGER_SPOOL_DIR, default: the spool directory in --data-dir)
+            """
+    )
+    var spoolDir: String?
+
+    @Option(help: "Most bytes the spool may take on disk; past it, such writes get 503. (env: AUDITLEDGER_SPOOL_MAX_BYTES, default: 1073741824)")
+    var spoolMaxBytes: Int64?
+
+    @Flag(help: "Answer 503 instead of spooling when the store is unavailable. (env: AUDITLEDGER_DISABLE_SPOOL=true)")
+    var disableSpool = false
+
     @OptionGroup var logging: LoggingOptions
 
     /// The listening address and server configuration these options resolve to.
@@ -60,6 +75,8 @@ struct ServeCommand: AsyncParsableCommand {
         var configuration: AuditServerConfiguration
         var maintenanceInterval: Int
         var archiveDirectory: String?
+        /// Where and how large the spool is; `nil` when disabled.
+        var spool: SpoolConfiguration?
     }
 
     /// Resolves every option: flag, else `AUDITLEDGER_*` variable, else default; checks ranges.
@@ -82,8 +99,16 @@ struct ServeCommand: AsyncParsableCommand {
         let interval = try resolve(maintenanceInterval, env: "AUDITLEDGER_MAINTENANCE_INTERVAL", default: 3600)
         guard interval > 0 else { throw ValidationError("the maintenance interval must be positive") }
         let archiveDirectory = try resolve(archiveDir, env: "AUDITLEDGER_ARCHIVE_DIR")
+        var spool: SpoolConfiguration?
+        if !(try resolve(disableSpool ? true : nil, env: "AUDITLEDGER_DISABLE_SPOOL", default: false)) {
+            let directory = try resolve(spoolDir, env: "AUDITLEDGER_SPOOL_DIR", default: try store.resolvedDataDir() + "/spool")
+            let maximumBytes = try resolve(spoolMaxBytes, env: "AUDITLEDGER_SPOOL_MAX_BYTES", default: 1 << 30)
+            guard maximumBytes > 0 else { throw ValidationError("--spool-max-bytes must be positive (use --disable-spool to turn the spool off)") }
+            spool = SpoolConfiguration(directory: directory, maximumBytes: maximumBytes)
+        }
         return Settings(
-            host: host, port: port, configuration: configuration, maintenanceInterval: interval, archiveDirectory: archiveDirectory
+            host: host, port: port, configuration: configuration, maintenanceInterval: interval, archiveDirectory: archiveDirectory,
+            spool: spool
         )
     }
 
@@ -95,6 +120,12 @@ struct ServeCommand: AsyncParsableCommand {
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: metrics.registry))
         let selection = try store.makeStore(logger: logger)
         logger.info("starting", metadata: ["audit.store": "\(selection.description)", "http.address": "\(settings.host):\(settings.port)"])
+        var spool: Spool?
+        if let configuration = settings.spool {
+            spool = try await Spool.open(configuration: configuration, logger: logger, metrics: SpoolMetrics(factory: metrics.metricsFactory))
+            logger.info(
+                "spool ready", metadata: ["audit.spool.directory": "\(configuration.directory)", "audit.spool.events": "\(spool!.status.events)"])
+        }
         let maintenance = MaintenanceService(
             store: selection.store,
             configuration: MaintenanceService.Configuration(
@@ -107,6 +138,7 @@ struct ServeCommand: AsyncParsableCommand {
         let application = buildAuditApplication(
             store: selection.store,
             services: selection.services + [maintenance],
+            spool: spool,
             configuration: settings.configuration,
             http: ApplicationConfiguration(address: .hostname(settings.host, port: settings.port), serverName: "AuditLedger"),
             metrics: metrics,

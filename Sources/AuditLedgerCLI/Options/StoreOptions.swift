@@ -33,6 +33,11 @@ struct StoreOptions: ParsableArguments {
         var postgres: PostgresStore? { store as? PostgresStore }
     }
 
+    /// `--data-dir`, or `AUDITLEDGER_DATA_DIR`, or `./auditledger-data`.
+    func resolvedDataDir() throws -> String {
+        try resolve(dataDir, env: "AUDITLEDGER_DATA_DIR", default: "./auditledger-data")
+    }
+
     /// `--months-ahead`, checked.
     func resolvedMonthsAhead() throws -> Int {
         let monthsAhead = try resolve(monthsAhead, env: "AUDITLEDGER_MONTHS_AHEAD", default: 3)
@@ -60,7 +65,7 @@ struct StoreOptions: ParsableArguments {
             }
             path = file
         } else {
-            let directory = try resolve(dataDir, env: "AUDITLEDGER_DATA_DIR", default: "./auditledger-data")
+            let directory = try resolvedDataDir()
             path = SQLiteStoreConfiguration.file(inDirectory: directory)
         }
         let absolute = URL(fileURLWithPath: path).standardizedFileURL.path

@@ -18,6 +18,32 @@ enum EventJSON {
         return object.finish().bytes
     }
 
+    /// `202` body of the single-event endpoint when the event was spooled: Kubernaut's
+    /// `{status, message}`, plus the `event_id` it will be stored under.
+    static func accepted(_ event: AuditEvent) -> [UInt8] {
+        var object = JSONObjectWriter(writer: JSONWriter(capacity: 160))
+        object.string("status", "accepted")
+        object.string("message", "audit event queued for async processing")
+        object.string("event_id", event.id.uuidString.lowercased())
+        object.string("event_timestamp", event.timestamp.description)
+        return object.finish().bytes
+    }
+
+    /// `202` body of the batch endpoint when the events were spooled: Kubernaut's
+    /// `{status, message, count}`, plus the `event_ids` in input order.
+    static func batchAccepted(_ ids: [UUID]) -> [UInt8] {
+        var writer = JSONWriter(capacity: 96 + ids.count * 40)
+        writer.writeRaw(#"{"status":"accepted","message":"#.utf8)
+        writer.writeString("\(ids.count) audit events queued for async processing")
+        writer.writeRaw(#","count":\#(ids.count),"event_ids":["#.utf8)
+        for (index, id) in ids.enumerated() {
+            if index > 0 { writer.writeByte(UInt8(ascii: ",")) }
+            writer.writeString(id.uuidString.lowercased())
+        }
+        writer.writeRaw("]}".utf8)
+        return writer.bytes
+    }
+
     /// `201` body of the batch endpoint (Kubernaut's shape).
     static func batchCreated(_ receipt: WriteReceipt) -> [UInt8] {
         var writer = JSONWriter(capacity: 64 + receipt.eventIDs.count * 40)

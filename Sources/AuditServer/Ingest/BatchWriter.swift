@@ -1,9 +1,16 @@
 public import AuditCore
+public import AuditSpool
 import CoreMetrics
 import DequeModule
 public import Logging
 public import ServiceLifecycle
 import Synchronization
+
+#if canImport(FoundationEssentials)
+    public import FoundationEssentials
+#else
+    public import Foundation
+#endif
 
 /// The one writer in front of the store: a group commit.
 ///
@@ -12,8 +19,13 @@ import Synchronization
 /// multi-row insert. Each request is answered only after the transaction holding its events
 /// has committed. A full queue answers `overloaded` at once instead of growing memory.
 ///
-/// Run it as a `Service`. On graceful shutdown it stops taking new requests, writes
-/// everything already queued, then returns.
+/// With a ``Spool``, events the store cannot take (it is `unavailable`) are appended to the
+/// spool instead, flushed to disk, and answered as ``WriteOutcome/spooled(eventIDs:)`` (HTTP
+/// `202`); while the spool holds anything, new groups go to the spool too, behind it, so that
+/// events reach the store in the order they were accepted (a ``SpoolReplayer`` drains it).
+///
+/// Run it as a `Service`. On graceful shutdown it stops taking new requests, writes (or
+/// spools) everything already queued, then returns.
 public final class BatchWriter: Service, Sendable {
     /// Writer limits. Every property has a documented default.
     public struct Configuration: Sendable, Hashable {
@@ -29,11 +41,24 @@ public final class BatchWriter: Service, Sendable {
         }
     }
 
+    /// What became of a request's events.
+    public enum WriteOutcome: Sendable {
+        /// Committed to the store.
+        case stored(WriteReceipt)
+        /// The store could not take them: flushed to the local spool, to be stored by the replayer.
+        case spooled(eventIDs: [UUID])
+
+        /// The store's receipt, when the events were stored.
+        public var receipt: WriteReceipt? {
+            if case .stored(let receipt) = self { receipt } else { nil }
+        }
+    }
+
     private struct Pending: Sendable {
         let batch: EventBatch
         /// The request's logger (with its `request.id`), for lines about this batch.
         let logger: Logger
-        let continuation: CheckedContinuation<Result<WriteReceipt, AuditError>, Never>
+        let continuation: CheckedContinuation<Result<WriteOutcome, AuditError>, Never>
     }
 
     private struct State: Sendable {
@@ -44,6 +69,7 @@ public final class BatchWriter: Service, Sendable {
     }
 
     private let store: any AuditStore
+    private let spool: Spool?
     private let configuration: Configuration
     private let logger: Logger
     private let metrics: AuditMetrics
@@ -51,9 +77,16 @@ public final class BatchWriter: Service, Sendable {
     private let wakeups: AsyncStream<Void>
     private let wakeup: AsyncStream<Void>.Continuation
 
-    /// Creates a writer over `store`; it writes nothing until ``run()`` runs.
-    public init(store: any AuditStore, configuration: Configuration = Configuration(), logger: Logger, metrics: AuditMetrics = AuditMetrics()) {
+    /// Creates a writer over `store` (and `spool`, when given); it writes nothing until ``run()`` runs.
+    public init(
+        store: any AuditStore,
+        spool: Spool? = nil,
+        configuration: Configuration = Configuration(),
+        logger: Logger,
+        metrics: AuditMetrics = AuditMetrics()
+    ) {
         self.store = store
+        self.spool = spool
         self.configuration = configuration
         self.logger = logger
         self.metrics = metrics
@@ -69,14 +102,14 @@ public final class BatchWriter: Service, Sendable {
     /// Events in the transaction being written now.
     public var writingEvents: Int { state.withLock(\.writingEvents) }
 
-    /// Queues `batch` and waits until it is committed (or refused). Lines logged about the batch
-    /// go to `logger` (pass the request's, so they carry its `request.id`).
+    /// Queues `batch` and waits until it is committed or spooled (or refused). Lines logged
+    /// about the batch go to `logger` (pass the request's, so they carry its `request.id`).
     /// - Throws: ``AuditError`` `overloaded` when the queue is full, `shuttingDown` after
-    ///   shutdown began, `unavailable` when the store failed, or the batch's own error
-    ///   (unknown parent, id conflict).
-    public func submit(_ batch: EventBatch, logger: Logger? = nil) async throws(AuditError) -> WriteReceipt {
+    ///   shutdown began, `unavailable` when the store failed and there is no spool (or it is
+    ///   full), or the batch's own error (unknown parent, id conflict).
+    public func submit(_ batch: EventBatch, logger: Logger? = nil) async throws(AuditError) -> WriteOutcome {
         let logger = logger ?? self.logger
-        let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<WriteReceipt, AuditError>, Never>) in
+        let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<WriteOutcome, AuditError>, Never>) in
             let refusal: AuditError? = state.withLock { state in
                 guard state.accepting else {
                     return AuditError(.shuttingDown, detail: "the server is shutting down and takes no new events", retryAfterSeconds: 5)
@@ -139,6 +172,11 @@ public final class BatchWriter: Service, Sendable {
     }
 
     private func write(_ group: [Pending]) async {
+        if let spool, !spool.isEmpty {
+            // Older events wait in the spool: these go behind them.
+            await self.spool(group, to: spool)
+            return
+        }
         do {
             let started = ContinuousClock.now
             let results = try await store.write(group.map(\.batch))
@@ -150,8 +188,16 @@ public final class BatchWriter: Service, Sendable {
                     metrics.eventsStored.increment(by: receipt.insertedCount)
                     metrics.eventsAlreadyStored.increment(by: receipt.eventIDs.count - receipt.insertedCount)
                 }
-                pending.continuation.resume(returning: result)
+                pending.continuation.resume(returning: result.map { .stored($0) })
             }
+        } catch  where error.code == .unavailable && spool != nil {
+            for pending in group {
+                pending.logger.warning(
+                    "the store is unavailable; spooling the events",
+                    metadata: ["error": "\(error)", "audit.batch.size": "\(pending.batch.events.count)"]
+                )
+            }
+            await self.spool(group, to: spool!)
         } catch  where error.code == .internalError && group.count > 1 {
             // One request's events broke the whole transaction: write each on its own so that
             // only that request fails.
@@ -170,6 +216,23 @@ public final class BatchWriter: Service, Sendable {
                     "storing events failed",
                     metadata: ["error": "\(error)", "audit.group.size": "\(group.count)", "audit.batch.size": "\(pending.batch.events.count)"]
                 )
+                pending.continuation.resume(returning: .failure(error))
+            }
+        }
+    }
+
+    /// Appends the group to the spool (one flush for all of it) and answers each request.
+    private func spool(_ group: [Pending], to spool: Spool) async {
+        do throws(AuditError) {
+            try await spool.append(group.map(\.batch))
+            metrics.eventsSpooled.increment(by: group.reduce(0) { $0 + $1.batch.events.count })
+            for pending in group {
+                pending.continuation.resume(returning: .success(.spooled(eventIDs: pending.batch.events.map(\.id))))
+            }
+        } catch {
+            for pending in group {
+                pending.logger.error(
+                    "spooling events failed", metadata: ["error": "\(error)", "audit.batch.size": "\(pending.batch.events.count)"])
                 pending.continuation.resume(returning: .failure(error))
             }
         }

@@ -1,4 +1,4 @@
-import CoreMetrics
+public import CoreMetrics
 public import Prometheus
 
 /// The metrics AuditLedger reports, exposed as Prometheus text at `GET /metrics`.
@@ -7,6 +7,7 @@ public import Prometheus
 /// | --- | --- | --- |
 /// | `auditledger_events_stored_total` | counter | Events committed (new rows). |
 /// | `auditledger_events_already_stored_total` | counter | Events received again and not stored twice (retries). |
+/// | `auditledger_events_spooled_total` | counter | Events answered `202`: the store was unavailable (or the spool not yet drained). |
 /// | `auditledger_requests_refused_total{reason}` | counter | Requests answered with an error, by problem type. |
 /// | `auditledger_writer_queued_events` | gauge | Events waiting for the writer (back-pressure at `--max-queued-events`). |
 /// | `auditledger_group_commit_events` | histogram | Events per group-commit transaction. |
@@ -18,6 +19,7 @@ public final class AuditMetrics: Sendable {
 
     let eventsStored: CoreMetrics.Counter
     let eventsAlreadyStored: CoreMetrics.Counter
+    let eventsSpooled: CoreMetrics.Counter
     let queuedEvents: CoreMetrics.Gauge
     let groupEvents: CoreMetrics.Recorder
     let groupDuration: CoreMetrics.Timer
@@ -34,6 +36,7 @@ public final class AuditMetrics: Sendable {
         self.factory = factory
         eventsStored = CoreMetrics.Counter(label: "auditledger_events_stored_total", factory: factory)
         eventsAlreadyStored = CoreMetrics.Counter(label: "auditledger_events_already_stored_total", factory: factory)
+        eventsSpooled = CoreMetrics.Counter(label: "auditledger_events_spooled_total", factory: factory)
         queuedEvents = CoreMetrics.Gauge(label: "auditledger_writer_queued_events", factory: factory)
         groupEvents = CoreMetrics.Recorder(label: "auditledger_group_commit_events", factory: factory)
         groupDuration = CoreMetrics.Timer(label: "auditledger_group_commit_duration_seconds", factory: factory)
@@ -43,6 +46,9 @@ public final class AuditMetrics: Sendable {
     func refused(_ slug: String) {
         CoreMetrics.Counter(label: "auditledger_requests_refused_total", dimensions: [("reason", slug)], factory: factory).increment()
     }
+
+    /// A factory reporting into ``registry`` (for the spool's and maintenance's metrics).
+    public var metricsFactory: any MetricsFactory { factory }
 
     /// The Prometheus text exposition of every metric.
     public func render() -> [UInt8] {

@@ -22,19 +22,27 @@ struct EventWriteRoutes {
     func createEvent(_ request: Request, context: AuditRequestContext) async throws -> Response {
         let body = try await RequestJSON.read(request, limit: configuration.maximumBodyBytes)
         let event = try validator.event(from: body, now: configuration.clock())
-        let receipt = try await writer.submit(EventBatch(events: [event], reportsIndex: false), logger: context.logger)
-        return .json(status: .created, EventJSON.created(event, isNew: receipt.insertedCount > 0))
+        switch try await writer.submit(EventBatch(events: [event], reportsIndex: false), logger: context.logger) {
+        case .stored(let receipt):
+            return .json(status: .created, EventJSON.created(event, isNew: receipt.insertedCount > 0))
+        case .spooled:
+            return .json(status: .accepted, EventJSON.accepted(event))
+        }
     }
 
     func createBatch(_ request: Request, context: AuditRequestContext) async throws -> Response {
         let body = try await RequestJSON.read(request, limit: configuration.maximumBodyBytes)
         let events = try validator.batch(from: body, now: configuration.clock())
-        let receipt = try await writer.submit(EventBatch(events: events, reportsIndex: true), logger: context.logger)
-        context.logger.debug(
-            "batch stored",
-            metadata: ["audit.batch.size": "\(events.count)", "audit.batch.inserted": "\(receipt.insertedCount)"]
-        )
-        return .json(status: .created, EventJSON.batchCreated(receipt))
+        switch try await writer.submit(EventBatch(events: events, reportsIndex: true), logger: context.logger) {
+        case .stored(let receipt):
+            context.logger.debug(
+                "batch stored",
+                metadata: ["audit.batch.size": "\(events.count)", "audit.batch.inserted": "\(receipt.insertedCount)"]
+            )
+            return .json(status: .created, EventJSON.batchCreated(receipt))
+        case .spooled(let ids):
+            return .json(status: .accepted, EventJSON.batchAccepted(ids))
+        }
     }
 }
 

@@ -1,0 +1,104 @@
+import AuditCore
+import AuditSpool
+import AuditTesting
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import Logging
+import Testing
+
+/// Writes while the store cannot take them: `202`, kept in the spool, stored once it can.
+@Suite struct SpoolAPITests {
+    static func spool() async throws -> (Spool, String) {
+        let directory = NSTemporaryDirectory() + "auditledger-spool-" + UUID().uuidString
+        let spool = try await Spool.open(configuration: SpoolConfiguration(directory: directory), logger: Logger(label: "test.spool"))
+        return (spool, directory)
+    }
+
+    /// Polls until the spool is empty (the replayer runs in the background), at most 30 s.
+    static func drained(_ spool: Spool) async throws {
+        for _ in 0..<600 where !spool.isEmpty { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(spool.isEmpty, "the replayer drains the spool once the store is back")
+    }
+
+    @Test("Store unavailable: 202 with the ids, spooled in order, stored exactly once when it is back", arguments: StoreKind.available)
+    func spoolsAndReplays(_ kind: StoreKind) async throws {
+        let (spool, directory) = try await Self.spool()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try await withApp(kind, storeTimeout: .milliseconds(400), spool: spool) { client, harness in
+            let now = AuditTimestamp.now()
+            let parentID = UUID()
+            let single = EventFactory.request(correlationID: "rr-spool", at: now, eventID: parentID)
+            let batch = JSONValue.array(
+                (1...3).map { .object(EventFactory.request(correlationID: "rr-spool", at: now.adding(microseconds: Int64($0)), parentID: parentID)) })
+            let ids = try await harness.withWritesBlocked { () async throws -> [String] in
+                var ids: [String] = []
+                let first = try await client.post("/api/v1/audit/events", json: .object(single))
+                #expect(first.status == .accepted)
+                let accepted = try first.object
+                #expect(accepted.string("status") == "accepted")
+                #expect(accepted.string("message") == "audit event queued for async processing")
+                #expect(accepted.string("event_id") == parentID.uuidString.lowercased())
+                ids.append(parentID.uuidString.lowercased())
+
+                // The spool holds something: later writes queue behind it at once (no timeout).
+                let second = try await client.post("/api/v1/audit/events/batch", json: batch)
+                #expect(second.status == .accepted)
+                let body = try second.object
+                #expect(body.string("status") == "accepted")
+                #expect(body["count"] == .number("3"))
+                ids += body.array("event_ids").compactMap { if case .string(let id) = $0 { id } else { nil } }
+                #expect(ids.count == 4)
+
+                let ready = try await client.get("/health/ready").object
+                #expect(ready["spool_events"] == .number("4"))
+                return ids
+            }
+            try await Self.drained(spool)
+            for id in ids {
+                #expect(try await harness.rowCount(eventID: try #require(UUID(uuidString: id))) == 1, "\(id) stored once")
+            }
+            let children = try await client.get("/api/v1/audit/events?correlation_id=rr-spool&order=asc").object
+            #expect(children.array("data").count == 4)
+
+            // Back to normal: written directly, 201.
+            let later = try await client.post("/api/v1/audit/events", json: .object(EventFactory.request(correlationID: "rr-after", at: .now())))
+            #expect(later.status == .created)
+            #expect(try await client.get("/health/ready").object["spool_events"] == .number("0"))
+        }
+    }
+
+    @Test("A spooled request the store refuses on replay is kept in rejected/, counted, and the rest is stored", arguments: StoreKind.available)
+    func rejectedOnReplay(_ kind: StoreKind) async throws {
+        let (spool, directory) = try await Self.spool()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try await withApp(kind, storeTimeout: .milliseconds(400), spool: spool) { client, harness in
+            let orphan = EventFactory.request(correlationID: "rr-orphan", at: .now(), parentID: UUID())
+            let fine = EventFactory.request(correlationID: "rr-fine", at: .now())
+            try await harness.withWritesBlocked { () async throws in
+                // Whether the parent exists cannot be checked while the store is away.
+                let first = try await client.post("/api/v1/audit/events", json: .object(orphan)).status
+                let second = try await client.post("/api/v1/audit/events", json: .object(fine)).status
+                #expect(first == .accepted)
+                #expect(second == .accepted)
+            }
+            try await Self.drained(spool)
+            #expect(spool.status.rejectedRecords == 1)
+            let rejected = try FileManager.default.contentsOfDirectory(atPath: directory + "/rejected")
+            #expect(rejected.count == 1)
+            #expect(try await client.get("/health/ready").object["spool_rejected_records"] == .number("1"))
+            let stored = try await client.get("/api/v1/audit/events?correlation_id=rr-fine").object
+            #expect(stored.array("data").count == 1)
+        }
+    }
+
+    @Test("Without a spool, an unavailable store is still a 503 (nothing is acknowledged that is not kept)")
+    func noSpool() async throws {
+        try await withApp(.sqlite, storeTimeout: .milliseconds(300)) { client, harness in
+            try await harness.withWritesBlocked { () async throws in
+                let response = try await client.post("/api/v1/audit/events", json: .object(EventFactory.request(at: .now())))
+                #expect(response.status == .serviceUnavailable)
+            }
+        }
+    }
+}
