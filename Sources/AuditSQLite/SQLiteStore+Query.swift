@@ -87,6 +87,11 @@ extension SQLiteStore {
             conditions.append("\(column) = ?")
             values.append(value)
         }
+        if let containment = query.filters.eventDataContains {
+            var builder = SQLiteContainment()
+            conditions.append(builder.condition(jsonColumn: "event_data", contains: containment))
+            values += builder.arguments
+        }
         if let since = query.since {
             conditions.append("event_timestamp >= ?")
             values.append(since.microsecondsSinceEpoch)

@@ -13,6 +13,9 @@ extension EventQuery {
     ///   inclusive for a date-time and covers the whole day for a `YYYY-MM-DD`.
     /// - `limit` 1…1000 (default 50), `offset` ≥ 0, `order` `desc` (default) or `asc`.
     /// - `cursor`: a `next_cursor` from a previous page; it keeps that page's time window.
+    /// - `event_data`: a JSON object (URL-encoded) the events' `event_data` must contain, e.g.
+    ///   `{"selected_workflow":{"workflow_id":"restart-pod-v1"}}`; at most
+    ///   ``maximumContainmentBytes`` bytes and ``maximumContainmentDepth`` levels.
     public init(parameters: [(name: String, value: String)], now: AuditTimestamp) throws(AuditError) {
         var values: [String: String] = [:]
         for (name, value) in parameters { values[name] = value }
@@ -38,6 +41,19 @@ extension EventQuery {
         if let parent = text("parent_event_id") {
             filters.parentEventID = UUID(uuidString: parent)
             if filters.parentEventID == nil { fail("parent_event_id", "must be a UUID") }
+        }
+        if let containment = text("event_data") {
+            if containment.utf8.count > Self.maximumContainmentBytes {
+                fail("event_data", "must be at most \(Self.maximumContainmentBytes) bytes")
+            } else if case .object(let object)? = try? JSONParser.parse(containment), !object.members.isEmpty {
+                if JSONValue.object(object).containerDepth > Self.maximumContainmentDepth {
+                    fail("event_data", "must nest at most \(Self.maximumContainmentDepth) levels")
+                } else {
+                    filters.eventDataContains = object
+                }
+            } else {
+                fail("event_data", "must be a non-empty JSON object, e.g. {\"workflow_id\":\"restart-pod-v1\"}")
+            }
         }
 
         var since: AuditTimestamp?
@@ -101,6 +117,11 @@ extension EventQuery {
             cursor: cursor
         )
     }
+
+    /// Largest `event_data` containment filter, in bytes: 4096.
+    public static let maximumContainmentBytes = 4096
+    /// Deepest `event_data` containment filter: 8 levels.
+    public static let maximumContainmentDepth = 8
 
     static let timeBoundHelp = "must be a duration such as 30m, 24h or 7d, an RFC 3339 date-time, or a YYYY-MM-DD date"
 

@@ -6,7 +6,7 @@
 
 /// A question asked of the audit trail: filters, a time window, an order and a page.
 ///
-/// Every filter is an exact match; all given filters must hold.
+/// Every filter is an exact match (`event_data` a containment); all given filters must hold.
 public struct EventQuery: Sendable, Hashable {
     /// Exact-match filters on columns; `nil` means no filter.
     public struct Filters: Sendable, Hashable {
@@ -22,6 +22,10 @@ public struct EventQuery: Sendable, Hashable {
         public var namespace: String?
         public var clusterID: String?
         public var parentEventID: UUID?
+        /// Events whose `event_data` contains this object, as PostgreSQL's `jsonb @>` decides:
+        /// every member present with a value that contains the given one (objects recursively;
+        /// an array contains each given element; scalars equal, numbers by value).
+        public var eventDataContains: JSONObject?
 
         public init() {}
 

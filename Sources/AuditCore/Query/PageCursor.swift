@@ -79,6 +79,10 @@ public struct PageCursor: Sendable, Hashable {
         for (column, value) in filters.columns {
             text += "\(column)=\(value.utf8.count):\(value);"
         }
+        if let containment = filters.eventDataContains {
+            let value = JSONValue.object(containment).compactText
+            text += "event_data=\(value.utf8.count):\(value);"
+        }
         return SHA256.hash(data: Array(text.utf8)).prefix(8).map { byte in
             let hex = String(byte, radix: 16)
             return byte < 16 ? "0" + hex : hex

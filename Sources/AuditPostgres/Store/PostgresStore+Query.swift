@@ -62,6 +62,10 @@ extension PostgresStore {
                 conditions.append("\(column) = \(bind(value))")
             }
         }
+        if let containment = query.filters.eventDataContains {
+            // jsonb containment: answered by the GIN index (jsonb_path_ops) on event_data.
+            conditions.append("event_data @> \(bind(JSONValue.object(containment).compactText))::jsonb")
+        }
         if let since = query.since {
             conditions.append("event_timestamp >= \(bind(PostgresTimestamp(since)))")
         }
