@@ -69,7 +69,7 @@ struct PostgresMigrator {
                 continue
             }
             logger.info("applying migration", metadata: ["migration.version": "\(migration.version)", "migration.name": "\(migration.name)"])
-            try await connection.withTransaction(logger: logger) { transaction in
+            try await connection.auditTransaction(logger: logger) { transaction in
                 for statement in migration.statements {
                     try await transaction.query(PostgresQuery(unsafeSQL: statement), logger: logger)
                 }
@@ -98,11 +98,11 @@ struct PostgresMigrator {
     /// The schema version the database is at (0 when never migrated).
     static func currentVersion(of client: PostgresClient, logger: Logger) async throws -> Int {
         let exists =
-            try await client.query("SELECT to_regclass('auditledger_migrations') IS NOT NULL", logger: logger)
-            .decode(Bool.self).first(where: { _ in true }) ?? false
+            try await client.statement("SELECT to_regclass('auditledger_migrations') IS NOT NULL", logger: logger)
+            .first?.decode(Bool.self) ?? false
         guard exists else { return 0 }
-        return try await client.query("SELECT coalesce(max(version), 0) FROM auditledger_migrations", logger: logger)
-            .decode(Int.self).first(where: { _ in true }) ?? 0
+        return try await client.statement("SELECT coalesce(max(version), 0) FROM auditledger_migrations", logger: logger)
+            .first?.decode(Int.self) ?? 0
     }
 }
 

@@ -34,6 +34,9 @@ enum PostgresFailure {
         let error = cause(of: error)
         if let error = error as? AuditError { return error }
         guard let error = error as? PSQLError else {
+            if error is PostgresConnectionClosed {
+                return AuditError(.unavailable, detail: "the database is unreachable; retry later", retryAfterSeconds: 5, underlying: error)
+            }
             if error is CancellationError {
                 return AuditError(.unavailable, detail: "the request was cancelled before the database could \(operation)", underlying: error)
             }

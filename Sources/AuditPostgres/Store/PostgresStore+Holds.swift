@@ -6,7 +6,7 @@ extension PostgresStore {
     public func placeHold(correlationID: String, reason: String, placedBy: String, at: AuditTimestamp) async throws(AuditError) -> LegalHold {
         do {
             return try await withOperationTimeout {
-                try await self.client.withTransaction(logger: self.logger) { connection in
+                try await self.client.auditTransaction(logger: self.logger) { connection in
                     guard
                         let holdID = try await self.scalar(
                             Int64.self,
@@ -43,7 +43,7 @@ extension PostgresStore {
     public func releaseHolds(correlationID: String, reason: String, releasedBy: String, at: AuditTimestamp) async throws(AuditError) -> HoldRelease {
         do {
             return try await withOperationTimeout {
-                try await self.client.withTransaction(logger: self.logger) { connection in
+                try await self.client.auditTransaction(logger: self.logger) { connection in
                     var holdIDs: [Int64] = []
                     for try await id in try await connection.query(
                         """
@@ -100,7 +100,7 @@ extension PostgresStore {
     /// Links newly stored events to the active holds of their correlation id, inside the write
     /// transaction, so an event written during a hold is held too.
     func holdNewEvents(_ rows: [AuditEvent], on connection: PostgresConnection) async throws {
-        try await connection.query(
+        try await connection.statement(
             """
             INSERT INTO auditledger_legal_hold_events (hold_id, event_id, event_date)
             SELECT h.hold_id, e.event_id, e.event_date

@@ -16,10 +16,10 @@ extension PostgresStore {
                 Self.buildQueries(for: query, page: &page, count: &count)
                 var events: [StoredAuditEvent] = []
                 events.reserveCapacity(query.limit + 1)
-                for try await row in try await self.client.query(page, logger: self.logger) {
+                for row in try await self.client.statement(page, logger: self.logger) {
                     events.append(try Self.decodeEvent(row))
                 }
-                let total = try await self.client.query(count, logger: self.logger).decode(Int.self).first(where: { _ in true }) ?? 0
+                let total = try await self.client.statement(count, logger: self.logger).first?.decode(Int.self) ?? 0
                 let hasMore = events.count > query.limit
                 if hasMore { events.removeLast() }
                 return EventPage(events: events, total: total, hasMore: hasMore)
@@ -32,14 +32,11 @@ extension PostgresStore {
     public func event(id: UUID) async throws(AuditError) -> StoredAuditEvent? {
         do {
             return try await withOperationTimeout {
-                let rows = try await self.client.query(
+                let rows = try await self.client.statement(
                     "SELECT \(unescaped: Self.eventColumns) FROM audit_events WHERE event_id = \(id) LIMIT 1",
                     logger: self.logger
                 )
-                for try await row in rows {
-                    return try Self.decodeEvent(row)
-                }
-                return nil
+                return try rows.first.map(Self.decodeEvent)
             }
         } catch {
             throw PostgresFailure.translate(error, operation: "read the event")

@@ -124,7 +124,7 @@ extension PostgresStore {
         let partition = month.partitionName
         try await ensurePartitions(for: [month], timeLimited: false)
         do {
-            try await client.withTransaction(logger: logger) { connection in
+            try await client.auditTransaction(logger: logger) { connection in
                 try await connection.query("SET LOCAL statement_timeout = 0", logger: self.logger)
                 let existing = try await self.scalar(Int64.self, "SELECT count(*)::int8 FROM \(unescaped: partition)", on: connection) ?? 0
                 guard existing == 0 else {

@@ -15,7 +15,7 @@ extension PostgresStore {
         try await ensurePartitions(for: months)
         do {
             return try await withOperationTimeout {
-                try await self.client.withTransaction(logger: self.logger) { connection in
+                try await self.client.auditTransaction(logger: self.logger) { connection in
                     try await self.write(batches, on: connection)
                 }
             }
@@ -33,7 +33,7 @@ extension PostgresStore {
     private func write(_ batches: [EventBatch], on connection: PostgresConnection) async throws -> [Result<WriteReceipt, AuditError>] {
         var stored: [UUID: AuditEvent] = [:]
         let lookupIDs = ColumnArray(WritePlan.lookupIDs(batches))
-        for try await row in try await connection.query(
+        for row in try await connection.statement(
             "SELECT \(unescaped: Self.eventColumns) FROM audit_events WHERE event_id = ANY(\(lookupIDs))",
             logger: logger
         ) {
@@ -43,10 +43,11 @@ extension PostgresStore {
         var parentDates: [UUID: EventDate] = [:]
         let parentIDs = WritePlan.parentLookupIDs(batches)
         if !parentIDs.isEmpty {
-            for try await (id, day) in try await connection.query(
+            for row in try await connection.statement(
                 "SELECT event_id, event_date FROM audit_events WHERE event_id = ANY(\(ColumnArray(parentIDs)))",
                 logger: logger
-            ).decode((UUID, PostgresDay).self) {
+            ) {
+                let (id, day) = try row.decode((UUID, PostgresDay).self)
                 parentDates[id] = day.value
             }
         }
@@ -111,8 +112,8 @@ extension PostgresStore {
             RETURNING event_id
             """
         var inserted = Set<UUID>()
-        for try await id in try await connection.query(query, logger: logger).decode(UUID.self) {
-            inserted.insert(id)
+        for row in try await connection.statement(query, logger: logger) {
+            inserted.insert(try row.decode(UUID.self))
         }
         return inserted
     }

@@ -39,7 +39,8 @@ public final class PostgresStore: AuditStore, Service {
 
     public func prepare() async throws(AuditError) {
         try await migrate(now: .now())
-        if try await connectedRoleOwnsAuditEvents() {
+        // Advice only: a slow answer must not stop the server from starting.
+        if (try? await connectedRoleOwnsAuditEvents()) == true {
             logger.notice(
                 "serving as a role that owns audit_events: it could disable the immutability triggers or drop months; serve as a role granted with `auditledger migrate --app-role`",
                 metadata: ["audit.store": "postgres"]
@@ -66,9 +67,13 @@ public final class PostgresStore: AuditStore, Service {
         return applied
     }
 
+    /// Whether the database answers and is migrated; gives up after two seconds (or the
+    /// operation timeout, if shorter), so that a readiness probe gets an answer in time.
     public func readiness() async -> StoreReadiness {
         do {
-            let version = try await withOperationTimeout { try await PostgresMigrator.currentVersion(of: self.client, logger: self.logger) }
+            let version = try await withOperationTimeout(limit: min(configuration.operationTimeout, .seconds(2))) {
+                try await PostgresMigrator.currentVersion(of: self.client, logger: self.logger)
+            }
             guard version == PostgresMigration.latestVersion else {
                 return StoreReadiness(isReady: false, reason: "database schema at version \(version), expected \(PostgresMigration.latestVersion)")
             }
@@ -89,15 +94,15 @@ public final class PostgresStore: AuditStore, Service {
             let created: Int
             if timeLimited {
                 created = try await withOperationTimeout {
-                    try await self.client.query("SELECT auditledger_ensure_partitions(\(firstDays))", logger: self.logger)
-                        .decode(Int.self).first(where: { _ in true }) ?? 0
+                    try await self.client.statement("SELECT auditledger_ensure_partitions(\(firstDays))", logger: self.logger)
+                        .first?.decode(Int.self) ?? 0
                 }
             } else {
                 // Start and maintenance: no request waits on this, so no statement timeout; but
                 // creating a partition locks audit_events, and traffic would queue behind a long
                 // wait for that lock. Wait at most lock_timeout each time, and retry.
                 created = try await retryingLockWaits("create partitions") {
-                    try await self.client.withTransaction(logger: self.logger) { connection in
+                    try await self.client.auditTransaction(logger: self.logger) { connection in
                         try await connection.query("SET LOCAL statement_timeout = 0", logger: self.logger)
                         try await connection.query(
                             "SELECT set_config('lock_timeout', \(self.configuration.lockTimeoutSetting), true)", logger: self.logger)
@@ -115,9 +120,12 @@ public final class PostgresStore: AuditStore, Service {
         knownPartitions.withLock { $0.formUnion(missing) }
     }
 
-    /// Runs `operation`, failing with a timeout error after ``PostgresStoreConfiguration/operationTimeout``.
-    func withOperationTimeout<Value: Sendable>(_ operation: @escaping @Sendable () async throws -> Value) async throws -> Value {
-        let timeout = configuration.operationTimeout
+    /// Runs `operation`, failing with a timeout error after `limit` (default:
+    /// ``PostgresStoreConfiguration/operationTimeout``).
+    func withOperationTimeout<Value: Sendable>(
+        limit: Duration? = nil, _ operation: @escaping @Sendable () async throws -> Value
+    ) async throws -> Value {
+        let timeout = limit ?? configuration.operationTimeout
         return try await withThrowingTaskGroup(of: Value.self) { group in
             group.addTask { try await operation() }
             group.addTask {

@@ -1,0 +1,78 @@
+import Logging
+import PostgresNIO
+
+extension PostgresClient {
+    /// Runs `body` on one pooled connection between `BEGIN` and `COMMIT` (see
+    /// ``PostgresNIO/PostgresConnection/auditTransaction(logger:_:)``).
+    func auditTransaction<Value: Sendable>(
+        logger: Logger,
+        isolation: isolated (any Actor)? = #isolation,
+        _ body: (PostgresConnection) async throws -> Value
+    ) async throws -> Value {
+        try await withConnection(isolation: isolation) { connection in
+            try await connection.auditTransaction(logger: logger, isolation: isolation, body)
+        }
+    }
+}
+
+extension PostgresClient {
+    /// Runs `query` on a pooled connection through ``PostgresNIO/PostgresConnection/statement(_:logger:)``,
+    /// so that a connection closing under it fails the query instead of leaving it unanswered.
+    @discardableResult
+    func statement(_ query: PostgresQuery, logger: Logger) async throws -> PostgresQueryResult {
+        try await withConnection { connection in
+            try await connection.statement(query, logger: logger)
+        }
+    }
+}
+
+extension PostgresConnection {
+    /// Runs `body` between `BEGIN` and `COMMIT`; if `body` throws, `ROLLBACK` — unless the
+    /// connection is already closed, in which case the server has ended the transaction itself.
+    ///
+    /// Used instead of PostgresNIO's `withTransaction`, which (in 1.33) sends `ROLLBACK` on a
+    /// connection the server has just closed. A statement written to a closed connection is
+    /// never answered — its handler is already gone from the channel — so the caller waited
+    /// forever, past any timeout: seen as a writer stuck for good after PostgreSQL was stopped
+    /// under load (scripts/fault-tests). Every statement here goes through ``statement(_:logger:)``,
+    /// and `body` should send its own the same way.
+    func auditTransaction<Value: Sendable>(
+        logger: Logger,
+        isolation: isolated (any Actor)? = #isolation,
+        _ body: (PostgresConnection) async throws -> Value
+    ) async throws -> Value {
+        try await statement("BEGIN", logger: logger)
+        let value: Value
+        do {
+            value = try await body(self)
+        } catch {
+            if !isClosed {
+                do {
+                    try await statement("ROLLBACK", logger: logger)
+                } catch {
+                    logger.debug("rollback failed", metadata: ["error": "\(String(reflecting: error))"])
+                }
+            }
+            throw error
+        }
+        try await statement("COMMIT", logger: logger)
+        return value
+    }
+
+    /// Runs `query` and collects its rows, or throws ``PostgresConnectionClosed`` if the
+    /// connection is closed. The check and the write happen together on the connection's event
+    /// loop, where the channel closes, so a statement is never written to a closed connection
+    /// (where it would wait for an answer forever).
+    @discardableResult
+    func statement(_ query: PostgresQuery, logger: Logger) async throws -> PostgresQueryResult {
+        try await eventLoop.flatSubmit {
+            guard !self.isClosed else { return self.eventLoop.makeFailedFuture(PostgresConnectionClosed()) }
+            return self.query(query, logger: logger)
+        }.get()
+    }
+}
+
+/// The connection closed before a statement could be sent on it (the server went away).
+struct PostgresConnectionClosed: Error, CustomStringConvertible {
+    var description: String { "the connection to the database is closed" }
+}
