@@ -133,6 +133,25 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "AuditBench",
+            dependencies: [
+                "AuditCore",
+                "AuditPostgres",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "auditledger-bench",
+            dependencies: ["AuditBench"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "AuditTesting",
             dependencies: [
                 "AuditCore",

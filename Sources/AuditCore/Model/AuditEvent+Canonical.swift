@@ -1,9 +1,9 @@
 import Crypto
 
 #if canImport(FoundationEssentials)
-    import FoundationEssentials
+    public import FoundationEssentials
 #else
-    import Foundation
+    public import Foundation
 #endif
 
 /// The canonical encoding of an event: one byte string per event content, whatever the
@@ -26,7 +26,7 @@ extension AuditEvent {
 
     /// The id an event without a client-supplied `event_id` gets: a UUID (version 8, RFC 9562)
     /// made from the SHA-256 of the canonical content. Equal content gives an equal id.
-    func contentDerivedID(eventData: JSONObject) -> UUID {
+    public func contentDerivedID(eventData: JSONObject) -> UUID {
         var hasher = SHA256()
         hasher.update(data: Array("auditledger.event-id.v1\n".utf8))
         hasher.update(data: canonicalFields(eventData: JSONValue.object(eventData).canonicalBytes))

@@ -1,0 +1,83 @@
+public import ArgumentParser
+import Foundation
+
+/// `auditledger-bench`: the project's benchmark harness and fault tests.
+public struct BenchCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "auditledger-bench",
+        abstract: "Measure AuditLedger against PostgreSQL's own limits, and break it on purpose.",
+        subcommands: [Run.self]
+    )
+
+    public init() {}
+
+    /// The executable's entry point: parses the process arguments, runs the command, exits.
+    public static func start() async {
+        await main()
+    }
+
+    struct Run: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run every benchmark phase and write report.json and report.md.",
+            discussion: """
+                Each phase starts from an empty database (created and dropped through --database-url, a role that may create \
+                databases) and, for API phases, a fresh `auditledger serve` child process. Build both in release mode first: \
+                swift build -c release --product auditledger && swift build -c release --product auditledger-bench
+                """
+        )
+
+        @Option(help: "PostgreSQL URL of a role that may create databases. (env: AUDITLEDGER_BENCH_DATABASE_URL; without it, SQLite only)")
+        var databaseURL: String?
+
+        @Option(help: "The auditledger executable to serve with. (default: the one next to this program)")
+        var server: String?
+
+        @Option(help: "Where report.json and report.md go. (default: ./bench-results)")
+        var output = "./bench-results"
+
+        @Option(help: "Events per write phase. (default: 100000)")
+        var events = 100_000
+
+        @Option(help: "Events for the one-INSERT-per-event phase. (default: 30000)")
+        var naiveEvents = 30_000
+
+        @Option(help: "Events loaded for the PostgreSQL query phase (10000000 for the large run). (default: 1000000)")
+        var queryEvents = 1_000_000
+
+        @Option(help: "Events loaded for the SQLite query phase. (default: 200000)")
+        var sqliteQueryEvents = 200_000
+
+        @Option(help: "Requests per query kind. (default: 300)")
+        var queryRequests = 300
+
+        @Option(help: "Connections for the single-event phase. (default: 64)")
+        var connections = 64
+
+        @Option(help: "Connections for the overload phase. (default: 512)")
+        var overloadConnections = 512
+
+        @Option(help: "Seed of the event generator. (default: 42)")
+        var seed: UInt64 = 42
+
+        @Flag(help: "Skip the embedded (SQLite) store.")
+        var skipSQLite = false
+
+        func run() async throws {
+            let work = NSTemporaryDirectory() + "auditledger-bench-" + UUID().uuidString.prefix(8)
+            try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+            let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+            let settings = BenchRun.Settings(
+                adminURL: databaseURL ?? ProcessInfo.processInfo.environment["AUDITLEDGER_BENCH_DATABASE_URL"],
+                server: server ?? executable.appendingPathComponent("auditledger").path, workDirectory: work, loadEvents: events,
+                naiveEvents: naiveEvents, queryEvents: queryEvents, sqliteQueryEvents: sqliteQueryEvents, queryRequests: queryRequests,
+                connections: connections, overloadConnections: overloadConnections, seed: seed, includeSQLite: !skipSQLite
+            )
+            let report = try await BenchRun(settings: settings) { line in
+                FileHandle.standardError.write(Data("bench: \(line)\n".utf8))
+            }.run()
+            try report.write(to: output)
+            print(report.markdown)
+            try? FileManager.default.removeItem(atPath: work)
+        }
+    }
+}

@@ -1,0 +1,262 @@
+import AuditCore
+import Foundation
+import PostgresNIO
+
+/// One harness run: every phase of the report, each on an empty database of its own.
+struct BenchRun {
+    struct Settings: Sendable {
+        var adminURL: String?
+        var server: String
+        var workDirectory: String
+        var loadEvents: Int
+        var naiveEvents: Int
+        var queryEvents: Int
+        var sqliteQueryEvents: Int
+        var queryRequests: Int
+        var connections: Int
+        var overloadConnections: Int
+        var seed: UInt64
+        var includeSQLite: Bool
+    }
+
+    let settings: Settings
+    private let log: (String) -> Void
+
+    init(settings: Settings, log: @escaping (String) -> Void) {
+        self.settings = settings
+        self.log = log
+    }
+
+    func run() async throws -> BenchReport {
+        var report = BenchReport(
+            machine: try await machine(),
+            settings: [
+                "load events": String(settings.loadEvents), "naive events": String(settings.naiveEvents),
+                "query events (PostgreSQL)": String(settings.queryEvents), "query events (SQLite)": String(settings.sqliteQueryEvents),
+                "connections": String(settings.connections), "seed": String(settings.seed),
+            ])
+        let now = AuditTimestamp.now()
+        var generator = EventGenerator(seed: settings.seed)
+        let load = Self.chains(&generator, events: settings.loadEvents, start: now.adding(seconds: -600), spreadSeconds: 300)
+        log("generated \(load.reduce(0) { $0 + $1.requests.count }) events in \(load.count) chains")
+
+        let singleBodies = load.flatMap(\.requests).prefix(20_000).map { request -> [UInt8] in
+            var writer = JSONWriter(capacity: 1500)
+            writer.write(.object(request))
+            return writer.bytes
+        }
+        report.hotPath = try HotPathBench.run(bodies: Array(singleBodies))
+        log("hot path measured")
+
+        if let adminURL = settings.adminURL {
+            report.stores.append(try await postgres(adminURL: adminURL, load: load, generator: &generator, now: now))
+        }
+        if settings.includeSQLite {
+            report.stores.append(try await sqlite(load: load, generator: &generator, now: now))
+        }
+        report.targets = BenchTargets.evaluate(report)
+        return report
+    }
+
+    // MARK: PostgreSQL
+
+    private func postgres(
+        adminURL: String, load: [EventGenerator.Chain], generator: inout EventGenerator, now: AuditTimestamp
+    ) async throws -> BenchReport.Store {
+        var store = BenchReport.Store(name: "PostgreSQL")
+        let months = [now.utcDate.month.adding(months: -1), now.utcDate.month]
+        let validator = EventValidator(policy: ValidationPolicy(maximumFutureSkewSeconds: 86_400, maximumAgeSeconds: 86_400 * 400))
+        let events = try load.map { try StorageBaselines.events(of: $0, validator: validator, now: now) }
+        let count = events.reduce(0) { $0 + $1.count }
+
+        let copyDatabase = try await BenchDatabase.create(adminURL: adminURL, name: "al_bench_copy", months: months)
+        let copySeconds = try await StorageBaselines.copy(events, into: copyDatabase)
+        store.rates.append(
+            .init(name: "raw COPY (the physical limit)", events: count, seconds: copySeconds, eventsPerSecond: Double(count) / copySeconds))
+        store.footprint = try await copyDatabase.footprint()
+        store.footprintNote = "after the COPY phase, before VACUUM"
+        await copyDatabase.drop()
+        log("COPY: \(Int(Double(count) / copySeconds)) events/s")
+
+        var naive: [[AuditEvent]] = []
+        var naiveTotal = 0
+        for chain in events where naiveTotal < settings.naiveEvents {
+            naive.append(chain)
+            naiveTotal += chain.count
+        }
+        let naiveCount = naive.reduce(0) { $0 + $1.count }
+        let naiveDatabase = try await BenchDatabase.create(adminURL: adminURL, name: "al_bench_naive", months: months)
+        let naiveSeconds = try await StorageBaselines.naiveInserts(naive, into: naiveDatabase, concurrency: settings.connections, connections: 16)
+        store.rates.append(
+            .init(
+                name: "one INSERT + commit per event (naive)", events: naiveCount, seconds: naiveSeconds,
+                eventsPerSecond: Double(naiveCount) / naiveSeconds,
+                note: "\(settings.connections) workers, 16 connections, parent looked up first"))
+        await naiveDatabase.drop()
+        log("naive: \(Int(Double(naiveCount) / naiveSeconds)) events/s")
+
+        for (batchSize, connections) in [(100, 8), (1000, 4)] {
+            store.rates.append(
+                try await apiPhase(
+                    name: "batch endpoint, \(batchSize) per request", chains: load, batchSize: batchSize, connections: connections,
+                    adminURL: adminURL, months: months))
+        }
+        store.rates.append(
+            try await apiPhase(
+                name: "single-event endpoint", chains: load, batchSize: 1, connections: settings.connections, adminURL: adminURL, months: months))
+        let overload = Array(load.prefix(max(1, load.count / 3)))
+        store.rates.append(
+            try await apiPhase(
+                name: "single-event endpoint, overload", chains: overload, batchSize: 1, connections: settings.overloadConnections,
+                adminURL: adminURL,
+                months: months, extraArguments: ["--max-queued-events", "2000"], note: "\(settings.overloadConnections) connections, queue limit 2000"
+            ))
+
+        // Queries at scale: the data loaded with COPY over the last 30 days, then analysed.
+        let queryMonths = [now.utcDate.month.adding(months: -2), now.utcDate.month.adding(months: -1), now.utcDate.month]
+        let queryDatabase = try await BenchDatabase.create(adminURL: adminURL, name: "al_bench_query", months: queryMonths)
+        var samples = QueryBench.Samples(correlationIDs: [], namespaces: generator.namespaces, workflows: generator.workflows, fingerprints: [])
+        var loaded = 0
+        while loaded < settings.queryEvents {
+            let block = Self.chains(
+                &generator, count: min(2000, (settings.queryEvents - loaded) / 8 + 1), start: now.adding(seconds: -30 * 86_400), index: loaded,
+                total: settings.queryEvents)
+            let blockEvents = try block.map { try StorageBaselines.events(of: $0, validator: validator, now: now) }
+            _ = try await StorageBaselines.copy(blockEvents, into: queryDatabase)
+            loaded += blockEvents.reduce(0) { $0 + $1.count }
+            for chain in block.prefix(3) {
+                samples.correlationIDs.append(chain.correlationID)
+                if case .object(let data)? = chain.requests[0]["event_data"], case .string(let fingerprint)? = data["fingerprint"] {
+                    samples.fingerprints.append(fingerprint)
+                }
+            }
+        }
+        _ = try await queryDatabase.withClient { client in try await client.query("ANALYZE audit_events") }
+        store.queryEvents = loaded
+        store.footprint = try await queryDatabase.footprint()
+        store.footprintNote = "at \(loaded) events, after ANALYZE"
+        log("query data: \(loaded) events loaded")
+        let server = try await startServer(arguments: ["--database-url", queryDatabase.url, "--max-age-seconds", String(86_400 * 60)], name: "query")
+        store.queries = try await QueryBench.run(host: "127.0.0.1", port: server.port, samples: samples, requests: settings.queryRequests)
+        await server.stop()
+        await queryDatabase.drop()
+        return store
+    }
+
+    /// A fresh database, a fresh server, one load; returns its rate and the server's peak RSS.
+    private func apiPhase(
+        name: String, chains: [EventGenerator.Chain], batchSize: Int, connections: Int, adminURL: String?, months: [PartitionMonth],
+        extraArguments: [String] = [], note: String? = nil
+    ) async throws -> BenchReport.Rate {
+        var database: BenchDatabase?
+        var arguments = extraArguments
+        if let adminURL {
+            let created = try await BenchDatabase.create(adminURL: adminURL, name: "al_bench_api", months: months)
+            database = created
+            arguments += ["--database-url", created.url]
+        }
+        let server = try await startServer(arguments: arguments, name: name)
+        let plan = HTTPLoad.requests(for: chains, connections: connections, batchSize: batchSize)
+        let result = try await HTTPLoad(host: "127.0.0.1", port: server.port).run(plan, retryUnavailable: true)
+        let rss = server.peakRSS
+        let exit = await server.stop()
+        if let database { await database.drop() }
+        guard exit == 0 else { throw BenchFailure("\(name): the server exited with \(exit); see \(server.logPath)") }
+        log("\(name): \(Int(result.eventsPerSecond)) events/s, p99 \(BenchReport.ms(result.latencies.percentile(0.99))) ms")
+        return .init(
+            name: name, events: result.events, seconds: result.seconds, eventsPerSecond: result.eventsPerSecond,
+            latency: result.latencies.summary, statuses: Dictionary(uniqueKeysWithValues: result.statuses.map { (String($0.key), $0.value) }),
+            serverPeakRSSBytes: rss, note: note ?? "\(connections) connections" + (result.statuses[503].map { ", \($0) answers 503 (retried)" } ?? "")
+        )
+    }
+
+    // MARK: SQLite
+
+    private func sqlite(load: [EventGenerator.Chain], generator: inout EventGenerator, now: AuditTimestamp) async throws -> BenchReport.Store {
+        var store = BenchReport.Store(name: "SQLite (embedded)")
+        store.rates.append(
+            try await apiPhase(name: "batch endpoint, 100 per request", chains: load, batchSize: 100, connections: 8, adminURL: nil, months: []))
+        store.rates.append(
+            try await apiPhase(
+                name: "single-event endpoint", chains: load, batchSize: 1, connections: settings.connections, adminURL: nil, months: []))
+
+        let directory = settings.workDirectory + "/sqlite-query-\(UUID().uuidString.prefix(8))"
+        let server = try await startServer(arguments: ["--data-dir", directory, "--max-age-seconds", String(86_400 * 60)], name: "sqlite-query")
+        var samples = QueryBench.Samples(correlationIDs: [], namespaces: generator.namespaces, workflows: generator.workflows, fingerprints: [])
+        var loaded = 0
+        while loaded < settings.sqliteQueryEvents {
+            let block = Self.chains(
+                &generator, count: min(2000, (settings.sqliteQueryEvents - loaded) / 8 + 1), start: now.adding(seconds: -30 * 86_400), index: loaded,
+                total: settings.sqliteQueryEvents)
+            let plan = HTTPLoad.requests(for: block, connections: 4, batchSize: 1000)
+            let result = try await HTTPLoad(host: "127.0.0.1", port: server.port).run(plan, retryUnavailable: true)
+            loaded += result.events
+            for chain in block.prefix(3) {
+                samples.correlationIDs.append(chain.correlationID)
+                if case .object(let data)? = chain.requests[0]["event_data"], case .string(let fingerprint)? = data["fingerprint"] {
+                    samples.fingerprints.append(fingerprint)
+                }
+            }
+        }
+        store.queryEvents = loaded
+        store.queries = try await QueryBench.run(host: "127.0.0.1", port: server.port, samples: samples, requests: settings.queryRequests)
+        await server.stop()
+        let file = directory + "/auditledger.sqlite"
+        let bytes = ["", "-wal"].compactMap { (try? FileManager.default.attributesOfItem(atPath: file + $0)[.size] as? Int64) ?? nil }.reduce(0, +)
+        store.footprint = Footprint(rows: Int64(loaded), bytes: bytes, indexBytes: [:])
+        store.footprintNote = "the database file and its WAL"
+        try? FileManager.default.removeItem(atPath: directory)
+        return store
+    }
+
+    // MARK: Helpers
+
+    private func startServer(arguments: [String], name: String) async throws -> ServerProcess {
+        let slug = name.lowercased().filter { $0.isLetter || $0.isNumber }
+        let data = settings.workDirectory + "/server-\(slug)-\(UUID().uuidString.prefix(8))"
+        var all = arguments
+        if !all.contains("--data-dir") { all += ["--data-dir", data] }
+        return try await ServerProcess.start(
+            executable: settings.server, arguments: all + ["--log-level", "warning"], logPath: settings.workDirectory + "/server-\(slug).log")
+    }
+
+    /// Chains adding up to at least `events` events, starting `spreadSeconds` apart at most.
+    static func chains(_ generator: inout EventGenerator, events: Int, start: AuditTimestamp, spreadSeconds: Int64) -> [EventGenerator.Chain] {
+        var chains: [EventGenerator.Chain] = []
+        var total = 0
+        while total < events {
+            let chain = generator.chain(start: start.adding(microseconds: Int64(chains.count) * 1000 % (spreadSeconds * 1_000_000)))
+            total += chain.requests.count
+            chains.append(chain)
+        }
+        return chains
+    }
+
+    /// `count` chains of a dataset of `total` events spread evenly over 30 days from `start`,
+    /// the first starting where `loaded` events would (chains average 8 events).
+    static func chains(_ generator: inout EventGenerator, count: Int, start: AuditTimestamp, index loaded: Int, total: Int) -> [EventGenerator.Chain]
+    {
+        let span = Double(30 * 86_400 * 1_000_000 - 3_600_000_000)
+        return (0..<count).map { offset in
+            let fraction = min(1, (Double(loaded) + Double(offset) * 8) / Double(max(total, 1)))
+            return generator.chain(start: start.adding(microseconds: Int64(fraction * span)))
+        }
+    }
+
+    private func machine() async throws -> BenchReport.Machine {
+        var postgres = "not used"
+        if let adminURL = settings.adminURL {
+            postgres = try await BenchDatabase.withClient(url: adminURL) { client in
+                try await client.query("SHOW server_version").decode(String.self).first(where: { _ in true }) ?? "?"
+            }
+        }
+        #if DEBUG
+            let build = "debug"
+        #else
+            let build = "release"
+        #endif
+        return .init(
+            cores: ProcessInfo.processInfo.activeProcessorCount, memoryGiB: Double(ProcessInfo.processInfo.physicalMemory) / 1_073_741_824,
+            postgres: postgres, build: build, date: AuditTimestamp.now().description)
+    }
+}

@@ -1,0 +1,3 @@
+import AuditBench
+
+await BenchCommand.start()
