@@ -3,6 +3,12 @@ import Foundation
 import GRDB
 public import Logging
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// The embedded audit store: one SQLite file (WAL, `synchronous=FULL`) through GRDB, one table
 /// per month. Zero setup: the file and its directory are created on first use.
 ///
@@ -16,6 +22,21 @@ public final class SQLiteStore: AuditStore {
     let pool: DatabasePool
     let configuration: SQLiteStoreConfiguration
     let logger: Logger
+
+    /// Opens the pool and migrates the catalog while holding an exclusive `flock` on
+    /// `<path>.lock`: two processes opening a new file at the same moment would otherwise both
+    /// find the catalog missing and the second would fail creating it ("table already exists").
+    private static func openPool(path: String, settings: Configuration) throws -> DatabasePool {
+        let lockPath = path + ".lock"
+        let descriptor = open(lockPath, O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { throw SQLiteOpenLockError(path: lockPath, errno: errno) }
+        defer { close(descriptor) }
+        guard flock(descriptor, LOCK_EX) == 0 else { throw SQLiteOpenLockError(path: lockPath, errno: errno) }
+        defer { flock(descriptor, LOCK_UN) }
+        let pool = try DatabasePool(path: path, configuration: settings)
+        try SQLiteSchema.migrator.migrate(pool)
+        return pool
+    }
 
     /// Opens (creating if needed) the database file and applies the catalog migrations.
     /// - Throws: ``AuditError`` `unavailable` when the file cannot be created or opened.
@@ -33,8 +54,7 @@ public final class SQLiteStore: AuditStore {
                 // An acknowledged commit must survive a power loss, not only a process crash.
                 try db.execute(sql: "PRAGMA synchronous = FULL")
             }
-            pool = try DatabasePool(path: configuration.path, configuration: settings)
-            try SQLiteSchema.migrator.migrate(pool)
+            pool = try Self.openPool(path: configuration.path, settings: settings)
         } catch {
             throw SQLiteFailure.translate(error, operation: "open \(configuration.path)")
         }
@@ -105,4 +125,11 @@ public final class SQLiteStore: AuditStore {
         try db.execute(sql: SQLiteSchema.recreateView(months: existing.union(missing).sorted()))
         return missing
     }
+}
+
+/// The lock file that serialises opening the database could not be opened or locked.
+struct SQLiteOpenLockError: Error, CustomStringConvertible {
+    var path: String
+    var errno: Int32
+    var description: String { "cannot lock \(path) (errno \(errno))" }
 }
