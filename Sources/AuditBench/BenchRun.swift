@@ -247,7 +247,12 @@ struct BenchRun {
         var postgres = "not used"
         if let adminURL = settings.adminURL {
             postgres = try await BenchDatabase.withClient(url: adminURL) { client in
-                try await client.query("SHOW server_version").decode(String.self).first(where: { _ in true }) ?? "?"
+                var values: [String] = []
+                for setting in ["server_version", "fsync", "synchronous_commit"] {
+                    let value = try await client.query("SELECT current_setting(\(setting))").decode(String.self).first(where: { _ in true })
+                    values.append(value ?? "?")
+                }
+                return "\(values[0]) (fsync=\(values[1]), synchronous_commit=\(values[2]))"
             }
         }
         #if DEBUG
