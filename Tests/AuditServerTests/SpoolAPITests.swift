@@ -25,7 +25,9 @@ import Testing
     func spoolsAndReplays(_ kind: StoreKind) async throws {
         let (spool, directory) = try await Self.spool()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        try await withApp(kind, storeTimeout: .milliseconds(400), spool: spool) { client, harness in
+        // Long enough that a write after the store is back is not taken for unavailable on a
+        // loaded CI machine (seen with 400 ms), short enough that the blocked write gives up soon.
+        try await withApp(kind, storeTimeout: .seconds(2), spool: spool) { client, harness in
             let now = AuditTimestamp.now()
             let parentID = UUID()
             let single = EventFactory.request(correlationID: "rr-spool", at: now, eventID: parentID)
