@@ -19,23 +19,23 @@ struct PostgresMigrator {
         if try await isCurrent() { return [] }
         return try await client.withConnection { connection in
             // Migrations may rightly take long: lift the store's statement timeout on this session only.
-            try await connection.query("SET statement_timeout = 0", logger: logger)
-            try await connection.query("SELECT pg_advisory_lock(\(Self.lockKey))", logger: logger)
+            try await connection.statement("SET statement_timeout = 0", logger: logger)
+            try await connection.statement("SELECT pg_advisory_lock(\(Self.lockKey))", logger: logger)
             do {
                 let applied = try await migrateLocked(connection)
-                try await connection.query("SELECT pg_advisory_unlock(\(Self.lockKey))", logger: logger)
-                try await connection.query("RESET statement_timeout", logger: logger)
+                try await connection.statement("SELECT pg_advisory_unlock(\(Self.lockKey))", logger: logger)
+                try await connection.statement("RESET statement_timeout", logger: logger)
                 return applied
             } catch {
-                _ = try? await connection.query("SELECT pg_advisory_unlock(\(Self.lockKey))", logger: logger)
-                _ = try? await connection.query("RESET statement_timeout", logger: logger)
+                _ = try? await connection.statement("SELECT pg_advisory_unlock(\(Self.lockKey))", logger: logger)
+                _ = try? await connection.statement("RESET statement_timeout", logger: logger)
                 throw error
             }
         }
     }
 
     private func migrateLocked(_ connection: PostgresConnection) async throws -> [Int] {
-        try await connection.query(
+        try await connection.statement(
             """
             CREATE TABLE IF NOT EXISTS auditledger_migrations (
                 version    integer     PRIMARY KEY,
@@ -71,9 +71,9 @@ struct PostgresMigrator {
             logger.info("applying migration", metadata: ["migration.version": "\(migration.version)", "migration.name": "\(migration.name)"])
             try await connection.auditTransaction(logger: logger) { transaction in
                 for statement in migration.statements {
-                    try await transaction.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                    try await transaction.statement(PostgresQuery(unsafeSQL: statement), logger: logger)
                 }
-                try await transaction.query(
+                try await transaction.statement(
                     "INSERT INTO auditledger_migrations (version, name, checksum) VALUES (\(migration.version), \(migration.name), \(migration.checksum))",
                     logger: logger
                 )

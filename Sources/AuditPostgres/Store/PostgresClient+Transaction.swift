@@ -35,7 +35,9 @@ extension PostgresConnection {
     /// never answered — its handler is already gone from the channel — so the caller waited
     /// forever, past any timeout: seen as a writer stuck for good after PostgreSQL was stopped
     /// under load (scripts/fault-tests). Every statement here goes through ``statement(_:logger:)``,
-    /// and `body` should send its own the same way.
+    /// and `body` should send its own the same way. Only reads that stream many rows (archives,
+    /// conversion, layout checks) still use `query`; a connection lost in the middle of one of
+    /// those can still leave that operator command waiting, never the writer.
     func auditTransaction<Value: Sendable>(
         logger: Logger,
         isolation: isolated (any Actor)? = #isolation,

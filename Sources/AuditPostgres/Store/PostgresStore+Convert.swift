@@ -116,7 +116,7 @@ extension PostgresStore {
                         .conflict, detail: "count check failed: \(total) rows in \(table), \(read) read, \(missing) not found in audit_events")
                 }
                 if dropSource {
-                    try await connection.query("DROP TABLE \(unescaped: quoted)", logger: self.logger)
+                    try await connection.statement("DROP TABLE \(unescaped: quoted)", logger: self.logger)
                     conversion.droppedSource = true
                 }
                 return conversion

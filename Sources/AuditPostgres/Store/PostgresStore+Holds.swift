@@ -44,16 +44,13 @@ extension PostgresStore {
         do {
             return try await withOperationTimeout {
                 try await self.client.auditTransaction(logger: self.logger) { connection in
-                    var holdIDs: [Int64] = []
-                    for try await id in try await connection.query(
+                    let holdIDs = try await connection.statement(
                         """
                         UPDATE auditledger_legal_holds SET released_by = \(releasedBy), released_at = \(PostgresTimestamp(at)), release_reason = \(reason)
                         WHERE correlation_id = \(correlationID) AND released_at IS NULL RETURNING hold_id
                         """,
                         logger: self.logger
-                    ).decode(Int64.self) {
-                        holdIDs.append(id)
-                    }
+                    ).map { try $0.decode(Int64.self) }
                     guard !holdIDs.isEmpty else {
                         throw AuditError(.notFound, detail: "no active legal hold for the correlation_id \(correlationID)")
                     }

@@ -209,15 +209,15 @@ extension PostgresStore: AuditLifecycleStore {
     public func withMaintenanceLock<Value: Sendable>(_ body: @Sendable () async throws -> Value) async throws -> Value? {
         try await client.withConnection { connection in
             let locked =
-                try await connection.query("SELECT pg_try_advisory_lock(\(Self.maintenanceLockKey))", logger: logger)
-                .decode(Bool.self).first(where: { _ in true }) ?? false
+                try await connection.statement("SELECT pg_try_advisory_lock(\(Self.maintenanceLockKey))", logger: logger)
+                .first?.decode(Bool.self) ?? false
             guard locked else { return nil }
             do {
                 let value = try await body()
-                try await connection.query("SELECT pg_advisory_unlock(\(Self.maintenanceLockKey))", logger: logger)
+                try await connection.statement("SELECT pg_advisory_unlock(\(Self.maintenanceLockKey))", logger: logger)
                 return value
             } catch {
-                _ = try? await connection.query("SELECT pg_advisory_unlock(\(Self.maintenanceLockKey))", logger: logger)
+                _ = try? await connection.statement("SELECT pg_advisory_unlock(\(Self.maintenanceLockKey))", logger: logger)
                 throw error
             }
         }
@@ -227,15 +227,15 @@ extension PostgresStore: AuditLifecycleStore {
     /// take long), restoring it (and any `lock_timeout` `body` set) afterwards.
     func withLifecycleConnection<Value: Sendable>(_ body: (PostgresConnection) async throws -> Value) async throws -> Value {
         try await client.withConnection { connection in
-            try await connection.query("SET statement_timeout = 0", logger: logger)
+            try await connection.statement("SET statement_timeout = 0", logger: logger)
             do {
                 let value = try await body(connection)
-                try await connection.query("RESET statement_timeout", logger: logger)
-                try await connection.query("RESET lock_timeout", logger: logger)
+                try await connection.statement("RESET statement_timeout", logger: logger)
+                try await connection.statement("RESET lock_timeout", logger: logger)
                 return value
             } catch {
-                _ = try? await connection.query("RESET statement_timeout", logger: logger)
-                _ = try? await connection.query("RESET lock_timeout", logger: logger)
+                _ = try? await connection.statement("RESET statement_timeout", logger: logger)
+                _ = try? await connection.statement("RESET lock_timeout", logger: logger)
                 throw error
             }
         }

@@ -43,11 +43,12 @@ extension PostgresStore {
                 guard before == expectedRows else {
                     throw AuditError(.conflict, detail: "\(month) holds \(before) rows, not the \(expectedRows) archived; it is not removed")
                 }
-                try await connection.query("SELECT set_config('lock_timeout', \(self.configuration.lockTimeoutSetting), false)", logger: self.logger)
+                try await connection.statement(
+                    "SELECT set_config('lock_timeout', \(self.configuration.lockTimeoutSetting), false)", logger: self.logger)
                 try await self.detachConcurrently(partition, on: connection)
                 let after = try await self.scalar(Int64.self, "SELECT count(*)::int8 FROM \(unescaped: partition)", on: connection) ?? -1
                 guard after == expectedRows else {
-                    try await connection.query(
+                    try await connection.statement(
                         "ALTER TABLE audit_events ATTACH PARTITION \(unescaped: partition) FOR VALUES FROM (\(PostgresDay(month.firstDay))) TO (\(PostgresDay(month.endDay)))",
                         logger: self.logger
                     )
@@ -57,10 +58,10 @@ extension PostgresStore {
                     // Dropping also drops the detached table's foreign keys, which locks the
                     // tables they reference: wait at most lock_timeout each time, and retry.
                     try await self.retryingLockWaits("drop \(partition)") {
-                        try await connection.query("DROP TABLE \(unescaped: partition)", logger: self.logger)
+                        try await connection.statement("DROP TABLE \(unescaped: partition)", logger: self.logger)
                     }
                 } catch {
-                    _ = try? await connection.query(
+                    _ = try? await connection.statement(
                         "ALTER TABLE audit_events ATTACH PARTITION \(unescaped: partition) FOR VALUES FROM (\(PostgresDay(month.firstDay))) TO (\(PostgresDay(month.endDay)))",
                         logger: self.logger
                     )
@@ -80,7 +81,7 @@ extension PostgresStore {
         while true {
             attempt += 1
             do {
-                try await connection.query("ALTER TABLE audit_events DETACH PARTITION \(unescaped: partition) CONCURRENTLY", logger: logger)
+                try await connection.statement("ALTER TABLE audit_events DETACH PARTITION \(unescaped: partition) CONCURRENTLY", logger: logger)
                 return
             } catch {
                 let pending = try await scalar(
@@ -89,7 +90,7 @@ extension PostgresStore {
                     on: connection
                 )
                 if pending == true {
-                    try await connection.query("ALTER TABLE audit_events DETACH PARTITION \(unescaped: partition) FINALIZE", logger: logger)
+                    try await connection.statement("ALTER TABLE audit_events DETACH PARTITION \(unescaped: partition) FINALIZE", logger: logger)
                     return
                 }
                 guard PostgresFailure.sqlState(of: error) == "55P03", attempt < 5 else { throw error }
@@ -125,7 +126,7 @@ extension PostgresStore {
         try await ensurePartitions(for: [month], timeLimited: false)
         do {
             try await client.auditTransaction(logger: logger) { connection in
-                try await connection.query("SET LOCAL statement_timeout = 0", logger: self.logger)
+                try await connection.statement("SET LOCAL statement_timeout = 0", logger: self.logger)
                 let existing = try await self.scalar(Int64.self, "SELECT count(*)::int8 FROM \(unescaped: partition)", on: connection) ?? 0
                 guard existing == 0 else {
                     throw AuditError(
@@ -162,7 +163,7 @@ extension PostgresStore {
     /// Inserts archived rows with their own `insert_seq`.
     private func insertRestored(_ rows: [StoredAuditEvent], on connection: PostgresConnection) async throws {
         let events = rows.map(\.event)
-        try await connection.query(
+        try await connection.statement(
             """
             INSERT INTO audit_events (
                 event_id, event_version, event_timestamp, event_date, event_type, event_category, event_action,
@@ -189,9 +190,6 @@ extension PostgresStore {
     func scalar<Value: PostgresDecodable & Sendable>(
         _ type: Value.Type, _ query: PostgresQuery, on connection: PostgresConnection
     ) async throws -> Value? {
-        for try await value in try await connection.query(query, logger: logger).decode(Value.self) {
-            return value
-        }
-        return nil
+        try await connection.statement(query, logger: logger).first?.decode(Value.self)
     }
 }

@@ -103,11 +103,11 @@ public final class PostgresStore: AuditStore, Service {
                 // wait for that lock. Wait at most lock_timeout each time, and retry.
                 created = try await retryingLockWaits("create partitions") {
                     try await self.client.auditTransaction(logger: self.logger) { connection in
-                        try await connection.query("SET LOCAL statement_timeout = 0", logger: self.logger)
-                        try await connection.query(
+                        try await connection.statement("SET LOCAL statement_timeout = 0", logger: self.logger)
+                        try await connection.statement(
                             "SELECT set_config('lock_timeout', \(self.configuration.lockTimeoutSetting), true)", logger: self.logger)
-                        return try await connection.query("SELECT auditledger_ensure_partitions(\(firstDays))", logger: self.logger)
-                            .decode(Int.self).first(where: { _ in true }) ?? 0
+                        return try await connection.statement("SELECT auditledger_ensure_partitions(\(firstDays))", logger: self.logger)
+                            .first?.decode(Int.self) ?? 0
                     }
                 }
             }
