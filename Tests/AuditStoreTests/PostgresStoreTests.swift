@@ -124,133 +124,63 @@ struct PostgresStoreTests {
 
     @Test("Serving as a granted app role: writes, reads and new months work; no change, drop or detach does")
     func appRole() async throws {
-        let database = try await PostgresTestDatabase.create()
-        let role = "al_app_" + UUID().uuidString.lowercased().prefix(8)
-        do {
-            _ = try await database.withClient { admin in
-                try await admin.query("CREATE ROLE \(unescaped: role) LOGIN PASSWORD 'app'")
-            }
-            let owner = PostgresStore(configuration: try PostgresStoreConfiguration(url: database.url), logger: Logger(label: "test.owner"))
-            var components = try #require(URLComponents(string: database.url))
-            components.user = role
-            components.password = "app"
-            let appURL = try #require(components.string)
-            let app = PostgresStore(configuration: try PostgresStoreConfiguration(url: appURL), logger: Logger(label: "test.app"))
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { try await owner.run() }
-                group.addTask { try await app.run() }
-                defer { group.cancelAll() }
-                try await owner.prepare()
-                try await owner.grantAppRole(role)
-                #expect(try await owner.connectedRoleOwnsAuditEvents())
-                #expect(try await app.connectedRoleOwnsAuditEvents() == false)
-                try await app.prepare()
+        try await Self.withOwnerAndAppRole { _, owner, app, appURL in
+            #expect(try await owner.connectedRoleOwnsAuditEvents())
+            #expect(try await app.connectedRoleOwnsAuditEvents() == false)
+            try await app.prepare()
 
-                let farMonth = AuditTimestamp.now().utcDate.month.adding(months: -5)
-                let events = [
-                    try EventFactory.event(correlationID: "rr-app", at: .now()),
-                    try EventFactory.event(correlationID: "rr-app", at: farMonth.firstDay.startOfDay.adding(seconds: 60)),
-                ]
-                let results = try await app.write([EventBatch(events: events, reportsIndex: true)])
-                #expect((try? results[0].get())?.insertedCount == 2, "the app role stores events, creating a month it had not")
-                var query = EventQuery()
-                query.filters.correlationID = "rr-app"
-                #expect(try await app.events(matching: query).total == 2)
+            let farMonth = AuditTimestamp.now().utcDate.month.adding(months: -5)
+            let events = [
+                try EventFactory.event(correlationID: "rr-app", at: .now()),
+                try EventFactory.event(correlationID: "rr-app", at: farMonth.firstDay.startOfDay.adding(seconds: 60)),
+            ]
+            let results = try await app.write([EventBatch(events: events, reportsIndex: true)])
+            #expect((try? results[0].get())?.insertedCount == 2, "the app role stores events, creating a month it had not")
+            var query = EventQuery()
+            query.filters.correlationID = "rr-app"
+            #expect(try await app.events(matching: query).total == 2)
 
-                let partition = farMonth.partitionName
-                let attempts: [String] = [
-                    "UPDATE audit_events SET event_type = 'x'", "DELETE FROM audit_events", "TRUNCATE audit_events",
-                    "TRUNCATE \(partition)", "DROP TABLE \(partition)", "DROP TABLE \(partition) CASCADE",
-                    "ALTER TABLE audit_events DETACH PARTITION \(partition)", "ALTER TABLE audit_events DISABLE TRIGGER ALL",
-                    "DROP TRIGGER auditledger_refuse_update ON audit_events", "DROP FUNCTION auditledger_refuse_change() CASCADE",
-                    "INSERT INTO auditledger_migrations (version, name, checksum) VALUES (99, 'x', 'x')",
-                ]
-                _ = try await PostgresTestDatabase.withClient(url: appURL) { client in
-                    for sql in attempts {
-                        do {
-                            try await client.query(PostgresQuery(unsafeSQL: sql))
-                            Issue.record("the app role could run: \(sql)")
-                        } catch let error as PSQLError {
-                            #expect(error.serverInfo?[.sqlState] == "42501", "\(sql): \(error.serverInfo?[.message] ?? "")")
-                        }
-                    }
-                }
-                #expect(try await app.events(matching: query).total == 2)
+            let partition = farMonth.partitionName
+            for sql in [
+                "UPDATE audit_events SET event_type = 'x'", "DELETE FROM audit_events", "TRUNCATE audit_events",
+                "TRUNCATE \(partition)", "DROP TABLE \(partition)", "DROP TABLE \(partition) CASCADE",
+                "ALTER TABLE audit_events DETACH PARTITION \(partition)", "ALTER TABLE audit_events DISABLE TRIGGER ALL",
+                "DROP TRIGGER auditledger_refuse_update ON audit_events", "DROP FUNCTION auditledger_refuse_change() CASCADE",
+                "INSERT INTO auditledger_migrations (version, name, checksum) VALUES (99, 'x', 'x')",
+            ] {
+                #expect(try await Self.sqlState(of: sql, at: appURL) == "42501", "the app role must be refused: \(sql)")
             }
-        } catch {
-            await database.drop()
-            try? await Self.dropRole(role)
-            throw error
+            #expect(try await app.events(matching: query).total == 2)
         }
-        await database.drop()
-        try await Self.dropRole(role)
     }
 
     @Test("A month holding a held event cannot be detached or dropped in SQL, by the app role or by the owner")
     func heldMonthIsProtectedByTheDatabase() async throws {
-        let database = try await PostgresTestDatabase.create()
-        let role = "al_app_" + UUID().uuidString.lowercased().prefix(8)
-        do {
-            _ = try await database.withClient { admin in try await admin.query("CREATE ROLE \(unescaped: role) LOGIN PASSWORD 'app'") }
-            let owner = PostgresStore(configuration: try PostgresStoreConfiguration(url: database.url), logger: Logger(label: "test.owner"))
-            var components = try #require(URLComponents(string: database.url))
-            components.user = role
-            components.password = "app"
-            let appURL = try #require(components.string)
-            let app = PostgresStore(configuration: try PostgresStoreConfiguration(url: appURL), logger: Logger(label: "test.app"))
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { try await owner.run() }
-                group.addTask { try await app.run() }
-                defer { group.cancelAll() }
-                try await owner.prepare()
-                try await owner.grantAppRole(role)
-                let month = AuditTimestamp.now().utcDate.month.adding(months: -3)
-                let event = try EventFactory.event(correlationID: "rr-evidence", at: month.firstDay.startOfDay.adding(seconds: 60))
-                _ = try await app.write([EventBatch(events: [event], reportsIndex: false)])
-                let hold = try await app.placeHold(correlationID: "rr-evidence", reason: "litigation", placedBy: "counsel", at: .now())
-                #expect(hold.eventsAffected == 1)
-                let partition = month.partitionName
+        try await Self.withOwnerAndAppRole { database, owner, app, appURL in
+            let month = AuditTimestamp.now().utcDate.month.adding(months: -3)
+            let event = try EventFactory.event(correlationID: "rr-evidence", at: month.firstDay.startOfDay.adding(seconds: 60))
+            _ = try await app.write([EventBatch(events: [event], reportsIndex: false)])
+            let hold = try await app.placeHold(correlationID: "rr-evidence", reason: "litigation", placedBy: "counsel", at: .now())
+            #expect(hold.eventsAffected == 1)
+            let partition = month.partitionName
 
-                func attempt(_ url: String, _ sql: String) async throws -> String? {
-                    try await PostgresTestDatabase.withClient(url: url) { client in
-                        do {
-                            try await client.query(PostgresQuery(unsafeSQL: sql))
-                            return nil
-                        } catch let error as PSQLError {
-                            return error.serverInfo?[.sqlState]
-                        }
-                    }
-                }
-                // The app role owns nothing: every way of removing the month or the hold is refused.
-                for sql in [
-                    "DROP TABLE \(partition)", "DROP TABLE \(partition) CASCADE", "ALTER TABLE audit_events DETACH PARTITION \(partition)",
-                    "ALTER TABLE audit_events DETACH PARTITION \(partition) CONCURRENTLY", "DELETE FROM auditledger_legal_hold_events",
-                    "UPDATE auditledger_legal_holds SET reason = 'none'", "TRUNCATE auditledger_legal_hold_events",
-                ] {
-                    #expect(try await attempt(appURL, sql) == "42501", "app role: \(sql)")
-                }
-                // The owner is refused too: the hold's foreign key blocks the detach and the drop,
-                // and the hold's links cannot be deleted while it is active.
-                #expect(try await attempt(database.url, "ALTER TABLE audit_events DETACH PARTITION \(partition)") == "23503")
-                #expect(try await attempt(database.url, "DROP TABLE \(partition)") == "2BP01")
-                #expect(try await attempt(database.url, "DELETE FROM auditledger_legal_hold_events") == "42501")
-                #expect(try await owner.monthFacts().first { $0.month == month }?.heldEvents == 1)
-                var query = EventQuery()
-                query.filters.correlationID = "rr-evidence"
-                #expect(try await app.events(matching: query).total == 1)
+            // The app role owns nothing: every way of removing the month or the hold is refused.
+            for sql in [
+                "DROP TABLE \(partition)", "DROP TABLE \(partition) CASCADE", "ALTER TABLE audit_events DETACH PARTITION \(partition)",
+                "ALTER TABLE audit_events DETACH PARTITION \(partition) CONCURRENTLY", "DELETE FROM auditledger_legal_hold_events",
+                "UPDATE auditledger_legal_holds SET reason = 'none'", "TRUNCATE auditledger_legal_hold_events",
+            ] {
+                #expect(try await Self.sqlState(of: sql, at: appURL) == "42501", "app role: \(sql)")
             }
-        } catch {
-            await database.drop()
-            try? await Self.dropRole(role)
-            throw error
-        }
-        await database.drop()
-        try await Self.dropRole(role)
-    }
-
-    static func dropRole(_ role: String) async throws {
-        _ = try await PostgresTestDatabase.withClient(url: try TestEnvironment.requirePostgresURL()) { admin in
-            try await admin.query("DROP ROLE IF EXISTS \(unescaped: role)")
+            // The owner is refused too: the hold's foreign key blocks the detach and the drop,
+            // and the hold's links cannot be deleted while it is active.
+            #expect(try await Self.sqlState(of: "ALTER TABLE audit_events DETACH PARTITION \(partition)", at: database.url) == "23503")
+            #expect(try await Self.sqlState(of: "DROP TABLE \(partition)", at: database.url) == "2BP01")
+            #expect(try await Self.sqlState(of: "DELETE FROM auditledger_legal_hold_events", at: database.url) == "42501")
+            #expect(try await owner.monthFacts().first { $0.month == month }?.heldEvents == 1)
+            var query = EventQuery()
+            query.filters.correlationID = "rr-evidence"
+            #expect(try await app.events(matching: query).total == 1)
         }
     }
 

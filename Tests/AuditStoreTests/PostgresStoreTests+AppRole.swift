@@ -1,0 +1,59 @@
+import AuditPostgres
+import AuditTesting
+import Foundation
+import Logging
+import PostgresNIO
+import Testing
+
+extension PostgresStoreTests {
+    /// Runs `body` with a fresh database, a running store as its owner (prepared), and a running
+    /// store as a new login role granted what serving needs (`grantAppRole`), with that role's
+    /// URL. The database and the role are dropped afterwards, whatever the outcome.
+    static func withOwnerAndAppRole(
+        _ body: (_ database: PostgresTestDatabase, _ owner: PostgresStore, _ app: PostgresStore, _ appURL: String) async throws -> Void
+    ) async throws {
+        let database = try await PostgresTestDatabase.create()
+        let role = "al_app_" + UUID().uuidString.lowercased().prefix(8)
+        do {
+            _ = try await database.withClient { admin in try await admin.query("CREATE ROLE \(unescaped: role) LOGIN PASSWORD 'app'") }
+            let owner = PostgresStore(configuration: try PostgresStoreConfiguration(url: database.url), logger: Logger(label: "test.owner"))
+            var components = try #require(URLComponents(string: database.url))
+            components.user = role
+            components.password = "app"
+            let appURL = try #require(components.string)
+            let app = PostgresStore(configuration: try PostgresStoreConfiguration(url: appURL), logger: Logger(label: "test.app"))
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await owner.run() }
+                group.addTask { try await app.run() }
+                defer { group.cancelAll() }
+                try await owner.prepare()
+                try await owner.grantAppRole(role)
+                try await body(database, owner, app, appURL)
+            }
+        } catch {
+            await database.drop()
+            try? await dropRole(role)
+            throw error
+        }
+        await database.drop()
+        try await dropRole(role)
+    }
+
+    /// The SQLSTATE with which the server at `url` refuses `sql`, or `nil` if it runs it.
+    static func sqlState(of sql: String, at url: String) async throws -> String? {
+        try await PostgresTestDatabase.withClient(url: url) { client in
+            do {
+                try await client.query(PostgresQuery(unsafeSQL: sql))
+                return nil
+            } catch let error as PSQLError {
+                return error.serverInfo?[.sqlState]
+            }
+        }
+    }
+
+    static func dropRole(_ role: String) async throws {
+        _ = try await PostgresTestDatabase.withClient(url: try TestEnvironment.requirePostgresURL()) { admin in
+            try await admin.query("DROP ROLE IF EXISTS \(unescaped: role)")
+        }
+    }
+}
