@@ -137,6 +137,8 @@ let package = Package(
             dependencies: [
                 "AuditCore",
                 "AuditPostgres",
+                // Only for timing the server's own answer encoder (EventJSON) in the hot path.
+                "AuditServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),

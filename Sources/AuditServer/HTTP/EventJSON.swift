@@ -1,4 +1,4 @@
-import AuditCore
+package import AuditCore
 
 #if canImport(FoundationEssentials)
     import FoundationEssentials
@@ -7,10 +7,11 @@ import AuditCore
 #endif
 
 /// The JSON shapes of the audit API, written straight to bytes. Items are written by
-/// `StoredAuditEvent.writeJSON(into:)` (the same form archives use).
-enum EventJSON {
+/// `StoredAuditEvent.writeJSON(into:)` (the same form archives use). Package-visible so that
+/// the benchmark harness times the very encoder the server uses.
+package enum EventJSON {
     /// `201` body of the single-event endpoint (Kubernaut's shape).
-    static func created(_ event: AuditEvent, isNew: Bool) -> [UInt8] {
+    package static func created(_ event: AuditEvent, isNew: Bool) -> [UInt8] {
         var object = JSONObjectWriter(writer: JSONWriter(capacity: 160))
         object.string("event_id", event.id.uuidString.lowercased())
         object.string("event_timestamp", event.timestamp.description)
