@@ -68,8 +68,10 @@ struct FaultScenario: Sendable {
             name: "server-killed",
             summary: "the server killed with SIGKILL under load and restarted, once with PostgreSQL up and once while it was down",
             loads: [.init(connections: 8, batchSize: 1, pauseMilliseconds: 10), .init(connections: 2, batchSize: 50, pauseMilliseconds: 100)],
-            steps: [(4, [.killServer, .startServer]), (9, [.stopPostgres]), (14, [.killServer, .startPostgres, .startServer])],
-            duration: 22, expectations: .init(spooled: true, brokenConnections: true, spoolHeldAtServerFault: true), seed: 202
+            // The second kill comes 13 s after PostgreSQL stops: a write waiting for a connection
+            // gives up after the store's 10 s operation timeout, and only then is it spooled.
+            steps: [(4, [.killServer, .startServer]), (7, [.stopPostgres]), (20, [.killServer, .startPostgres, .startServer])],
+            duration: 28, expectations: .init(spooled: true, brokenConnections: true, spoolHeldAtServerFault: true), seed: 202
         ),
         FaultScenario(
             name: "batch-interrupted",
@@ -84,8 +86,9 @@ struct FaultScenario: Sendable {
             name: "graceful-shutdown",
             summary: "the server stopped with SIGTERM under load, while PostgreSQL was down and while it was up, and restarted",
             loads: [.init(connections: 8, batchSize: 1, pauseMilliseconds: 10), .init(connections: 2, batchSize: 50, pauseMilliseconds: 100)],
-            steps: [(3, [.stopPostgres]), (7, [.terminateServer, .startPostgres, .startServer]), (11, [.terminateServer, .startServer])],
-            duration: 16, expectations: .init(spooled: true, spoolHeldAtServerFault: true), seed: 404
+            // As above: the first SIGTERM comes after the 10 s operation timeout has sent writes to the spool.
+            steps: [(3, [.stopPostgres]), (16, [.terminateServer, .startPostgres, .startServer]), (20, [.terminateServer, .startServer])],
+            duration: 25, expectations: .init(spooled: true, spoolHeldAtServerFault: true), seed: 404
         ),
     ]
 }
