@@ -58,4 +58,74 @@ struct PostgresLockTests {
             #expect(try await harness.store.ensureMonths([far]) == [far])
         }
     }
+
+    @Test("A write chosen as a deadlock victim is retried and stored")
+    func deadlockVictimIsRetried() async throws {
+        try await PostgresHarness.run { harness in
+            let now = AuditTimestamp.now()
+            let first = try EventFactory.event(correlationID: "rr-deadlock", at: now)
+            #expect((try await harness.store.write([EventBatch(events: [first], reportsIndex: false)]).first?.get())?.insertedCount == 1)
+            // PostgreSQL aborts the session whose deadlock check (deadlock_timeout after it began
+            // to wait) finds the cycle: the writer, unless this test was too slow to close the
+            // cycle within that time; then the scenario is run again.
+            for attempt in 1...3 {
+                let event = try EventFactory.event(correlationID: "rr-deadlock", at: now.adding(microseconds: Int64(attempt)))
+                guard let written = try await Self.writeIntoDeadlock(event, harness: harness) else { continue }
+                switch written {
+                case .success(let outcomes):
+                    #expect((try? outcomes.first?.get())?.insertedCount == 1, "the retried transaction stored the event")
+                case .failure(let error):
+                    Issue.record("a deadlock victim must be retried, not reported: \(error)")
+                }
+                #expect(try await harness.rowCount(eventID: event.id) == 1)
+                return
+            }
+            Issue.record("the writer was never the deadlock victim in three attempts")
+        }
+    }
+
+    /// Writes `event` while another session closes a lock cycle with the writer's transaction.
+    /// - Returns: the write's outcome, or `nil` when the other session was the victim.
+    private static func writeIntoDeadlock(
+        _ event: AuditEvent, harness: PostgresHarness
+    ) async throws -> Result<[Result<WriteReceipt, AuditError>], AuditError>? {
+        let partition = event.date.month.partitionName
+        return try await harness.database.withClient { admin in
+            try await admin.withConnection { other in
+                let logger = Logger(label: "test.other")
+                try await other.query("SET idle_in_transaction_session_timeout = '20s'", logger: logger)
+                try await other.query("BEGIN", logger: logger)
+                // SHARE lets the writer's lookups read the month but stops its INSERT.
+                try await other.query("LOCK TABLE \(unescaped: partition) IN SHARE MODE", logger: logger)
+                async let writing: Result<[Result<WriteReceipt, AuditError>], AuditError> = {
+                    do throws(AuditError) {
+                        return .success(try await harness.store.write([EventBatch(events: [event], reportsIndex: false)]))
+                    } catch {
+                        return .failure(error)
+                    }
+                }()
+                var waiting = false
+                for _ in 0..<500 where !waiting {
+                    waiting =
+                        try await harness.values(
+                            "SELECT count(*)::int8 FROM pg_locks WHERE NOT granted AND relation = \(partition)::regclass",
+                            as: Int64.self
+                        ).first ?? 0 > 0
+                    if !waiting { try await Task.sleep(for: .milliseconds(5)) }
+                }
+                #expect(waiting, "the writer's INSERT waits for this session")
+                // The writer holds audit_events for its lookups: this closes the cycle. The lock
+                // is granted only once the writer's transaction has been rolled back.
+                var otherWasVictim = false
+                do {
+                    try await other.query("LOCK TABLE audit_events IN ACCESS EXCLUSIVE MODE", logger: logger)
+                } catch let error as PSQLError where error.serverInfo?[.sqlState] == "40P01" {
+                    otherWasVictim = true
+                }
+                _ = try? await other.query("ROLLBACK", logger: logger)
+                let written = await writing
+                return otherWasVictim ? nil : written
+            }
+        }
+    }
 }

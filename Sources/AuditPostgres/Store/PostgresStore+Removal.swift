@@ -93,26 +93,9 @@ extension PostgresStore {
                     try await connection.statement("ALTER TABLE audit_events DETACH PARTITION \(unescaped: partition) FINALIZE", logger: logger)
                     return
                 }
-                guard PostgresFailure.sqlState(of: error) == "55P03", attempt < 5 else { throw error }
+                guard Self.isLockWaitFailure(error), attempt < 5 else { throw error }
                 logger.notice(
                     "detach waited too long for a lock; retrying", metadata: ["audit.partition": "\(partition)", "audit.attempt": "\(attempt)"])
-                try await Task.sleep(for: configuration.lockTimeout * attempt / 5)
-            }
-        }
-    }
-
-    /// Runs `body`, retrying up to five times (``PostgresStoreConfiguration/lockTimeout`` × 1/5,
-    /// 2/5, … apart) when it fails because a lock wait exceeded `lock_timeout` (SQLSTATE 55P03).
-    @discardableResult
-    func retryingLockWaits<Value>(_ what: String, _ body: () async throws -> Value) async throws -> Value {
-        var attempt = 0
-        while true {
-            attempt += 1
-            do {
-                return try await body()
-            } catch {
-                guard PostgresFailure.sqlState(of: error) == "55P03", attempt < 5 else { throw error }
-                logger.notice("lock wait timed out; retrying", metadata: ["audit.operation": "\(what)", "audit.attempt": "\(attempt)"])
                 try await Task.sleep(for: configuration.lockTimeout * attempt / 5)
             }
         }

@@ -15,8 +15,10 @@ extension PostgresStore {
         try await ensurePartitions(for: months)
         do {
             return try await withOperationTimeout {
-                try await self.client.auditTransaction(logger: self.logger) { connection in
-                    try await self.write(batches, on: connection)
+                try await self.retryingAbortedTransactions("store the events") {
+                    try await self.client.auditTransaction(logger: self.logger) { connection in
+                        try await self.write(batches, on: connection)
+                    }
                 }
             }
         } catch {

@@ -94,8 +94,10 @@ public final class PostgresStore: AuditStore, Service {
             let created: Int
             if timeLimited {
                 created = try await withOperationTimeout {
-                    try await self.client.statement("SELECT auditledger_ensure_partitions(\(firstDays))", logger: self.logger)
-                        .first?.decode(Int.self) ?? 0
+                    try await self.retryingAbortedTransactions("create partitions") {
+                        try await self.client.statement("SELECT auditledger_ensure_partitions(\(firstDays))", logger: self.logger)
+                            .first?.decode(Int.self) ?? 0
+                    }
                 }
             } else {
                 // Start and maintenance: no request waits on this, so no statement timeout; but
