@@ -14,22 +14,9 @@ extension PostgresStore {
     /// party then usually has its lock and finishes, and the retry goes through behind it.
     /// The caller's operation timeout still bounds all attempts together.
     func retryingAbortedTransactions<Value>(_ what: String, _ body: () async throws -> Value) async throws -> Value {
-        var attempt = 0
-        while true {
-            attempt += 1
-            do {
-                return try await body()
-            } catch {
-                guard let state = PostgresFailure.sqlState(of: error), Self.abortedTransactionStates.contains(state), attempt < 3 else {
-                    throw error
-                }
-                logger.notice(
-                    "transaction aborted by the database; running it again",
-                    metadata: ["audit.operation": "\(what)", "audit.sqlstate": "\(state)", "audit.attempt": "\(attempt)"]
-                )
-                try await Task.sleep(for: .milliseconds(20 * attempt))
-            }
-        }
+        try await retrying(
+            what, attempts: 3, delay: { .milliseconds(20 * $0) },
+            when: { PostgresFailure.sqlState(of: $0).map(Self.abortedTransactionStates.contains) ?? false }, body)
     }
 
     /// Runs `body`, retrying up to five times (``PostgresStoreConfiguration/lockTimeout`` × 1/5,
@@ -39,21 +26,34 @@ extension PostgresStore {
     /// failure has aborted that transaction.
     @discardableResult
     func retryingLockWaits<Value>(_ what: String, _ body: () async throws -> Value) async throws -> Value {
+        try await retrying(what, attempts: 5, delay: { self.configuration.lockTimeout * $0 / 5 }, when: Self.isLockWaitFailure, body)
+    }
+
+    /// Whether `error` is a lock wait given up after `lock_timeout` or a deadlock victim.
+    static func isLockWaitFailure(_ error: any Error) -> Bool {
+        PostgresFailure.sqlState(of: error).map { $0 == "55P03" || $0 == "40P01" } ?? false
+    }
+
+    /// Runs `body` up to `attempts` times while it fails with an error `retryable` accepts,
+    /// sleeping `delay(attempt)` after each failed attempt and logging it.
+    private func retrying<Value>(
+        _ what: String, attempts: Int, delay: (Int) -> Duration, when retryable: (any Error) -> Bool, _ body: () async throws -> Value
+    ) async throws -> Value {
         var attempt = 0
         while true {
             attempt += 1
             do {
                 return try await body()
             } catch {
-                guard Self.isLockWaitFailure(error), attempt < 5 else { throw error }
-                logger.notice("lock wait timed out; retrying", metadata: ["audit.operation": "\(what)", "audit.attempt": "\(attempt)"])
-                try await Task.sleep(for: configuration.lockTimeout * attempt / 5)
+                guard retryable(error), attempt < attempts else { throw error }
+                logger.notice(
+                    "the database gave up on an operation; running it again",
+                    metadata: [
+                        "audit.operation": "\(what)", "audit.sqlstate": "\(PostgresFailure.sqlState(of: error) ?? "")", "audit.attempt": "\(attempt)",
+                    ]
+                )
+                try await Task.sleep(for: delay(attempt))
             }
         }
-    }
-
-    /// Whether `error` is a lock wait given up after `lock_timeout` or a deadlock victim.
-    static func isLockWaitFailure(_ error: any Error) -> Bool {
-        PostgresFailure.sqlState(of: error).map { $0 == "55P03" || $0 == "40P01" } ?? false
     }
 }
