@@ -29,9 +29,9 @@ public final class SQLiteStore: AuditStore {
     private static func openPool(path: String, settings: Configuration) throws -> DatabasePool {
         let lockPath = path + ".lock"
         let descriptor = open(lockPath, O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else { throw SQLiteOpenLockError(path: lockPath, errno: errno) }
+        guard descriptor >= 0 else { throw lockFailure(lockPath, errno) }
         defer { close(descriptor) }
-        guard flock(descriptor, LOCK_EX) == 0 else { throw SQLiteOpenLockError(path: lockPath, errno: errno) }
+        guard flock(descriptor, LOCK_EX) == 0 else { throw lockFailure(lockPath, errno) }
         defer { flock(descriptor, LOCK_UN) }
         let pool = try DatabasePool(path: path, configuration: settings)
         try SQLiteSchema.migrator.migrate(pool)
@@ -128,8 +128,9 @@ public final class SQLiteStore: AuditStore {
 }
 
 /// The lock file that serialises opening the database could not be opened or locked.
-struct SQLiteOpenLockError: Error, CustomStringConvertible {
-    var path: String
-    var errno: Int32
-    var description: String { "cannot lock \(path) (errno \(errno))" }
+private func lockFailure(_ path: String, _ code: Int32) -> AuditError {
+    AuditError(
+        .unavailable,
+        detail: "cannot create or lock \(path) (\(String(cString: strerror(code)))); the store's directory must be writable by this process"
+    )
 }

@@ -76,6 +76,23 @@ import Testing
         }
     }
 
+    @Test("A lock file that cannot be created is reported as unavailable, naming it, and nothing is opened")
+    func unlockableFile() throws {
+        let directory = NSTemporaryDirectory() + "auditledger-lock-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = directory + "/auditledger.sqlite"
+        // A directory where the lock file belongs: open(2) refuses it even for root.
+        try FileManager.default.createDirectory(atPath: path + ".lock", withIntermediateDirectories: true)
+        do throws(AuditError) {
+            _ = try SQLiteStore(configuration: SQLiteStoreConfiguration(path: path), logger: Logger(label: "test"))
+            Issue.record("opening must fail when its lock file cannot be created")
+        } catch {
+            #expect(error.code == .unavailable)
+            #expect(error.detail.contains(path + ".lock"), "\(error.detail)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: path), "the database file is not created without the lock")
+    }
+
     @Test("A month table outside the catalog, a catalogued month that is gone, and a row with the wrong event_date are reported")
     func findings() async throws {
         let directory = temporaryDirectory()
