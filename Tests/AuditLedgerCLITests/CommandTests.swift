@@ -114,6 +114,7 @@ import Testing
             "--database-url <database-url>": "(env: AUDITLEDGER_DATABASE_URL, default: none, meaning the embedded store in --data-dir)",
             "--data-dir <data-dir>": "(env: AUDITLEDGER_DATA_DIR, default: ./auditledger-data)",
             "--months-ahead <months-ahead>": "(env: AUDITLEDGER_MONTHS_AHEAD, default: 3)",
+            "--database-wait <database-wait>": "(env: AUDITLEDGER_DATABASE_WAIT, default: 60)",
             "--host <host>": "(env: AUDITLEDGER_HOST, default: 127.0.0.1)",
             "--port <port>": "(env: AUDITLEDGER_PORT, default: 8080)",
             "--max-body-bytes <max-body-bytes>": "(env: AUDITLEDGER_MAX_BODY_BYTES, default: 5242880)",

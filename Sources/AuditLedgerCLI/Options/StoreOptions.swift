@@ -24,6 +24,14 @@ struct StoreOptions: ParsableArguments {
     @Option(help: "Months of partitions kept ready ahead of the current one. (env: AUDITLEDGER_MONTHS_AHEAD, default: 3)")
     var monthsAhead: Int?
 
+    @Option(
+        help: """
+            Seconds to wait at start for PostgreSQL to answer before giving up (exit 1). \
+            (env: AUDITLEDGER_DATABASE_WAIT, default: 60)
+            """
+    )
+    var databaseWait: Int?
+
     /// A configured store and the services it needs running.
     struct Selection {
         let store: any AuditLifecycleStore
@@ -45,16 +53,24 @@ struct StoreOptions: ParsableArguments {
         return monthsAhead
     }
 
+    /// `--database-wait`, checked.
+    func resolvedDatabaseWait() throws -> Duration {
+        let seconds = try resolve(databaseWait, env: "AUDITLEDGER_DATABASE_WAIT", default: 60)
+        guard (1...86_400).contains(seconds) else { throw ValidationError("--database-wait must be between 1 and 86400 seconds") }
+        return .seconds(seconds)
+    }
+
     func makeStore(logger: Logger) throws -> Selection {
         let monthsAhead = try resolvedMonthsAhead()
         let url = try resolve(databaseURL, env: "AUDITLEDGER_DATABASE_URL")
         if let url, url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") {
-            let configuration: PostgresStoreConfiguration
+            var configuration: PostgresStoreConfiguration
             do {
                 configuration = try PostgresStoreConfiguration(url: url, monthsAhead: monthsAhead)
             } catch {
                 throw ValidationError(error.detail)
             }
+            configuration.startupWait = try resolvedDatabaseWait()
             let store = PostgresStore(configuration: configuration, logger: logger)
             return Selection(store: store, services: [store], description: "postgres \(configuration.displayTarget)")
         }
@@ -73,7 +89,13 @@ struct StoreOptions: ParsableArguments {
             let store = try SQLiteStore(configuration: SQLiteStoreConfiguration(path: absolute, monthsAhead: monthsAhead), logger: logger)
             return Selection(store: store, services: [], description: "sqlite \(absolute)")
         } catch {
-            throw ValidationError("cannot open the embedded store at \(absolute): \(error.detail)")
+            // Not a usage error: the options are fine, the file is not.
+            throw StoreOpenFailure(description: "cannot open the embedded store at \(absolute): \(error.detail)")
         }
     }
+}
+
+/// A store that cannot be opened: printed as `Error: …`, exit code 1, without the usage text.
+struct StoreOpenFailure: Error, CustomStringConvertible {
+    var description: String
 }

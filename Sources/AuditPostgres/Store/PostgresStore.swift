@@ -53,6 +53,7 @@ public final class PostgresStore: AuditStore, Service {
     /// - Returns: the migration versions applied (empty when already current).
     @discardableResult
     public func migrate(now: AuditTimestamp) async throws(AuditError) -> [Int] {
+        try await waitForDatabase()
         let applied: [Int]
         do {
             // No operation timeout: a migration may rightly take long on a large database.

@@ -17,18 +17,25 @@ public struct PostgresStoreConfiguration: Sendable {
     /// / 5 apart). Requests that arrive meanwhile queue behind that wait, so this bounds how long
     /// maintenance can hold up traffic. Default 5 seconds.
     public var lockTimeout: Duration
+    /// Longest ``PostgresStore/prepare()`` and ``PostgresStore/migrate(now:)`` wait for the
+    /// database to answer at all (a warning is logged every 10 seconds meanwhile) before they
+    /// fail with `unavailable`, instead of waiting for ever on a wrong address or a database
+    /// that never comes up. Default 60 seconds.
+    public var startupWait: Duration
 
     /// Creates a configuration; every parameter but `client` defaults to the value documented on its property.
     public init(
         client: PostgresClient.Configuration,
         monthsAhead: Int = 3,
         operationTimeout: Duration = .seconds(10),
-        lockTimeout: Duration = .seconds(5)
+        lockTimeout: Duration = .seconds(5),
+        startupWait: Duration = .seconds(60)
     ) {
         self.client = client
         self.monthsAhead = monthsAhead
         self.operationTimeout = operationTimeout
         self.lockTimeout = lockTimeout
+        self.startupWait = startupWait
     }
 
     /// ``lockTimeout`` as a PostgreSQL setting value (milliseconds, at least 1).
