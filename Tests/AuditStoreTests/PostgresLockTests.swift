@@ -31,16 +31,7 @@ struct PostgresLockTests {
                         }
                     }()
                     // Write once the month's creation is waiting for its lock.
-                    var waited = false
-                    for _ in 0..<500 where !waited {
-                        waited =
-                            try await harness.values(
-                                "SELECT count(*)::int8 FROM pg_locks WHERE NOT granted AND relation = 'audit_events'::regclass",
-                                as: Int64.self
-                            ).first ?? 0 > 0
-                        if !waited { try await Task.sleep(for: .milliseconds(5)) }
-                    }
-                    #expect(waited, "the month's creation waits for the reader")
+                    #expect(try await Self.someoneWaits(on: "audit_events", harness: harness), "the month's creation waits for the reader")
                     let written = try await harness.store.write([EventBatch(events: [event], reportsIndex: false)])
                     let ensured = await ensuring
                     _ = try? await reader.query("COMMIT", logger: logger)
@@ -104,16 +95,7 @@ struct PostgresLockTests {
                         return .failure(error)
                     }
                 }()
-                var waiting = false
-                for _ in 0..<500 where !waiting {
-                    waiting =
-                        try await harness.values(
-                            "SELECT count(*)::int8 FROM pg_locks WHERE NOT granted AND relation = \(partition)::regclass",
-                            as: Int64.self
-                        ).first ?? 0 > 0
-                    if !waiting { try await Task.sleep(for: .milliseconds(5)) }
-                }
-                #expect(waiting, "the writer's INSERT waits for this session")
+                #expect(try await someoneWaits(on: partition, harness: harness), "the writer's INSERT waits for this session")
                 // The writer holds audit_events for its lookups: this closes the cycle. The lock
                 // is granted only once the writer's transaction has been rolled back.
                 var otherWasVictim = false
@@ -127,5 +109,18 @@ struct PostgresLockTests {
                 return otherWasVictim ? nil : written
             }
         }
+    }
+
+    /// Whether some session waits for a lock on `relation` within 2.5 s (polled every 5 ms).
+    private static func someoneWaits(on relation: String, harness: PostgresHarness) async throws -> Bool {
+        for _ in 0..<500 {
+            let waiting =
+                try await harness.values(
+                    "SELECT count(*)::int8 FROM pg_locks WHERE NOT granted AND relation = \(relation)::regclass", as: Int64.self
+                ).first ?? 0
+            if waiting > 0 { return true }
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        return false
     }
 }
