@@ -74,29 +74,20 @@ extension PostgresStore {
         knownPartitions.withLock { _ = $0.remove(month) }
     }
 
-    /// `DETACH PARTITION … CONCURRENTLY`, retried when its lock waits time out; an interrupted
-    /// detach (left pending) is finished with `FINALIZE`.
+    /// `DETACH PARTITION … CONCURRENTLY`, retried like every lock wait (``retryingLockWaits(_:_:)``);
+    /// an interrupted detach (left pending) is finished with `FINALIZE`.
     private func detachConcurrently(_ partition: String, on connection: PostgresConnection) async throws {
-        var attempt = 0
-        while true {
-            attempt += 1
+        try await retryingLockWaits("detach \(partition)") {
             do {
                 try await connection.statement("ALTER TABLE audit_events DETACH PARTITION \(unescaped: partition) CONCURRENTLY", logger: logger)
-                return
             } catch {
                 let pending = try await scalar(
                     Bool.self,
                     "SELECT inhdetachpending FROM pg_inherits WHERE inhrelid = to_regclass(\(partition))",
                     on: connection
                 )
-                if pending == true {
-                    try await connection.statement("ALTER TABLE audit_events DETACH PARTITION \(unescaped: partition) FINALIZE", logger: logger)
-                    return
-                }
-                guard Self.isLockWaitFailure(error), attempt < 5 else { throw error }
-                logger.notice(
-                    "detach waited too long for a lock; retrying", metadata: ["audit.partition": "\(partition)", "audit.attempt": "\(attempt)"])
-                try await Task.sleep(for: configuration.lockTimeout * attempt / 5)
+                guard pending == true else { throw error }
+                try await connection.statement("ALTER TABLE audit_events DETACH PARTITION \(unescaped: partition) FINALIZE", logger: logger)
             }
         }
     }

@@ -3,7 +3,7 @@ import Logging
 extension PostgresStore {
     /// SQLSTATEs after which PostgreSQL has rolled the whole transaction back and running it
     /// again can succeed: `40P01` (deadlock victim) and `40001` (serialization failure).
-    static let abortedTransactionStates: Set<String> = ["40P01", "40001"]
+    private static let abortedTransactionStates: Set<String> = ["40P01", "40001"]
 
     /// Runs the transaction in `body` again, up to three attempts in all, when PostgreSQL
     /// aborted it as a deadlock victim or for a serialization failure.
@@ -15,8 +15,7 @@ extension PostgresStore {
     /// The caller's operation timeout still bounds all attempts together.
     func retryingAbortedTransactions<Value>(_ what: String, _ body: () async throws -> Value) async throws -> Value {
         try await retrying(
-            what, attempts: 3, delay: { .milliseconds(20 * $0) },
-            when: { PostgresFailure.sqlState(of: $0).map(Self.abortedTransactionStates.contains) ?? false }, body)
+            what, attempts: 3, delay: { .milliseconds(20 * $0) }, onStates: Self.abortedTransactionStates, body)
     }
 
     /// Runs `body`, retrying up to five times (``PostgresStoreConfiguration/lockTimeout`` × 1/5,
@@ -26,18 +25,17 @@ extension PostgresStore {
     /// failure has aborted that transaction.
     @discardableResult
     func retryingLockWaits<Value>(_ what: String, _ body: () async throws -> Value) async throws -> Value {
-        try await retrying(what, attempts: 5, delay: { self.configuration.lockTimeout * $0 / 5 }, when: Self.isLockWaitFailure, body)
+        try await retrying(
+            what, attempts: 5, delay: { self.configuration.lockTimeout * $0 / 5 }, onStates: Self.lockWaitStates, body)
     }
 
-    /// Whether `error` is a lock wait given up after `lock_timeout` or a deadlock victim.
-    static func isLockWaitFailure(_ error: any Error) -> Bool {
-        PostgresFailure.sqlState(of: error).map { $0 == "55P03" || $0 == "40P01" } ?? false
-    }
+    /// A lock wait given up after `lock_timeout` (`55P03`), or a deadlock victim (`40P01`).
+    private static let lockWaitStates: Set<String> = ["55P03", "40P01"]
 
-    /// Runs `body` up to `attempts` times while it fails with an error `retryable` accepts,
+    /// Runs `body` up to `attempts` times while it fails with a server error of one of `states`,
     /// sleeping `delay(attempt)` after each failed attempt and logging it.
     private func retrying<Value>(
-        _ what: String, attempts: Int, delay: (Int) -> Duration, when retryable: (any Error) -> Bool, _ body: () async throws -> Value
+        _ what: String, attempts: Int, delay: (Int) -> Duration, onStates states: Set<String>, _ body: () async throws -> Value
     ) async throws -> Value {
         var attempt = 0
         while true {
@@ -45,11 +43,11 @@ extension PostgresStore {
             do {
                 return try await body()
             } catch {
-                guard retryable(error), attempt < attempts else { throw error }
+                guard let state = PostgresFailure.sqlState(of: error), states.contains(state), attempt < attempts else { throw error }
                 logger.notice(
                     "the database gave up on an operation; running it again",
                     metadata: [
-                        "audit.operation": "\(what)", "audit.sqlstate": "\(PostgresFailure.sqlState(of: error) ?? "")", "audit.attempt": "\(attempt)",
+                        "audit.operation": "\(what)", "audit.sqlstate": "\(state)", "audit.attempt": "\(attempt)",
                     ]
                 )
                 try await Task.sleep(for: delay(attempt))
