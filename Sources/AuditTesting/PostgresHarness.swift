@@ -1,7 +1,7 @@
 public import AuditCore
 public import AuditPostgres
 public import Foundation
-import Logging
+public import Logging
 public import PostgresNIO
 
 /// A ``PostgresStore`` on a database of its own, prepared, with an owner-role client for
@@ -14,9 +14,12 @@ public struct PostgresHarness: StoreHarness {
     public var store: any AuditLifecycleStore { postgres }
 
     /// Creates a database, runs a prepared store on it during `body`, then drops the database.
-    /// - Parameter configure: adjusts the store configuration (defaults: 3 months ahead, 4 connections).
+    /// - Parameters:
+    ///   - configure: adjusts the store configuration (defaults: 3 months ahead, 4 connections).
+    ///   - logger: the store's logger (default: label `test.postgres`, the bootstrap's handler).
     public static func run<Value: Sendable>(
         configure: @Sendable (inout PostgresStoreConfiguration) -> Void = { _ in },
+        logger: Logger = Logger(label: "test.postgres"),
         _ body: @Sendable (PostgresHarness) async throws -> Value
     ) async throws -> Value {
         let database = try await PostgresTestDatabase.create()
@@ -24,7 +27,7 @@ public struct PostgresHarness: StoreHarness {
             var configuration = try PostgresStoreConfiguration(url: database.url)
             configuration.client.options.maximumConnections = 4
             configure(&configuration)
-            let store = PostgresStore(configuration: configuration, logger: Logger(label: "test.postgres"))
+            let store = PostgresStore(configuration: configuration, logger: logger)
             var adminConfiguration = try PostgresStoreConfiguration(url: database.url).client
             adminConfiguration.options.maximumConnections = 2
             let client = PostgresClient(configuration: adminConfiguration)

@@ -13,14 +13,26 @@ public struct PostgresTestDatabase: Sendable {
 
     /// Creates an empty database.
     public static func create() async throws -> PostgresTestDatabase {
+        let database = try reserve()
+        try await database.createOnServer()
+        return database
+    }
+
+    /// A fresh name and its URL, without creating the database: for tests of a database that
+    /// appears late. ``createOnServer()`` creates it; ``drop()`` is safe either way.
+    public static func reserve() throws -> PostgresTestDatabase {
         let base = try TestEnvironment.requirePostgresURL()
         let name = "al_test_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(16)
-        _ = try await withClient(url: base) { client in
-            try await client.query("CREATE DATABASE \(unescaped: name)")
-        }
         guard var components = URLComponents(string: base) else { throw URLError(.badURL) }
         components.path = "/\(name)"
         return PostgresTestDatabase(name: String(name), url: components.string!)
+    }
+
+    /// Creates this (reserved) database, empty.
+    public func createOnServer() async throws {
+        _ = try await Self.withClient(url: try TestEnvironment.requirePostgresURL()) { client in
+            try await client.query("CREATE DATABASE \(unescaped: name)")
+        }
     }
 
     /// Drops the database, closing any connection still open to it.

@@ -9,7 +9,6 @@ import Logging
 import NIOCore
 import PostgresNIO
 import ServiceLifecycle
-import Synchronization
 import Testing
 
 @Suite struct OperationsTests {
@@ -265,34 +264,5 @@ import Testing
             #expect(responses["first"]?.status == .created)
             #expect(responses["second"]?.status == .created)
         }
-    }
-}
-
-/// Log records kept in memory, to check what a request logged.
-final class LogRecords: Sendable {
-    struct Record: Sendable {
-        let message: String
-        let metadata: Logger.Metadata
-    }
-
-    private let records = Mutex<[Record]>([])
-
-    var all: [Record] { records.withLock { $0 } }
-
-    func append(_ record: Record) { records.withLock { $0.append(record) } }
-}
-
-struct RecordingLogHandler: LogHandler {
-    let records: LogRecords
-    var metadata: Logger.Metadata = [:]
-    var logLevel: Logger.Level = .trace
-
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
-    func log(event: LogEvent) {
-        records.append(.init(message: event.message.description, metadata: metadata.merging(event.metadata ?? [:]) { _, new in new }))
     }
 }

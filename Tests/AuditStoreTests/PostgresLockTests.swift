@@ -75,6 +75,44 @@ struct PostgresLockTests {
         }
     }
 
+    @Test("Removing a month that a long transaction is reading gives up after lock_timeout, retries, and removes it once the reader ends")
+    func removalYieldsToReaders() async throws {
+        let records = LogRecords()
+        let logger = Logger(label: "test.postgres") { _ in RecordingLogHandler(records: records) }
+        try await PostgresHarness.run(configure: { $0.lockTimeout = .milliseconds(300) }, logger: logger) { harness in
+            let old = AuditTimestamp.now().utcDate.month.adding(months: -4)
+            let events = try (0..<3).map { index in
+                try EventFactory.event(correlationID: "rr-old-\(index)", at: old.firstDay.startOfDay.adding(seconds: Int64(60 + index)))
+            }
+            #expect((try await harness.store.write([EventBatch(events: events, reportsIndex: false)]).first?.get())?.insertedCount == 3)
+            let removal: Result<Void, AuditError> = try await harness.database.withClient { admin in
+                try await admin.withConnection { reader in
+                    let logger = Logger(label: "test.reader")
+                    try await reader.query("SET idle_in_transaction_session_timeout = '20s'", logger: logger)
+                    try await reader.query("BEGIN", logger: logger)
+                    try await reader.query("LOCK TABLE \(unescaped: old.partitionName) IN ACCESS SHARE MODE", logger: logger)
+                    async let removing: Result<Void, AuditError> = {
+                        do throws(AuditError) {
+                            return .success(try await harness.postgres.removeMonth(old, expectedRows: 3))
+                        } catch {
+                            return .failure(error)
+                        }
+                    }()
+                    // Longer than lock_timeout, shorter than the five attempts together.
+                    try await Task.sleep(for: .seconds(1))
+                    try await reader.query("COMMIT", logger: logger)
+                    return await removing
+                }
+            }
+            if case .failure(let error) = removal { Issue.record("the month must be removed once the reader is gone: \(error)") }
+            #expect(try await !harness.storageMonths().contains(old))
+            let retries = records.all.filter { $0.message == "the database gave up on an operation; running it again" }
+            #expect(
+                retries.contains { $0.metadata["audit.sqlstate"] == "55P03" && $0.metadata["audit.operation"] == "detach \(old.partitionName)" },
+                "the detach's lock waits timed out and were retried")
+        }
+    }
+
     /// Writes `event` while another session closes a lock cycle with the writer's transaction.
     /// - Returns: the write's outcome, or `nil` when the other session was the victim.
     private static func writeIntoDeadlock(

@@ -1,11 +1,12 @@
 import AuditCore
 import AuditPostgres
+import AuditTesting
 import Logging
 import Testing
 
-/// What the store does when the database is not there at start. Needs no PostgreSQL: it
-/// points at a loopback port where nothing listens.
+/// What the store does when the database is not there at start.
 @Suite struct PostgresStartupTests {
+    // Needs no PostgreSQL: a loopback port where nothing listens.
     @Test("prepare gives up after startupWait with unavailable, naming the database but not the password", .timeLimit(.minutes(1)))
     func unreachableDatabase() async throws {
         var configuration = try PostgresStoreConfiguration(url: "postgres://auditor:secret-password@127.0.0.1:1/audit?sslmode=disable")
@@ -38,5 +39,60 @@ import Testing
     @Test("The startup wait defaults to 60 seconds")
     func defaultWait() throws {
         #expect(try PostgresStoreConfiguration(url: "postgres://a@127.0.0.1/d").startupWait == .seconds(60))
+    }
+
+    @Test(
+        "prepare waits for a database that appears during startupWait, then migrates it and writes go through",
+        .enabled(if: TestEnvironment.runsPostgresTests, TestEnvironment.postgresSkipComment), .timeLimit(.minutes(1))
+    )
+    func databaseAppearsLate() async throws {
+        let database = try PostgresTestDatabase.reserve()
+        let prepared: Result<Duration, AuditError>
+        let written: WriteReceipt?
+        do {
+            (prepared, written) = try await Self.prepare(whileCreating: database)
+        } catch {
+            await database.drop()
+            throw error
+        }
+        await database.drop()
+        switch prepared {
+        case .success(let elapsed):
+            #expect(elapsed >= .seconds(2), "prepare did not finish before the database existed")
+            #expect(elapsed < .seconds(30))
+        case .failure(let error):
+            Issue.record("prepare must succeed once the database appears: \(error)")
+        }
+        #expect(written?.insertedCount == 1)
+    }
+
+    /// Starts `prepare` on a store of the reserved `database`, creates the database 2 s later,
+    /// then writes one event. Returns how long `prepare` took (or its error) and the receipt.
+    private static func prepare(
+        whileCreating database: PostgresTestDatabase
+    ) async throws -> (Result<Duration, AuditError>, WriteReceipt?) {
+        var configuration = try PostgresStoreConfiguration(url: database.url)
+        configuration.startupWait = .seconds(30)
+        let store = PostgresStore(configuration: configuration, logger: Logger(label: "test.startup"))
+        let event = try EventFactory.event(correlationID: "rr-late-database", at: .now())
+        let started = ContinuousClock.now
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await store.run() }
+            defer { group.cancelAll() }
+            async let preparing: Result<Duration, AuditError> = {
+                do throws(AuditError) {
+                    try await store.prepare()
+                    return .success(ContinuousClock.now - started)
+                } catch {
+                    return .failure(error)
+                }
+            }()
+            // Connections fail meanwhile (the database does not exist): prepare keeps waiting.
+            try await Task.sleep(for: .seconds(2))
+            try await database.createOnServer()
+            let prepared = await preparing
+            let written = try? await store.write([EventBatch(events: [event], reportsIndex: false)]).first?.get()
+            return (prepared, written)
+        }
     }
 }
