@@ -78,7 +78,8 @@ struct PostgresLockTests {
     @Test("Removing a month that a long transaction is reading gives up after lock_timeout, retries, and removes it once the reader ends")
     func removalYieldsToReaders() async throws {
         let records = LogRecords()
-        let logger = Logger(label: "test.postgres") { _ in RecordingLogHandler(records: records) }
+        var logger = Logger(label: "test.postgres") { _ in RecordingLogHandler(records: records) }
+        logger.logLevel = .notice
         try await PostgresHarness.run(configure: { $0.lockTimeout = .milliseconds(300) }, logger: logger) { harness in
             let old = AuditTimestamp.now().utcDate.month.adding(months: -4)
             let events = try (0..<3).map { index in
@@ -98,19 +99,26 @@ struct PostgresLockTests {
                             return .failure(error)
                         }
                     }()
-                    // Longer than lock_timeout, shorter than the five attempts together.
-                    try await Task.sleep(for: .seconds(1))
+                    // Hold the month until the detach has given up once (or 15 s have passed: then
+                    // the expectation below fails), so that the test does not depend on timing.
+                    for _ in 0..<1500 where !records.all.contains(where: { Self.isDetachRetry($0, of: old) }) {
+                        try await Task.sleep(for: .milliseconds(10))
+                    }
                     try await reader.query("COMMIT", logger: logger)
                     return await removing
                 }
             }
             if case .failure(let error) = removal { Issue.record("the month must be removed once the reader is gone: \(error)") }
             #expect(try await !harness.storageMonths().contains(old))
-            let retries = records.all.filter { $0.message == "the database gave up on an operation; running it again" }
-            #expect(
-                retries.contains { $0.metadata["audit.sqlstate"] == "55P03" && $0.metadata["audit.operation"] == "detach \(old.partitionName)" },
-                "the detach's lock waits timed out and were retried")
+            let retried = records.all.contains { Self.isDetachRetry($0, of: old) }
+            #expect(retried, "the detach's lock wait timed out and was retried")
         }
+    }
+
+    /// Whether `record` is the store's note that detaching `month` waited past `lock_timeout` and is retried.
+    private static func isDetachRetry(_ record: LogRecords.Record, of month: PartitionMonth) -> Bool {
+        record.message == "the database gave up on an operation; running it again" && record.metadata["audit.sqlstate"] == "55P03"
+            && record.metadata["audit.operation"] == "detach \(month.partitionName)"
     }
 
     /// Writes `event` while another session closes a lock cycle with the writer's transaction.
