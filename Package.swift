@@ -19,7 +19,7 @@ let package = Package(
         .library(name: "AuditPostgres", targets: ["AuditPostgres"]),
         .library(name: "AuditSQLite", targets: ["AuditSQLite"]),
         .library(name: "AuditMaintenance", targets: ["AuditMaintenance"]),
-        .library(name: "AuditSpool", targets: ["AuditSpool"]),
+        .library(name: "AuditIngest", targets: ["AuditIngest"]),
         .library(name: "AuditServer", targets: ["AuditServer"]),
     ],
     dependencies: [
@@ -31,6 +31,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        // NIOHTTPTypes: the HTTP parts the connection guard sees in Hummingbird's pipeline.
+        .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
@@ -83,10 +85,12 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
-            name: "AuditSpool",
+            name: "AuditIngest",
             dependencies: [
                 "AuditCore",
                 .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -97,13 +101,16 @@ let package = Package(
             name: "AuditServer",
             dependencies: [
                 "AuditCore",
-                "AuditSpool",
+                "AuditIngest",
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -117,13 +124,14 @@ let package = Package(
                 "AuditPostgres",
                 "AuditSQLite",
                 "AuditServer",
-                "AuditSpool",
+                "AuditIngest",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -179,7 +187,7 @@ let package = Package(
                 "AuditLedgerCLI",
                 "AuditPostgres",
                 "AuditServer",
-                "AuditSpool",
+                "AuditIngest",
                 "AuditSQLite",
                 "AuditTesting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -192,7 +200,7 @@ let package = Package(
             dependencies: [
                 "AuditCore",
                 "AuditMaintenance",
-                "AuditSpool",
+                "AuditIngest",
                 "AuditPostgres",
                 "AuditSQLite",
                 "AuditServer",
@@ -209,11 +217,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
-            name: "AuditSpoolTests",
+            name: "AuditIngestTests",
             dependencies: [
                 "AuditCore",
                 "AuditSQLite",
-                "AuditSpool",
+                "AuditIngest",
                 "AuditTesting",
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -11,6 +11,7 @@ public struct AuditLedgerCommand: AsyncParsableCommand {
             """,
         subcommands: [
             ServeCommand.self, MigrateCommand.self, PartitionsCommand.self, RetentionCommand.self, ArchiveCommand.self, MaintenanceCommand.self,
+            QuarantineCommand.self, SpoolCommand.self,
         ],
         defaultSubcommand: ServeCommand.self
     )

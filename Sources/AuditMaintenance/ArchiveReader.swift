@@ -83,7 +83,7 @@ public enum ArchiveReader {
         guard case .object(let object)? = try? JSONParser.parse(line) else {
             throw AuditError(.conflict, detail: "line \(number) of the archive is not a JSON object")
         }
-        let event = try StoredAuditEvent(json: object)
+        let event = try StoredAuditEvent(archiveJSON: object)
         guard event.event.date.month == month else {
             throw AuditError(.conflict, detail: "line \(number) of the archive is an event of \(event.event.date.month), not \(month)")
         }

@@ -45,7 +45,7 @@ public struct ArchiveWriter: Sendable {
             let count = try await store.exportMonth(month) { chunk in
                 var writer = JSONWriter(capacity: chunk.count * 1600)
                 for event in chunk {
-                    event.writeJSON(into: &writer)
+                    event.writeArchiveJSON(into: &writer)
                     writer.writeByte(0x0A)
                 }
                 try sink.write(writer.bytes)

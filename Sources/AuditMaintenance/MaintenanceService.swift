@@ -115,11 +115,11 @@ public final class MaintenanceService: Service, Sendable {
             return report
         } catch {
             metrics.run("failed", at: now, duration: ContinuousClock.now - started)
-            logger.error("maintenance failed", metadata: ["error": "\(error)"])
+            logger.error("maintenance failed", metadata: ["error": "\(AuditError.logDescription(of: error))"])
             try? await store.record(
                 LifecycleRecord(
                     kind: .maintenance, startedAt: now, durationMilliseconds: RetentionRunner.milliseconds(since: started),
-                    triggeredBy: triggeredBy, outcome: "failed", detail: "\(error)"
+                    triggeredBy: triggeredBy, outcome: "failed", detail: AuditError.logDescription(of: error)
                 )
             )
             throw error

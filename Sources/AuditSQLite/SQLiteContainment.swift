@@ -1,56 +1,79 @@
 import AuditCore
 import GRDB
+import Synchronization
 
-/// PostgreSQL's `jsonb @>` for SQLite: SQL over `json_each`, with every key and value bound.
+/// PostgreSQL's `jsonb @>` for SQLite, decided by the core's own rule
+/// (``AuditCore/JSONValue/contains(_:)``) in an SQL function, so both stores give the same
+/// answer for every filter the API accepts: numbers by exact value (SQLite's own JSON functions
+/// read them as 64-bit floats), names and strings by their bytes, any nesting the API allows.
 ///
-/// For each member of the wanted object there must be a member of the stored object with that
-/// key whose value contains the wanted value: scalars of the same JSON type and equal (numbers
-/// by value), objects recursively, arrays when each wanted element is contained in some stored
-/// element. No index helps: the months in the query's window are read in full.
-struct SQLiteContainment {
-    private(set) var arguments: [(any DatabaseValueConvertible)?] = []
-    private var aliases = 0
+/// Each row costs one parse of its `event_data` when it gets that far: first, `instr` checks
+/// that the row's text holds the filter's longest names and strings exactly as the store wrote
+/// them (the embedded store writes `event_data` itself, in one compact form), which most rows
+/// fail without being parsed. No index helps: the months in the query's window are read in full.
+enum SQLiteContainment {
+    static let functionName = "auditledger_json_contains"
+    /// Substring checks per filter: the longest texts the filter names.
+    static let maximumNeedles = 4
 
-    /// A condition that `jsonColumn` (JSON text) contains `object`.
-    mutating func condition(jsonColumn: String, contains object: JSONObject) -> String {
-        members(of: jsonColumn, contain: object)
-    }
-
-    private mutating func members(of json: String, contain object: JSONObject) -> String {
-        object.members.map { member in
-            let alias = nextAlias()
-            arguments.append(member.key)
-            return "EXISTS (SELECT 1 FROM json_each(\(json)) AS \(alias) WHERE \(alias).key = ? AND \(contains(alias, member.value)))"
-        }.joined(separator: " AND ")
-    }
-
-    /// A condition on the `json_each` row `alias` (its `type`, `atom` and `value`).
-    private mutating func contains(_ alias: String, _ wanted: JSONValue) -> String {
-        switch wanted {
-        case .null:
-            return "\(alias).type = 'null'"
-        case .bool(let value):
-            return "\(alias).type = '\(value ? "true" : "false")'"
-        case .string(let value):
-            arguments.append(value)
-            return "(\(alias).type = 'text' AND \(alias).atom = ?)"
-        case .number(let literal):
-            arguments.append(Int64(literal).map { $0 as any DatabaseValueConvertible } ?? Double(literal) ?? 0)
-            return "(\(alias).type IN ('integer', 'real') AND \(alias).atom = ?)"
-        case .object(let object):
-            guard !object.members.isEmpty else { return "\(alias).type = 'object'" }
-            return "(\(alias).type = 'object' AND \(members(of: "\(alias).value", contain: object)))"
-        case .array(let elements):
-            let each = elements.map { element in
-                let inner = nextAlias()
-                return "EXISTS (SELECT 1 FROM json_each(\(alias).value) AS \(inner) WHERE \(contains(inner, element)))"
+    /// `auditledger_json_contains(json_text, filter_text)`: 1 when the JSON object `json_text`
+    /// contains `filter_text`, else 0 (also for text that is not JSON). Register it on every
+    /// connection; it keeps the last filter parsed, so a query parses its filter once.
+    static func function() -> DatabaseFunction {
+        let lastFilter = Mutex<(text: String, value: JSONValue)?>(nil)
+        return DatabaseFunction(functionName, argumentCount: 2, pure: true) { arguments in
+            guard case .string(var stored) = arguments[0].storage, case .string(let filterText) = arguments[1].storage else { return 0 }
+            let filter: JSONValue? = lastFilter.withLock { cached in
+                if let cached, cached.text == filterText { return cached.value }
+                guard let parsed = try? JSONParser.parse(filterText) else { return nil }
+                cached = (filterText, parsed)
+                return parsed
             }
-            return "(\(alias).type = 'array'" + each.map { " AND " + $0 }.joined() + ")"
+            guard let filter else { return 0 }
+            let value = stored.withUTF8 { buffer in try? JSONParser.parse(UnsafeRawBufferPointer(buffer)) }
+            return (value?.contains(filter) ?? false) ? 1 : 0
         }
     }
 
-    private mutating func nextAlias() -> String {
-        aliases += 1
-        return "c\(aliases)"
+    /// A condition that `column` contains any of `filters` (usually one), with its arguments.
+    static func condition(column: String, containsAnyOf filters: [JSONObject]) -> (sql: String, arguments: [any DatabaseValueConvertible]) {
+        var arguments: [any DatabaseValueConvertible] = []
+        let alternatives = filters.map { filter in
+            let needles = Self.needles(in: .object(filter)).sorted { $0.utf8.count > $1.utf8.count }.prefix(maximumNeedles)
+            var terms = needles.map { needle in
+                arguments.append(needle)
+                return "instr(\(column), ?) > 0"
+            }
+            arguments.append(JSONValue.object(filter).compactText)
+            terms.append("\(functionName)(\(column), ?) = 1")
+            return "(" + terms.joined(separator: " AND ") + ")"
+        }
+        return ("(" + alternatives.joined(separator: " OR ") + ")", arguments)
+    }
+
+    /// Texts every containing row must hold verbatim: `"name":` for each member name and
+    /// `"text"` for each string, written as the store writes JSON (compact, minimal escapes).
+    static func needles(in value: JSONValue) -> [String] {
+        switch value {
+        case .object(let object):
+            return object.members.flatMap { member -> [String] in
+                var writer = JSONWriter()
+                writer.writeString(member.key)
+                writer.writeByte(UInt8(ascii: ":"))
+                if case .string = member.value {
+                    writer.write(member.value)
+                    return [writer.string]
+                }
+                return [writer.string] + needles(in: member.value)
+            }
+        case .array(let elements):
+            return elements.flatMap { needles(in: $0) }
+        case .string:
+            var writer = JSONWriter()
+            writer.write(value)
+            return [writer.string]
+        default:
+            return []
+        }
     }
 }

@@ -90,6 +90,39 @@ enum SQLiteSchema {
                     """
             )
         }
+        migrator.registerMigration("v3 quarantine") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE auditledger_quarantine (
+                        quarantine_id  INTEGER PRIMARY KEY AUTOINCREMENT,
+                        record_key     TEXT    NOT NULL UNIQUE,
+                        quarantined_at INTEGER NOT NULL,
+                        received_at    INTEGER,
+                        request_id     TEXT,
+                        origin         TEXT    NOT NULL,
+                        reason         TEXT    NOT NULL,
+                        detail         TEXT    NOT NULL,
+                        event_count    INTEGER NOT NULL CHECK (event_count > 0),
+                        event_ids      TEXT    NOT NULL,   -- JSON array of the events' ids
+                        events         TEXT    NOT NULL,
+                        resolved_at    INTEGER,
+                        resolution     TEXT,
+                        CHECK ((resolved_at IS NULL) = (resolution IS NULL))
+                    );
+                    CREATE TRIGGER auditledger_quarantine_refuse_delete BEFORE DELETE ON auditledger_quarantine
+                    BEGIN SELECT RAISE(ABORT, 'the quarantine is append-only'); END;
+                    CREATE TRIGGER auditledger_quarantine_resolve_only BEFORE UPDATE ON auditledger_quarantine
+                    WHEN OLD.resolved_at IS NOT NULL OR NEW.resolved_at IS NULL OR NEW.resolution IS NULL
+                      OR NEW.quarantine_id IS NOT OLD.quarantine_id OR NEW.record_key IS NOT OLD.record_key
+                      OR NEW.quarantined_at IS NOT OLD.quarantined_at OR NEW.received_at IS NOT OLD.received_at
+                      OR NEW.request_id IS NOT OLD.request_id OR NEW.origin IS NOT OLD.origin OR NEW.reason IS NOT OLD.reason
+                      OR NEW.detail IS NOT OLD.detail OR NEW.event_count IS NOT OLD.event_count OR NEW.event_ids IS NOT OLD.event_ids
+                      OR NEW.events IS NOT OLD.events
+                    BEGIN SELECT RAISE(ABORT, 'the quarantine is append-only: a record can only be resolved, once'); END;
+                    CREATE INDEX auditledger_legal_hold_events_event_idx ON auditledger_legal_hold_events (event_id);
+                    """
+            )
+        }
         return migrator
     }
 

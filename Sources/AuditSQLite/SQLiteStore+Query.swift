@@ -14,10 +14,12 @@ extension SQLiteStore {
                 let months = try Self.monthsCovering(query, in: db)
                 guard !months.isEmpty else { return EventPage(events: [], total: 0, hasMore: false) }
                 let (pageSQL, pageArguments, countSQL, countArguments) = Self.queries(for: query, months: months)
+                // One read transaction: the page, its holds and the count see one snapshot.
                 var events = try Row.fetchAll(db, sql: pageSQL, arguments: pageArguments).map(Self.decode)
                 let total = try Int.fetchOne(db, sql: countSQL, arguments: countArguments) ?? 0
                 let hasMore = events.count > query.limit
                 if hasMore { events.removeLast() }
+                try Self.attachHolds(to: &events, in: db)
                 return EventPage(events: events, total: total, hasMore: hasMore)
             }
         } catch {
@@ -27,7 +29,11 @@ extension SQLiteStore {
 
     public func event(id: UUID) async throws(AuditError) -> StoredAuditEvent? {
         do {
-            return try await pool.read { db in try Self.events(withIDs: [id], months: try Self.months(in: db), in: db).first }
+            return try await pool.read { db in
+                var events = try Self.events(withIDs: [id], months: try Self.months(in: db), in: db)
+                try Self.attachHolds(to: &events, in: db)
+                return events.first
+            }
         } catch {
             throw SQLiteFailure.translate(error, operation: "read the event")
         }
@@ -70,6 +76,31 @@ extension SQLiteStore {
         return found
     }
 
+    /// Fills each event's earliest active legal hold.
+    static func attachHolds(to events: inout [StoredAuditEvent], in db: Database) throws {
+        guard !events.isEmpty else { return }
+        let placeholders = Array(repeating: "?", count: events.count).joined(separator: ", ")
+        let rows = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT le.event_id, h.reason, h.placed_by, h.placed_at
+                FROM auditledger_legal_holds h JOIN auditledger_legal_hold_events le ON le.hold_id = h.hold_id
+                WHERE h.released_at IS NULL AND le.event_id IN (\(placeholders))
+                ORDER BY h.placed_at DESC, h.hold_id DESC
+                """,
+            arguments: StatementArguments(events.map { $0.event.id.uuidString.lowercased() })
+        )
+        guard !rows.isEmpty else { return }
+        var holds: [String: LegalHoldMark] = [:]
+        for row in rows {
+            // Newest first, so the earliest hold is the one left.
+            holds[row[0]] = LegalHoldMark(reason: row[1], placedBy: row[2], placedAt: AuditTimestamp(microsecondsSinceEpoch: row[3]))
+        }
+        for index in events.indices {
+            events[index].legalHold = holds[events[index].event.id.uuidString.lowercased()]
+        }
+    }
+
     /// The months with a table that the query's time window overlaps.
     static func monthsCovering(_ query: EventQuery, in db: Database) throws -> [PartitionMonth] {
         let (first, last) = query.dateRange
@@ -88,9 +119,14 @@ extension SQLiteStore {
             values.append(value)
         }
         if let containment = query.filters.eventDataContains {
-            var builder = SQLiteContainment()
-            conditions.append(builder.condition(jsonColumn: "event_data", contains: containment))
-            values += builder.arguments
+            let (sql, arguments) = SQLiteContainment.condition(column: "event_data", containsAnyOf: [containment])
+            conditions.append(sql)
+            values += arguments
+        }
+        if let member = query.filters.eventDataMember {
+            let (sql, arguments) = SQLiteContainment.condition(column: "event_data", containsAnyOf: member.alternatives)
+            conditions.append(sql)
+            values += arguments
         }
         if let since = query.since {
             conditions.append("event_timestamp >= ?")

@@ -53,6 +53,7 @@ public final class SQLiteStore: AuditStore {
             settings.prepareDatabase { db in
                 // An acknowledged commit must survive a power loss, not only a process crash.
                 try db.execute(sql: "PRAGMA synchronous = FULL")
+                db.add(function: SQLiteContainment.function())
             }
             pool = try Self.openPool(path: configuration.path, settings: settings)
         } catch {

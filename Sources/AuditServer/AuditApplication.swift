@@ -1,6 +1,7 @@
 public import AuditCore
-public import AuditSpool
+public import AuditIngest
 public import Hummingbird
+import HummingbirdCore
 public import Logging
 import NIOCore
 public import ServiceLifecycle
@@ -9,11 +10,12 @@ public import ServiceLifecycle
 /// tests use.
 ///
 /// The application runs `services` (the store's own, e.g. its connection pool), then — with a
-/// `spool` — the ``SpoolReplayer``, then the batching writer, then the HTTP server; graceful
-/// shutdown stops them in the reverse order, so requests in flight are answered before the
-/// writer drains (into the store, or the spool), the replayer stops, and the store closes.
+/// `spool` — the ``AuditIngest/SpoolReplayer``, then the batching writer, then the HTTP server;
+/// graceful shutdown stops them in the reverse order, so requests in flight are answered before
+/// the writer drains (into the store, or the spool), the replayer stops, and the store closes.
 /// `store.prepare()` runs before the server accepts connections. `GET /metrics` renders
-/// `metrics` (default: a registry of the application's own).
+/// `metrics` (default: a registry of the application's own). Connections are kept within
+/// ``AuditServerConfiguration/connections``; `http` gives the address and server name.
 public func buildAuditApplication(
     store: any AuditLifecycleStore,
     services: [any Service] = [],
@@ -23,28 +25,45 @@ public func buildAuditApplication(
     metrics: AuditMetrics = AuditMetrics(),
     logger: Logger
 ) -> some ApplicationProtocol {
-    let writer = BatchWriter(store: store, spool: spool, configuration: configuration.writer, logger: logger, metrics: metrics)
+    let writer = BatchWriter(store: store, spool: spool, configuration: configuration.writer, logger: logger, metrics: metrics.ingest)
+    let problems = ProblemResponse(typeBase: configuration.problemTypeBase)
     let router = Router(context: AuditRequestContext.self)
     router.add(middleware: RequestIDMiddleware())
-    router.add(middleware: ProblemMiddleware(problems: ProblemResponse(typeBase: configuration.problemTypeBase), metrics: metrics))
+    router.add(middleware: ProblemMiddleware(problems: problems, metrics: metrics))
+    let routes = RouteRegistry(router: router)
+
+    let audit = routes.group("/api/v1/audit")
     EventWriteRoutes(writer: writer, validator: EventValidator(policy: configuration.validation), configuration: configuration)
-        .register(on: router)
-    EventQueryRoutes(store: store, configuration: configuration).register(on: router)
-    HealthRoutes(store: store, writer: writer, spool: spool).register(on: router)
-    LegalHoldRoutes(store: store, configuration: configuration).register(on: router)
-    PartitionRoutes(store: store, configuration: configuration).register(on: router)
-    router.get("/metrics") { _, _ in
+        .register(on: audit)
+    EventQueryRoutes(store: store, configuration: configuration).register(on: audit)
+    LegalHoldRoutes(store: store, configuration: configuration, metrics: metrics).register(on: audit)
+    PartitionRoutes(store: store, configuration: configuration).register(on: audit)
+    QuarantineRoutes(store: store, metrics: metrics).register(on: audit)
+
+    HealthRoutes(store: store, writer: writer, spool: spool).register(on: routes.group("/health"))
+    routes.group("/metrics").get("") { _, _ in
         Response(
             status: .ok,
             headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
             body: .init(byteBuffer: ByteBuffer(bytes: metrics.render()))
         )
     }
+    routes.answerOtherMethods(problems: problems)
 
     let replayer: [any Service] = spool.map { [SpoolReplayer(spool: $0, store: store, configuration: configuration.replay, logger: logger)] } ?? []
-    var application = Application(router: router, configuration: http, services: services + replayer + [writer], logger: logger)
+    var http = http
+    http.availableConnectionsDelegate = MaximumAvailableConnections(configuration.connections.maximumConnections, logger: logger)
+    var application = Application(
+        router: router,
+        server: .guardedHTTP1(limits: configuration.connections, problems: problems, logger: logger),
+        configuration: http,
+        services: services + replayer + [writer],
+        logger: logger
+    )
     application.beforeServerStarts {
         try await store.prepare()
+        if let counts = try? await store.quarantineCounts() { metrics.ingest.quarantine(records: counts.records, events: counts.events) }
+        if let holds = try? await store.activeHolds() { metrics.legalHoldsActive(holds.count) }
         logger.info("store ready", metadata: ["audit.store": "\(store.kind)"])
     }
     return application

@@ -1,5 +1,5 @@
 public import AuditCore
-public import AuditSpool
+public import AuditIngest
 
 /// How the HTTP application behaves. Every property has a documented default.
 public struct AuditServerConfiguration: Sendable {
@@ -11,6 +11,8 @@ public struct AuditServerConfiguration: Sendable {
     public var writer: BatchWriter.Configuration
     /// Spool replay settings (used when the application has a spool).
     public var replay: SpoolReplayer.Configuration
+    /// Connection timeouts and limit.
+    public var connections: ConnectionLimits
     /// Prefix of every RFC 7807 `type`. Default `https://kubernaut.ai/problems/`, the prefix
     /// Kubernaut's clients expect (their generated code checks it), so they read our errors unchanged.
     public var problemTypeBase: String
@@ -23,6 +25,7 @@ public struct AuditServerConfiguration: Sendable {
         validation: ValidationPolicy = ValidationPolicy(),
         writer: BatchWriter.Configuration = BatchWriter.Configuration(),
         replay: SpoolReplayer.Configuration = SpoolReplayer.Configuration(),
+        connections: ConnectionLimits = ConnectionLimits(),
         problemTypeBase: String = "https://kubernaut.ai/problems/",
         clock: @escaping @Sendable () -> AuditTimestamp = { AuditTimestamp.now() }
     ) {
@@ -30,6 +33,7 @@ public struct AuditServerConfiguration: Sendable {
         self.validation = validation
         self.writer = writer
         self.replay = replay
+        self.connections = connections
         self.problemTypeBase = problemTypeBase
         self.clock = clock
     }

@@ -102,7 +102,9 @@ public struct PostgresHarness: StoreHarness {
             """
             CREATE FUNCTION test_reject_insert() RETURNS trigger LANGUAGE plpgsql AS $$
             BEGIN
-                IF NEW.event_type = TG_ARGV[0] THEN RAISE EXCEPTION 'rejected by the test'; END IF;
+                IF NEW.event_type = TG_ARGV[0] THEN
+                    RAISE EXCEPTION 'rejected by the test' USING ERRCODE = 'check_violation', CONSTRAINT = 'test_reject_insert';
+                END IF;
                 RETURN NEW;
             END $$
             """

@@ -135,16 +135,36 @@ extension StoreConformance {
                 #expect(first.eventIDs == again.eventIDs)
                 #expect(first.insertedCount == 2)
                 #expect(again.insertedCount == 0)
-                // The same content re-sent without an id (members reordered) maps to the same id.
-                let reordered = try EventFactory.event(
-                    JSONObject(EventFactory.request(correlationID: "rr-retry", at: now.adding(seconds: 1)).members.reversed())
-                )
-                #expect(reordered.id == withoutID.id)
-                let third = try await harness.writeSucceeding([reordered])
-                #expect(third.insertedCount == 0)
                 for id in first.eventIDs {
                     #expect(try await harness.rowCount(eventID: id) == 1)
                 }
+            },
+
+            ConformanceCheck("stores two identical events sent without event_id as two events, as Kubernaut does") { harness in
+                // Whole seconds, as Kubernaut's Go client writes them: identical events in one second happen.
+                let second = AuditTimestamp(microsecondsSinceEpoch: AuditTimestamp.now().microsecondsSinceEpoch / 1_000_000 * 1_000_000)
+                let request = EventFactory.request(correlationID: "rr-twins", at: second)
+                let one = try EventFactory.event(request)
+                let other = try EventFactory.event(request)
+                #expect(one.id != other.id)
+                #expect(try await harness.writeSucceeding([one]).insertedCount == 1)
+                #expect(try await harness.writeSucceeding([other]).insertedCount == 1)
+                var filters = EventQuery.Filters()
+                filters.correlationID = "rr-twins"
+                #expect(try await harness.store.events(matching: EventQuery(filters: filters)).total == 2)
+            },
+
+            ConformanceCheck("with content-derived ids, the same content re-sent without an id is stored once") { harness in
+                var policy = EventFactory.importPolicy
+                policy.eventIDs = .contentDerived
+                let validator = EventValidator(policy: policy)
+                let request = EventFactory.request(correlationID: "rr-derived", at: .now())
+                let first = try validator.event(from: .object(request), now: .now())
+                let reordered = try validator.event(from: .object(JSONObject(request.members.reversed())), now: .now())
+                #expect(reordered.id == first.id)
+                #expect(try await harness.writeSucceeding([first]).insertedCount == 1)
+                #expect(try await harness.writeSucceeding([reordered]).insertedCount == 0)
+                #expect(try await harness.rowCount(eventID: first.id) == 1)
             },
 
             ConformanceCheck("stores an event repeated inside one batch once") { harness in

@@ -33,7 +33,7 @@ import Testing
         let query = try query([
             ("event_type", "t"), ("event_category", "c"), ("event_outcome", "failure"), ("severity", "s"), ("correlation_id", "rr"),
             ("actor_type", "at"), ("actor_id", "ai"), ("resource_type", "rt"), ("resource_id", "ri"), ("namespace", "ns"),
-            ("cluster_id", "k"), ("parent_event_id", parent.uuidString), ("unknown", "ignored"),
+            ("cluster_id", "k"), ("parent_event_id", parent.uuidString),
         ])
         #expect(
             query.filters.columns.map(\.column) == [
@@ -67,6 +67,38 @@ import Testing
         let error = try #require(failure([(name, value)]))
         #expect(error.code == .validation)
         #expect(error.fieldErrors.map(\.field) == [name])
+    }
+
+    /// A query must say what it did: a misspelt name, an empty value, a value a store cannot
+    /// hold, or a name given twice with different values is refused, naming the parameter.
+    @Test func refusesWhatItWouldOtherwiseIgnore() throws {
+        let misspelt = try #require(failure([("corelation_id", "rr-1"), ("event_type", "t")]))
+        #expect(misspelt.fieldErrors.map(\.field) == ["corelation_id"])
+        #expect(misspelt.fieldErrors.first?.message.contains("is not a parameter") == true)
+        #expect(failure([("correlation_id", "")])?.fieldErrors.map(\.field) == ["correlation_id"])
+        #expect(failure([("namespace", "a\u{0}b")])?.fieldErrors.map(\.field) == ["namespace"])
+        #expect(failure([("limit", "5"), ("limit", "6")])?.fieldErrors.map(\.field) == ["limit"])
+        #expect(try query([("limit", "5"), ("limit", "5")]).limit == 5, "the same value twice says one thing")
+        #expect(failure([("cluster_id", "a"), ("cluster_name", "b")])?.fieldErrors.map(\.field) == ["cluster_name"])
+        #expect(failure([("event_data", #"{"a":"\u0000"}"#)])?.fieldErrors.map(\.field) == ["event_data"])
+        #expect(failure([("event_data", #"{"a":1,"a":2}"#)])?.fieldErrors.first?.message.contains("at a") == true)
+        let several = try #require(failure([("x", "1"), ("y", "2"), ("limit", "0")]))
+        #expect(several.fieldErrors.map(\.field) == ["x", "y", "limit"])
+    }
+
+    /// Kubernaut's detail_key/detail_value: a top-level event_data member equal to the value.
+    @Test func readsDetailKeyAndValue() throws {
+        let member = try #require(try query([("detail_key", "task_id"), ("detail_value", "3")]).filters.eventDataMember)
+        #expect(member.key == "task_id")
+        #expect(member.alternatives.map { JSONValue.object($0).compactText } == [#"{"task_id":"3"}"#, #"{"task_id":3}"#])
+        #expect(EventDataMember(key: "ok", value: "true")?.alternatives.count == 2)
+        #expect(EventDataMember(key: "s", value: "x y")?.alternatives.count == 1)
+        #expect(failure([("detail_key", "task-id"), ("detail_value", "x")])?.fieldErrors.map(\.field) == ["detail_key"])
+        #expect(failure([("detail_key", "task_id")])?.fieldErrors.map(\.field) == ["detail_value"])
+        #expect(failure([("detail_value", "x")])?.fieldErrors.map(\.field) == ["detail_key"])
+        let plain = try query([("detail_key", "a"), ("detail_value", "1")])
+        let other = try query([("detail_key", "a"), ("detail_value", "2")])
+        #expect(PageCursor.digest(of: plain.filters) != PageCursor.digest(of: other.filters))
     }
 
     @Test func refusesAnEmptyWindow() throws {

@@ -124,22 +124,42 @@ import Testing
         #expect(tooBig.fieldErrors.first?.message == "is 262145 bytes as compact JSON; the limit is 262144")
 
         #expect(failure(["event_data": .object(JSONObject([.init(key: "s", value: .string("a\u{0}"))]))])?.fieldErrors.map(\.field) == ["event_data"])
-        #expect(
-            failure(["event_data": .object(JSONObject([.init(key: "n", value: .number("1e200000"))]))])?.fieldErrors.map(\.field) == ["event_data"])
-        #expect(
-            failure(["event_data": .object(JSONObject([.init(key: "n", value: .number("1e-20000"))]))])?.fieldErrors.map(\.field) == ["event_data"])
-        #expect(failure(["event_data": .object(JSONObject([.init(key: "n", value: .number("1e100000"))]))]) == nil)
     }
 
-    /// PostgreSQL `numeric` limits, as measured on PostgreSQL 15 (`'{"n": …}'::jsonb`).
-    @Test(arguments: [
-        ("1e131071", true), ("1e131072", false), ("1e-16383", true), ("1e-16384", false), ("1.5e-16382", true),
-        ("0.5e-16383", false), ("-12.5", true), ("0." + String(repeating: "0", count: 16_383), true),
-        ("0." + String(repeating: "0", count: 16_384), false), (String(repeating: "9", count: 131_072), true),
-        (String(repeating: "9", count: 131_073), false), ("1e99999999999", false),
-    ])
-    func numberRangeMatchesPostgreSQL(_ literal: String, _ fits: Bool) {
-        #expect(EventValidator.numberFits(literal) == fits)
+    /// A number is refused when PostgreSQL would store it written out longer than 1000
+    /// characters (`1e131071` came back as 131 072 digits), naming where it is.
+    @Test func refusesNumbersThatWouldExpand() throws {
+        func data(_ literal: String) -> [String: JSONValue?] {
+            ["event_data": .object(JSONObject([.init(key: "a", value: .array([.object(JSONObject([.init(key: "n", value: .number(literal))]))]))]))]
+        }
+        #expect(failure(data("1e999")) == nil, "1 and 999 zeros: 1000 characters")
+        #expect(failure(data("-1e998")) == nil)
+        let long = try #require(failure(data("1e1000")))
+        #expect(long.fieldErrors.map(\.field) == ["event_data.a[0].n"])
+        #expect(long.fieldErrors.first?.message.contains("1001 characters long") == true)
+        #expect(failure(data("1e-999"))?.fieldErrors.map(\.field) == ["event_data.a[0].n"], "0.000…1 is 1001 characters")
+        #expect(failure(data("1e131072"))?.fieldErrors.first?.message.contains("too large or too precise") == true)
+        #expect(failure(data("1e99999999999")) != nil)
+        #expect(failure(data("12345678901234567890")) == nil)
+        #expect(failure(data("0.1000000000000000055511151231257827")) == nil)
+
+        // Many short literals that expand: the event_data limit counts them written out.
+        let many = JSONValue.array(Array(repeating: .number("1e999"), count: 300))
+        let expanded = try #require(failure(["event_data": .object(JSONObject([.init(key: "n", value: many)]))]))
+        #expect(expanded.fieldErrors.map(\.field) == ["event_data"])
+        #expect(expanded.fieldErrors.first?.message.contains("with its numbers written out in full") == true)
+    }
+
+    /// The length of PostgreSQL's text for a stored number (numeric_out), checked against
+    /// PostgreSQL itself by the store tests.
+    @Test(
+        arguments: [
+            ("0", 1), ("-0", 1), ("0.000", 5), ("1e5", 6), ("1E+5", 6), ("1.50", 4), ("15e-3", 5), ("-12.5", 5), ("1e-5", 7),
+            ("12345678901234567890", 20), ("0.1000000000000000055511151231257827", 36), ("1.5e1", 2), ("100e-2", 4), ("0.5e-16383", nil),
+            ("1e131071", 131_072), ("1e131072", nil), ("1e-16383", 16_385), ("1e-16384", nil), ("1e99999999999", nil),
+        ] as [(String, Int?)])
+    func storedNumberLength(_ literal: String, _ length: Int?) {
+        #expect(JSONNumber.storedLength(literal) == length, "\(literal)")
     }
 
     @Test func acceptsClusterNameAsClusterID() throws {
@@ -155,7 +175,19 @@ import Testing
         #expect(event.date.description == "2025-12-13")
     }
 
-    @Test func derivesTheSameIDForTheSameContent() throws {
+    @Test func assignsEachEventANewTimeOrderedID() throws {
+        let first = try validator.event(from: request(), now: now)
+        let second = try validator.event(from: request(), now: now)
+        #expect(first.id != second.id, "two identical events are two events, as in Kubernaut")
+        #expect(first.id.uuidString.lowercased().dropFirst(14).first == "7")  // UUID version 7
+        let later = try validator.event(from: request(), now: now.adding(seconds: 1))
+        #expect(later.id.uuidString.lowercased() > first.id.uuidString.lowercased(), "later ids sort later")
+        let batch = try validator.batch(from: .array([request(), request()]), now: now)
+        #expect(Set(batch.map(\.id)).count == 2)
+    }
+
+    @Test func derivesTheSameIDForTheSameContentWhenAsked() throws {
+        let validator = EventValidator(policy: ValidationPolicy(maximumAgeSeconds: 100 * 365 * 86_400, eventIDs: .contentDerived))
         let first = try validator.event(from: request(), now: now)
         guard case .object(let object) = request() else { return }
         let reordered = try validator.event(from: .object(JSONObject(object.members.reversed())), now: now)

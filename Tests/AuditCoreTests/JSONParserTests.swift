@@ -17,11 +17,54 @@ import Testing
         #expect(value == .string("a\"b\\c/d\u{8}\u{c}\n\r\t é 🚀 ✓"))
     }
 
-    @Test func keepsMemberOrderAndTakesTheLastOfARepeatedName() throws {
-        let value = try JSONParser.parse(#"{"b":1,"a":2,"b":3}"#)
+    @Test func keepsMemberOrder() throws {
+        let value = try JSONParser.parse(#"{"b":1,"a":2,"c":3}"#)
         guard case .object(let object) = value else { Issue.record("not an object"); return }
-        #expect(object.members.map(\.key) == ["b", "a"])
-        #expect(object["b"] == .number("3"))
+        #expect(object.members.map(\.key) == ["b", "a", "c"])
+    }
+
+    /// Two readers of an object with a repeated name may disagree on what it said, so it is refused, naming where.
+    @Test(arguments: [
+        (#"{"b":1,"a":2,"b":3}"#, [JSONPathComponent.key("b")]),
+        (#"[{"x":{"y":[0,{"z":1,"z":2}]}}]"#, [.index(0), .key("x"), .key("y"), .index(1), .key("z")]),
+        (#"{"é":1,"\u00e9":2}"#, [.key("é")]),
+    ])
+    func refusesARepeatedName(_ text: String, _ path: [JSONPathComponent]) {
+        do {
+            _ = try JSONParser.parse(text)
+            Issue.record("a repeated name must be refused")
+        } catch {
+            #expect(error.isDuplicateKey)
+            #expect(error.path == path)
+        }
+    }
+
+    @Test func refusesARepeatedNameInALargeObject() throws {
+        let members = (0..<40).map { "\"k\($0)\":\($0)" } + ["\"k17\":0"]
+        do {
+            _ = try JSONParser.parse("{" + members.joined(separator: ",") + "}")
+            Issue.record("a repeated name must be refused")
+        } catch {
+            #expect(error.path == [.key("k17")])
+        }
+        #expect(try JSONParser.parse("{" + members.dropLast().joined(separator: ",") + "}").containerDepth == 1)
+    }
+
+    /// Swift's `String` equality is canonical equivalence: "é" (U+00E9) equals "e\u{301}". JSON
+    /// names and strings must stay apart byte for byte.
+    @Test func keepsCanonicallyEquivalentNamesApart() throws {
+        let value = try JSONParser.parse(#"{"\u00e9":1,"e\u0301":2}"#)
+        guard case .object(let object) = value else { Issue.record("not an object"); return }
+        #expect(object.count == 2)
+        #expect(object["\u{e9}"] == .number("1"))
+        #expect(object["e\u{301}"] == .number("2"))
+        #expect(JSONValue.string("\u{e9}") != .string("e\u{301}"))
+        #expect(Set([JSONValue.string("\u{e9}"), .string("e\u{301}")]).count == 2)
+        #expect(value.compactText == "{\"\u{e9}\":1,\"e\u{301}\":2}")
+        var built = JSONObject()
+        built["\u{e9}"] = .number("1")
+        built["e\u{301}"] = .number("2")
+        #expect(built.count == 2)
     }
 
     @Test(arguments: [

@@ -1,7 +1,7 @@
 import ArgumentParser
 import AuditCore
+import AuditIngest
 import AuditServer
-import AuditSpool
 import Foundation
 import Logging
 import Testing

@@ -1,4 +1,5 @@
 import AuditCore
+import AuditIngest
 import AuditPostgres
 import AuditServer
 import AuditTesting
@@ -52,7 +53,7 @@ import Testing
     @Test("GET /metrics counts stored events, retries, refusals and group commits", arguments: StoreKind.available)
     func metrics(_ kind: StoreKind) async throws {
         try await withApp(kind) { client, _ in
-            let batch = JSONValue.array((0..<3).map { .object(EventFactory.request(correlationID: "rr-metrics-\($0)", at: .now())) })
+            let batch = JSONValue.array((0..<3).map { .object(EventFactory.request(correlationID: "rr-metrics-\($0)", at: .now(), eventID: UUID())) })
             #expect(try await client.post("/api/v1/audit/events/batch", json: batch).status == .created)
             #expect(try await client.post("/api/v1/audit/events/batch", json: batch).status == .created)
             #expect(try await client.post("/api/v1/audit/events", json: .object(JSONObject())).status == .badRequest)
@@ -205,7 +206,7 @@ import Testing
                 #expect((try? results[event.id]?.get()) != nil, "a request sharing the group with the poison succeeds")
             }
             if case .failure(let error)? = results[poison.id] {
-                #expect(error.code == .internalError)
+                #expect(error.code == .refusedByStore)
             } else {
                 Issue.record("the poisoned request must fail")
             }

@@ -134,19 +134,35 @@ import Testing
         }
     }
 
-    @Test("Items carry every stored column; one event by id; 404 and 400", arguments: StoreKind.available)
+    @Test(
+        "Items carry every stored column, leave out absent ones (never null), and say whether they are held; one event by id; 404 and 400",
+        arguments: StoreKind.available)
     func items(_ kind: StoreKind) async throws {
         try await withApp(kind) { client, _ in
-            let ids = try await Self.store([EventFactory.gatewaySignal(at: .now())], client: client)
-            let listed = try await client.get("/api/v1/audit/events")
+            let parentIDs = try await Self.store([EventFactory.gatewaySignal(at: .now())], client: client)
+            var full = EventFactory.request(correlationID: "rr-items", at: .now())
+            for (name, value) in [
+                ("actor_ip", "10.0.0.1"), ("namespace", "prod"), ("cluster_id", "eu-1"), ("severity", "high"), ("error_code", "E1"),
+                ("error_message", "boom"), ("parent_event_id", parentIDs[0]),
+            ] {
+                full[name] = .string(value)
+            }
+            full["duration_ms"] = .number("42")
+            let ids = try await Self.store([full], client: client)
+            let listed = try await client.get("/api/v1/audit/events?correlation_id=rr-items")
             let item = try #require(try listed.object.array("data").first?.object)
             #expect(
                 item.members.map(\.key) == [
                     "event_id", "version", "event_version", "event_timestamp", "event_date", "event_type", "event_category", "event_action",
                     "event_outcome", "actor_type", "actor_id", "actor_ip", "resource_type", "resource_id", "correlation_id", "parent_event_id",
                     "parent_event_date", "namespace", "cluster_id", "cluster_name", "severity", "duration_ms", "error_code", "error_message",
-                    "retention_days", "is_sensitive", "insert_seq", "event_data",
+                    "retention_days", "is_sensitive", "legal_hold", "insert_seq", "event_data",
                 ])
+            #expect(item["legal_hold"] == .bool(false))
+            let minimal = try await client.get("/api/v1/audit/events/\(parentIDs[0])").object
+            #expect(minimal["actor_ip"] == nil && minimal["parent_event_id"] == nil && minimal["severity"] == nil)
+            #expect(!minimal.members.contains { $0.value == .null }, "absent members are left out, not null")
+            #expect(try listed.object.object("pagination")?["next_cursor"] == nil, "no next page: no next_cursor member")
             let single = try await client.get("/api/v1/audit/events/\(ids[0])")
             #expect(single.status == .ok)
             #expect(try single.object == item)

@@ -1,17 +1,20 @@
 import AuditCore
-import AuditSpool
+import AuditIngest
+import AuditServer
 import AuditTesting
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import Logging
+import NIOCore
 import Testing
 
 /// Writes while the store cannot take them: `202`, kept in the spool, stored once it can.
 @Suite struct SpoolAPITests {
-    static func spool() async throws -> (Spool, String) {
+    static func spool(metrics: AuditMetrics = AuditMetrics()) async throws -> (Spool, String) {
         let directory = NSTemporaryDirectory() + "auditledger-spool-" + UUID().uuidString
-        let spool = try await Spool.open(configuration: SpoolConfiguration(directory: directory), logger: Logger(label: "test.spool"))
+        let spool = try await Spool.open(
+            configuration: SpoolConfiguration(directory: directory), logger: Logger(label: "test.spool"), metrics: metrics.ingest)
         return (spool, directory)
     }
 
@@ -70,27 +73,40 @@ import Testing
         }
     }
 
-    @Test("A spooled request the store refuses on replay is kept in rejected/, counted, and the rest is stored", arguments: StoreKind.available)
-    func rejectedOnReplay(_ kind: StoreKind) async throws {
-        let (spool, directory) = try await Self.spool()
+    @Test(
+        "A spooled request the store refuses on replay goes to the quarantine, listed by the API; the rest is stored", arguments: StoreKind.available)
+    func quarantinedOnReplay(_ kind: StoreKind) async throws {
+        let metrics = AuditMetrics()
+        let (spool, directory) = try await Self.spool(metrics: metrics)
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        try await withApp(kind, storeTimeout: .milliseconds(400), spool: spool) { client, harness in
+        try await withApp(kind, storeTimeout: .milliseconds(400), spool: spool, metrics: metrics) { client, harness in
             let orphan = EventFactory.request(correlationID: "rr-orphan", at: .now(), parentID: UUID())
             let fine = EventFactory.request(correlationID: "rr-fine", at: .now())
-            try await harness.withWritesBlocked { () async throws in
+            let orphanID = try await harness.withWritesBlocked { () async throws -> String? in
                 // Whether the parent exists cannot be checked while the store is away.
-                let first = try await client.post("/api/v1/audit/events", json: .object(orphan)).status
+                let first = try await client.post(
+                    "/api/v1/audit/events", json: .object(orphan), headers: [HTTPField.Name("X-Request-ID")!: "req-orphan"])
                 let second = try await client.post("/api/v1/audit/events", json: .object(fine)).status
-                #expect(first == .accepted)
+                #expect(first.status == .accepted)
                 #expect(second == .accepted)
+                return try first.object.string("event_id")
             }
             try await Self.drained(spool)
-            #expect(spool.status.rejectedRecords == 1)
-            let rejected = try FileManager.default.contentsOfDirectory(atPath: directory + "/rejected")
-            #expect(rejected.count == 1)
-            #expect(try await client.get("/health/ready").object["spool_rejected_records"] == .number("1"))
+            let quarantine = try await client.get("/api/v1/audit/quarantine").object
+            #expect(quarantine["total"] == .number("1"))
+            let record = try #require(quarantine.array("records").first?.object)
+            #expect(record.string("reason") == "validation-error")
+            #expect(record.string("request_id") == "req-orphan")
+            #expect(record.string("origin") == "replay")
+            #expect(record.array("events").first?.object?.string("event_id") == orphanID)
+            #expect(record.array("events").first?.object?.string("correlation_id") == "rr-orphan")
             let stored = try await client.get("/api/v1/audit/events?correlation_id=rr-fine").object
             #expect(stored.array("data").count == 1)
+            let lines = Set(String(buffer: try await client.get("/metrics").body).split(separator: "\n").map(String.init))
+            #expect(lines.contains("auditledger_quarantine_records 1.0"))
+            #expect(lines.contains("auditledger_spool_events_quarantined_total 1"))
+            #expect(lines.contains("auditledger_spool_events_replayed_total 1"), "replayed counts stored events only")
+            #expect(!FileManager.default.fileExists(atPath: directory + "/rejected"))
         }
     }
 

@@ -1,8 +1,8 @@
 import AuditCore
+import AuditIngest
 import AuditPostgres
 import AuditSQLite
 import AuditServer
-import AuditSpool
 import AuditTesting
 import Foundation
 import HTTPTypes
@@ -32,10 +32,11 @@ func withApp(
     logger: Logger = Logger(label: "test.http"),
     storeTimeout: Duration? = nil,
     spool: Spool? = nil,
+    metrics: AuditMetrics = AuditMetrics(),
     _ body: @Sendable @escaping (any TestClientProtocol, any StoreHarness) async throws -> Void
 ) async throws {
     try await withHarness(kind, storeTimeout: storeTimeout) { harness in
-        let app = buildAuditApplication(store: harness.store, spool: spool, configuration: configuration, logger: logger)
+        let app = buildAuditApplication(store: harness.store, spool: spool, configuration: configuration, metrics: metrics, logger: logger)
         try await app.test(.router) { client in
             try await body(client, harness)
         }

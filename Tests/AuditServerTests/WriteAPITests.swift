@@ -1,4 +1,5 @@
 import AuditCore
+import AuditServer
 import AuditTesting
 import Foundation
 import HTTPTypes
@@ -34,14 +35,18 @@ import Testing
             #expect(try afterward.object.string("event_id") == parentID.uuidString.lowercased())
             let childAfterward = try await client.get("/api/v1/audit/events/\(childID.uuidString)")
             #expect(try childAfterward.object.string("parent_event_id") == parentID.uuidString.lowercased())
-            #expect(try childAfterward.object.string("parent_event_date") == parent.event.date.description)
+            // Kubernaut's spec: parent_event_date is a date-time.
+            #expect(try childAfterward.object.string("parent_event_date") == parent.event.date.startOfDay.description)
+            #expect(try childAfterward.object.string("parent_event_date")?.hasSuffix("T00:00:00Z") == true)
         }
     }
 
-    @Test("One event: 201 with Kubernaut's body; retried, the same id and nothing stored twice", arguments: StoreKind.available)
+    @Test("One event: 201 with Kubernaut's body; retried with its event_id, the same id and nothing stored twice", arguments: StoreKind.available)
     func singleEvent(_ kind: StoreKind) async throws {
         try await withApp(kind) { client, harness in
-            let request = JSONValue.object(EventFactory.gatewaySignal(at: .now()))
+            var signal = EventFactory.gatewaySignal(at: .now())
+            signal["event_id"] = .string(UUID().uuidString)
+            let request = JSONValue.object(signal)
             let first = try await client.post("/api/v1/audit/events", json: request)
             #expect(first.status == .created)
             #expect(first.headers[.contentType] == "application/json")
@@ -56,15 +61,46 @@ import Testing
         }
     }
 
+    /// Kubernaut's Go client writes whole-second timestamps and no event_id: two separate,
+    /// identical events are two events (a content-derived id would merge them; that is an option).
+    @Test("Two identical events sent without event_id are both stored, each under its own id", arguments: StoreKind.available)
+    func identicalEventsWithoutIDs(_ kind: StoreKind) async throws {
+        try await withApp(kind) { client, harness in
+            let second = AuditTimestamp(microsecondsSinceEpoch: AuditTimestamp.now().microsecondsSinceEpoch / 1_000_000 * 1_000_000)
+            let request = JSONValue.object(EventFactory.request(correlationID: "rr-twins", at: second))
+            let one = try await client.post("/api/v1/audit/events", json: request).object.string("event_id")
+            let other = try await client.post("/api/v1/audit/events", json: request).object.string("event_id")
+            #expect(one != nil && other != nil && one != other)
+            let batch = try await client.post("/api/v1/audit/events/batch", json: .array([request, request])).object
+            #expect(Set(batch.array("event_ids").compactMap(\.string)).count == 2)
+            let listed = try await client.get("/api/v1/audit/events?correlation_id=rr-twins").object
+            #expect(listed.object("pagination")?["total"] == .number("4"))
+        }
+        // With --content-derived-ids they are one event (and a retry without ids is stored once).
+        var settings = AuditServerConfiguration(validation: EventFactory.importPolicy)
+        settings.validation.eventIDs = .contentDerived
+        try await withApp(kind, configuration: settings) { client, harness in
+            let request = JSONValue.object(EventFactory.request(correlationID: "rr-merged", at: .now()))
+            let one = try await client.post("/api/v1/audit/events", json: request).object.string("event_id")
+            let retry = try await client.post("/api/v1/audit/events", json: request)
+            #expect(retry.status == .created)
+            #expect(try retry.object.string("event_id") == one)
+            #expect(try retry.object.string("message") == "Audit event already stored")
+            #expect(try await harness.rowCount(eventID: try #require(one.flatMap(UUID.init(uuidString:)))) == 1)
+        }
+    }
+
     @Test("A batch: 201 with ids in input order; posted twice, each event stored once", arguments: StoreKind.available)
     func batchTwice(_ kind: StoreKind) async throws {
         try await withApp(kind) { client, harness in
             let now = AuditTimestamp.now()
             let withID = UUID()
+            var signal = EventFactory.gatewaySignal(at: now.adding(seconds: -3), fingerprint: "fp-1")
+            signal["event_id"] = .string(UUID().uuidString)
             let batch = JSONValue.array([
-                .object(EventFactory.gatewaySignal(at: now.adding(seconds: -3), fingerprint: "fp-1")),
+                .object(signal),
                 .object(EventFactory.request(at: now.adding(seconds: -2), eventID: withID)),
-                .object(EventFactory.request(at: now.adding(seconds: -1))),
+                .object(EventFactory.request(at: now.adding(seconds: -1), eventID: UUID())),
             ])
             let first = try await client.post("/api/v1/audit/events/batch", json: batch)
             #expect(first.status == .created)

@@ -38,7 +38,7 @@ struct PostgresStoreTests {
             ).decode(Int.self).reduce(0) { $0 + $1 }
             return (migrations, partitions, defaults)
         }
-        #expect(migrations == ["1:audit_events", "2:partition_functions", "3:app_role", "4:lifecycle"])
+        #expect(migrations == ["1:audit_events", "2:partition_functions", "3:app_role", "4:lifecycle", "5:quarantine"])
         let current = AuditTimestamp.now().utcDate.month
         #expect(
             partitions

@@ -10,6 +10,10 @@ public struct AuditError: Error, Sendable, CustomStringConvertible {
             case malformedRequest = "invalid-request"
             case batchSizeExceeded = "batch-size-exceeded"
             case payloadTooLarge = "payload-too-large"
+            case unsupportedMediaType = "unsupported-media-type"
+            case methodNotAllowed = "method-not-allowed"
+            case requestTimeout = "request-timeout"
+            case refusedByStore = "store-refused"
             case notFound = "not-found"
             case unauthorized = "unauthorized"
             case conflict = "event-id-conflict"
@@ -31,6 +35,15 @@ public struct AuditError: Error, Sendable, CustomStringConvertible {
         public static let batchSizeExceeded = Code(.batchSizeExceeded)
         /// The body is larger than allowed (413).
         public static let payloadTooLarge = Code(.payloadTooLarge)
+        /// The body is not sent as `application/json` (415).
+        public static let unsupportedMediaType = Code(.unsupportedMediaType)
+        /// The resource exists but does not take this method (405).
+        public static let methodNotAllowed = Code(.methodNotAllowed)
+        /// The request did not arrive completely in time (408).
+        public static let requestTimeout = Code(.requestTimeout)
+        /// The store refused the data itself: it breaks a rule of the database that validation
+        /// did not catch (422). The events are not stored; sent again unchanged they are refused again.
+        public static let refusedByStore = Code(.refusedByStore)
         /// No such event or route (404).
         public static let notFound = Code(.notFound)
         /// The request does not say who makes it, where that is required (401).
@@ -73,21 +86,28 @@ public struct AuditError: Error, Sendable, CustomStringConvertible {
     public var fieldErrors: [FieldError]
     /// Seconds after which a retry may succeed (overload and unavailability only).
     public var retryAfterSeconds: Int?
-    /// The cause, for logs only; never shown to clients.
+    /// The cause, kept for debugging in process; never shown to clients, and never written
+    /// out whole (a driver's text can hold SQL and values): logs get ``diagnostic``.
     public var underlying: (any Error)?
+    /// What may be logged about the cause: codes and names (`SQLSTATE 23514, constraint
+    /// audit_events_date_check`, `SQLITE_BUSY`, `errno 28`), never a driver's message or SQL.
+    /// Default: the cause's type name.
+    public var diagnostic: String?
 
     public init(
         _ code: Code,
         detail: String,
         fieldErrors: [FieldError] = [],
         retryAfterSeconds: Int? = nil,
-        underlying: (any Error)? = nil
+        underlying: (any Error)? = nil,
+        diagnostic: String? = nil
     ) {
         self.code = code
         self.detail = detail
         self.fieldErrors = fieldErrors
         self.retryAfterSeconds = retryAfterSeconds
         self.underlying = underlying
+        self.diagnostic = diagnostic ?? underlying.map { "\(type(of: $0))" }
     }
 
     /// A validation failure whose detail names the first field.
@@ -101,6 +121,15 @@ public struct AuditError: Error, Sendable, CustomStringConvertible {
         validation([FieldError(field: field, message: message)])
     }
 
+    /// Whether the store refused the data itself — an `event_id` already used for other
+    /// content, an unknown parent, a rule of the database the events break — as opposed to not
+    /// being able to answer (unavailable, timed out, shutting down, or anything unknown). Only
+    /// a refusal may take acknowledged events out of the spool, and then only into the
+    /// quarantine; everything else is retried for as long as it takes.
+    public var refusesData: Bool {
+        code == .conflict || code == .validation || code == .refusedByStore
+    }
+
     /// The same error for the event at `index` of a batch: the detail starts `event at index <i>: `.
     public func inBatch(at index: Int) -> AuditError {
         var copy = self
@@ -108,9 +137,16 @@ public struct AuditError: Error, Sendable, CustomStringConvertible {
         return copy
     }
 
+    /// `code: detail [diagnostic]`: safe for logs and the lifecycle log.
     public var description: String {
         var text = "\(code): \(detail)"
-        if let underlying { text += " (\(String(reflecting: underlying)))" }
+        if let diagnostic { text += " [\(diagnostic)]" }
         return text
+    }
+
+    /// What may be logged about any error: an ``AuditError``'s description, else only the
+    /// error's type (a driver's own text may hold SQL and values).
+    public static func logDescription(of error: any Error) -> String {
+        (error as? AuditError)?.description ?? "\(type(of: error))"
     }
 }

@@ -40,3 +40,49 @@ enum JSONNumber {
         return exponent == 0 ? mantissa : "\(mantissa)e\(exponent)"
     }
 }
+
+extension JSONNumber {
+    /// The length of the text PostgreSQL prints for this literal once `jsonb` has stored it as
+    /// `numeric`: every digit written out, no exponent (`1e5` → `100000`, `15e-3` → `0.015`,
+    /// `1.50` → `1.50`). `nil` when the number is beyond `numeric` altogether (more than 131072
+    /// digits before the point or 16383 after it).
+    static func storedLength(_ literal: String) -> Int? {
+        let utf8 = literal.utf8
+        var negative = false
+        var digits = 0  // digits of the mantissa, without leading zeros
+        var leadingZeros = 0
+        var integerDigits = 0  // mantissa digits before the point (leading zeros included)
+        var fractionDigits = 0
+        var seenPoint = false
+        var exponentStart: String.UTF8View.Index?
+        var index = utf8.startIndex
+        while index < utf8.endIndex {
+            let byte = utf8[index]
+            switch byte {
+            case UInt8(ascii: "-"): negative = true
+            case UInt8(ascii: "."): seenPoint = true
+            case UInt8(ascii: "0")...UInt8(ascii: "9"):
+                if seenPoint { fractionDigits += 1 } else { integerDigits += 1 }
+                if byte == UInt8(ascii: "0") && digits == 0 { leadingZeros += 1 } else { digits += 1 }
+            default:
+                exponentStart = utf8.index(after: index)
+                index = utf8.endIndex
+                continue
+            }
+            index = utf8.index(after: index)
+        }
+        var exponent = 0
+        if let exponentStart {
+            // Exponents beyond ±10⁹ cannot be stored whatever the digits.
+            guard let parsed = Int(Substring(utf8[exponentStart...])), abs(parsed) < 1_000_000_000 else { return nil }
+            exponent = parsed
+        }
+        // Where the decimal point falls, counted in mantissa digits from the left.
+        let point = integerDigits + exponent
+        let scale = max(0, fractionDigits - exponent)
+        let integerPart = max(1, point - min(leadingZeros, max(point, 0)))
+        guard point - min(leadingZeros, max(point, 0)) <= 131_072, scale <= 16_383 else { return nil }
+        let isZero = digits == 0
+        return (negative && !isZero ? 1 : 0) + integerPart + (scale > 0 ? 1 + scale : 0)
+    }
+}

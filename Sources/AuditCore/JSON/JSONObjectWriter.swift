@@ -28,6 +28,12 @@ public struct JSONObjectWriter {
         if let value { writer.writeString(value) } else { writer.writeRaw("null".utf8) }
     }
 
+    /// A string member, left out entirely when `value` is `nil` (for schemas whose optional
+    /// members may be absent but not `null`).
+    public mutating func optional(_ name: String, _ value: String?) {
+        if let value { string(name, value) }
+    }
+
     public mutating func integer(_ name: String, _ value: Int64?) {
         key(name)
         writer.writeRaw((value.map { String($0) } ?? "null").utf8)
@@ -47,6 +53,12 @@ public struct JSONObjectWriter {
     public mutating func value(_ name: String, _ value: JSONValue) {
         key(name)
         writer.write(value)
+    }
+
+    /// Gives the writer back with the object still open, to append more members by hand
+    /// (each starting with `,`).
+    public consuming func finishOpen() -> JSONWriter {
+        writer
     }
 
     public consuming func finish() -> JSONWriter {

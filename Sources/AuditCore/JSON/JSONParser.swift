@@ -1,18 +1,60 @@
-/// Why a document is not valid JSON, and where (byte offset from the start).
+/// Why a document is not valid JSON, and where: a byte offset from the start, and the path of
+/// member names and array indices leading to the value at fault.
 public struct JSONSyntaxError: Error, Sendable, Hashable, CustomStringConvertible {
     /// Byte offset of the problem in the document.
     public var offset: Int
     /// What is wrong, in words.
     public var reason: String
+    /// The containers around the problem, outermost first (empty at the top level). For a
+    /// duplicate member name it ends with that name.
+    public var path: [JSONPathComponent] = []
+    /// Whether the problem is a member name that appears twice in one object.
+    public var isDuplicateKey = false
 
-    public var description: String { "invalid JSON at byte \(offset): \(reason)" }
+    public init(offset: Int, reason: String, path: [JSONPathComponent] = [], isDuplicateKey: Bool = false) {
+        self.offset = offset
+        self.reason = reason
+        self.path = path
+        self.isDuplicateKey = isDuplicateKey
+    }
+
+    public var description: String {
+        path.isEmpty ? "invalid JSON at byte \(offset): \(reason)" : "invalid JSON at byte \(offset) (\(JSONPathComponent.render(path))): \(reason)"
+    }
+
+    /// The same error, one container further out.
+    func inside(_ component: JSONPathComponent) -> JSONSyntaxError {
+        var copy = self
+        copy.path.insert(component, at: 0)
+        return copy
+    }
+}
+
+/// One step of a path into a JSON document.
+public enum JSONPathComponent: Sendable, Hashable {
+    case key(String)
+    case index(Int)
+
+    /// `event_data.labels.app`, `[2].event_data`: names joined by dots, indices in brackets.
+    public static func render(_ path: some Collection<JSONPathComponent>) -> String {
+        var text = ""
+        for component in path {
+            switch component {
+            case .key(let key): text += text.isEmpty ? key : "." + key
+            case .index(let index): text += "[\(index)]"
+            }
+        }
+        return text
+    }
 }
 
 /// A strict RFC 8259 parser that keeps numbers as written (see ``JSONValue``).
 ///
 /// Rejects: trailing content, invalid UTF-8, unescaped control characters, lone surrogates,
-/// leading zeros, and nesting deeper than `maximumDepth` (a guard against stack exhaustion,
-/// independent of the event-data nesting rule).
+/// leading zeros, a member name that appears twice in one object (names compared by their
+/// Unicode scalars: `"é"` and `"e\u0301"` are two names), and nesting deeper than
+/// `maximumDepth` (a guard against stack exhaustion, independent of the event-data nesting rule).
+/// Errors carry the path to the value at fault (``JSONSyntaxError/path``).
 public struct JSONParser {
     /// Default guard on container nesting for a whole request body.
     public static let defaultMaximumDepth = 64
@@ -80,7 +122,8 @@ public struct JSONParser {
         try enterContainer()
         defer { depth -= 1 }
         var members: [JSONObject.Member] = []
-        var positions: [String: Int] = [:]
+        // Names seen so far, once the object is large enough that scanning would cost more.
+        var names: Set<ExactKey>?
         skipWhitespace()
         if peek(UInt8(ascii: "}")) {
             index += 1
@@ -89,18 +132,23 @@ public struct JSONParser {
         while true {
             skipWhitespace()
             guard peek(UInt8(ascii: "\"")) else { throw error("expected a member name in double quotes") }
+            let keyOffset = index
             let key = try parseString()
+            if Self.contains(key, members: members, names: &names) {
+                throw JSONSyntaxError(
+                    offset: keyOffset, reason: "the member name appears more than once in this object", path: [.key(key)], isDuplicateKey: true)
+            }
             skipWhitespace()
             guard peek(UInt8(ascii: ":")) else { throw error("expected ':' after member name") }
             index += 1
             skipWhitespace()
-            let value = try parseValue()
-            if let position = positions[key] {
-                members[position].value = value
-            } else {
-                positions[key] = members.count
-                members.append(JSONObject.Member(key: key, value: value))
+            let value: JSONValue
+            do {
+                value = try parseValue()
+            } catch {
+                throw error.inside(.key(key))
             }
+            members.append(JSONObject.Member(key: key, value: value))
             skipWhitespace()
             guard index < bytes.count else { throw error("unexpected end of input in object") }
             if bytes[index] == UInt8(ascii: ",") {
@@ -115,6 +163,18 @@ public struct JSONParser {
         }
     }
 
+    /// Whether `key` is already a member name (same bytes). Small objects are scanned; from 16
+    /// members on, a set of the names is kept, so a huge object costs linear time, not quadratic.
+    private static func contains(_ key: String, members: [JSONObject.Member], names: inout Set<ExactKey>?) -> Bool {
+        if names == nil {
+            if members.count < 16 {
+                return members.contains { $0.key.utf8.elementsEqual(key.utf8) }
+            }
+            names = Set(members.map { ExactKey($0.key) })
+        }
+        return !names!.insert(ExactKey(key)).inserted
+    }
+
     private mutating func parseArray() throws(JSONSyntaxError) -> JSONValue {
         try enterContainer()
         defer { depth -= 1 }
@@ -126,7 +186,11 @@ public struct JSONParser {
         }
         while true {
             skipWhitespace()
-            values.append(try parseValue())
+            do {
+                values.append(try parseValue())
+            } catch {
+                throw error.inside(.index(values.count))
+            }
             skipWhitespace()
             guard index < bytes.count else { throw error("unexpected end of input in array") }
             if bytes[index] == UInt8(ascii: ",") {

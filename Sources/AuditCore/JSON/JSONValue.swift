@@ -2,6 +2,11 @@
 ///
 /// Audit payloads must come back unchanged, so numbers are never converted to a binary floating
 /// point value: `12345678901234567890` and `0.1000000000000000055511151231257827` keep every digit.
+///
+/// Equality is exact: strings and member names compare by their Unicode scalars (UTF-8 bytes),
+/// not by Swift's canonical equivalence, so `"é"` (U+00E9) and `"é"` (U+0065 U+0301) differ, as
+/// they do in PostgreSQL and in every JSON parser that reads the bytes. Numbers compare as
+/// written (`1.0` is not `1`); use ``canonicalBytes`` to compare values.
 public indirect enum JSONValue: Sendable, Hashable {
     case null
     case bool(Bool)
@@ -10,12 +15,32 @@ public indirect enum JSONValue: Sendable, Hashable {
     case string(String)
     case array([JSONValue])
     case object(JSONObject)
+
+    public static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {
+        switch (lhs, rhs) {
+        case (.null, .null): true
+        case (.bool(let left), .bool(let right)): left == right
+        case (.number(let left), .number(let right)): left.utf8.elementsEqual(right.utf8)
+        case (.string(let left), .string(let right)): left.utf8.elementsEqual(right.utf8)
+        case (.array(let left), .array(let right)): left == right
+        case (.object(let left), .object(let right)): left == right
+        default: false
+        }
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        switch self {
+        case .null: hasher.combine(0)
+        case .bool(let flag): hasher.combine(flag)
+        case .number(let literal): ExactKey(literal).hash(into: &hasher)
+        case .string(let string): ExactKey(string).hash(into: &hasher)
+        case .array(let values): hasher.combine(values)
+        case .object(let object): hasher.combine(object)
+        }
+    }
 }
 
-/// A JSON object: members in the order they were first sent.
-///
-/// A member name sent twice keeps its first position and its last value, which is what
-/// PostgreSQL `jsonb` and Go's `encoding/json` (Kubernaut's clients) do with duplicates.
+/// A JSON object: members in the order they were first sent, names unique by their bytes.
 public struct JSONObject: Sendable, Hashable {
     /// One member of an object.
     public struct Member: Sendable, Hashable {
@@ -26,9 +51,18 @@ public struct JSONObject: Sendable, Hashable {
             self.key = key
             self.value = value
         }
+
+        public static func == (lhs: Member, rhs: Member) -> Bool {
+            lhs.key.utf8.elementsEqual(rhs.key.utf8) && lhs.value == rhs.value
+        }
+
+        public func hash(into hasher: inout Hasher) {
+            ExactKey(key).hash(into: &hasher)
+            hasher.combine(value)
+        }
     }
 
-    /// Members in order of first appearance; names are unique.
+    /// Members in order of first appearance; names are unique (compared by their UTF-8 bytes).
     public internal(set) var members: [Member]
 
     /// Creates an empty object.
@@ -53,13 +87,14 @@ public struct JSONObject: Sendable, Hashable {
     /// The number of members.
     public var count: Int { members.count }
 
-    /// The value of the member named `key`, or `nil`. Setting `nil` removes the member.
+    /// The value of the member named exactly `key` (same Unicode scalars), or `nil`. Setting
+    /// `nil` removes the member.
     public subscript(key: String) -> JSONValue? {
         get {
-            members.first(where: { $0.key == key })?.value
+            members.first(where: { $0.key.utf8.elementsEqual(key.utf8) })?.value
         }
         set {
-            if let index = members.firstIndex(where: { $0.key == key }) {
+            if let index = members.firstIndex(where: { $0.key.utf8.elementsEqual(key.utf8) }) {
                 if let newValue {
                     members[index].value = newValue
                 } else {
@@ -69,6 +104,25 @@ public struct JSONObject: Sendable, Hashable {
                 members.append(Member(key: key, value: newValue))
             }
         }
+    }
+}
+
+/// A string that compares and hashes by its UTF-8 bytes, for dictionaries and sets of JSON
+/// member names (Swift's `String` would merge canonically equivalent names).
+public struct ExactKey: Hashable, Sendable {
+    public let string: String
+
+    public init(_ string: String) {
+        self.string = string
+    }
+
+    public static func == (lhs: ExactKey, rhs: ExactKey) -> Bool {
+        lhs.string.utf8.elementsEqual(rhs.string.utf8)
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        var copy = string
+        copy.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
     }
 }
 

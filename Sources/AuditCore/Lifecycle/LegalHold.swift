@@ -21,6 +21,20 @@ public struct LegalHold: Sendable, Hashable {
     }
 }
 
+/// The hold an event is under, as a query answer shows it (Kubernaut's `legal_hold_reason`,
+/// `legal_hold_placed_by`, `legal_hold_placed_at`).
+public struct LegalHoldMark: Sendable, Hashable {
+    public var reason: String
+    public var placedBy: String
+    public var placedAt: AuditTimestamp
+
+    public init(reason: String, placedBy: String, placedAt: AuditTimestamp) {
+        self.reason = reason
+        self.placedBy = placedBy
+        self.placedAt = placedAt
+    }
+}
+
 /// What releasing the holds of a correlation id did.
 public struct HoldRelease: Sendable, Hashable {
     public var correlationID: String

@@ -121,15 +121,20 @@ public enum EventOutcome: String, Sendable, Hashable, CaseIterable {
     case pending
 }
 
-/// An event as a store holds it: the event plus the insertion order the store assigned.
+/// An event as a store holds it: the event plus the insertion order the store assigned, and
+/// — when read through a query — the legal hold it is under now.
 public struct StoredAuditEvent: Sendable, Hashable {
     /// The event, with ``AuditEvent/parentEventDate`` filled when it has a parent.
     public var event: AuditEvent
     /// `insert_seq`: increases with every insert, across all partitions.
     public var insertSequence: Int64
+    /// The earliest active legal hold covering the event, when there is one (filled by the
+    /// stores' queries; not part of the event, which never changes).
+    public var legalHold: LegalHoldMark?
 
-    public init(event: AuditEvent, insertSequence: Int64) {
+    public init(event: AuditEvent, insertSequence: Int64, legalHold: LegalHoldMark? = nil) {
         self.event = event
         self.insertSequence = insertSequence
+        self.legalHold = legalHold
     }
 }

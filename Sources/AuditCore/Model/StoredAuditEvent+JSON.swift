@@ -5,10 +5,12 @@
 #endif
 
 extension StoredAuditEvent {
-    /// Appends the event as the API returns it (and archives store it): every stored column
-    /// under its column name, plus the names Kubernaut's clients read (`version`,
-    /// `cluster_name`); `event_data` is copied from the store's text without re-encoding.
-    public func writeJSON(into writer: inout JSONWriter) {
+    /// Appends the event as retention archives store it (one NDJSON line, format version 1):
+    /// every stored column under its column name, absent values as `null`, `parent_event_date`
+    /// as `YYYY-MM-DD`, plus `version` and `cluster_name`; `event_data` is copied from the
+    /// store's text without re-encoding. The API has its own encoder (`EventJSON` in the server),
+    /// so answers can change shape without changing archives already written.
+    public func writeArchiveJSON(into writer: inout JSONWriter) {
         var object = JSONObjectWriter(taking: &writer)
         object.string("event_id", event.id.uuidString.lowercased())
         object.string("version", event.version)
@@ -41,8 +43,8 @@ extension StoredAuditEvent {
         writer = object.finish()
     }
 
-    /// Reads an event written by ``writeJSON(into:)`` (an API item or an archive line).
-    public init(json object: JSONObject) throws(AuditError) {
+    /// Reads an event written by ``writeArchiveJSON(into:)`` (an archive line).
+    public init(archiveJSON object: JSONObject) throws(AuditError) {
         func fail(_ field: String) -> AuditError { AuditError.validation(field: field, "is missing or malformed in the stored event") }
         func string(_ key: String) -> String? { if case .string(let value)? = object[key] { value } else { nil } }
         func integer(_ key: String) -> Int64? { if case .number(let literal)? = object[key] { FieldReader.integer(literal) } else { nil } }

@@ -5,8 +5,17 @@
 #endif
 
 extension EventQuery {
-    /// Builds a query from URL query parameters (Kubernaut's names), reporting every bad
-    /// parameter by name. Unknown parameters are ignored; a repeated parameter keeps its last value.
+    /// The query parameters ``init(parameters:now:)`` takes; any other name is refused.
+    public static let parameterNames: Set<String> = [
+        "event_type", "event_category", "event_outcome", "severity", "correlation_id", "actor_type", "actor_id", "resource_type",
+        "resource_id", "namespace", "cluster_id", "cluster_name", "parent_event_id", "event_data", "detail_key", "detail_value", "since",
+        "until", "limit", "offset", "order", "cursor",
+    ]
+
+    /// Builds a query from URL query parameters (Kubernaut's names), already decoded as an HTML
+    /// form or Go's `url.ParseQuery` decodes them. Every bad parameter is reported by name:
+    /// a name this endpoint does not know, an empty value, a name given twice with different
+    /// values, a value containing U+0000, or a value that does not parse.
     ///
     /// - `since` / `until`: a relative duration back from `now` (`30m`, `24h`, `7d`, `1h30m`),
     ///   an RFC 3339 date-time, or a `YYYY-MM-DD` UTC day. `since` is inclusive; `until` is
@@ -16,12 +25,30 @@ extension EventQuery {
     /// - `event_data`: a JSON object (URL-encoded) the events' `event_data` must contain, e.g.
     ///   `{"selected_workflow":{"workflow_id":"restart-pod-v1"}}`; at most
     ///   ``maximumContainmentBytes`` bytes and ``maximumContainmentDepth`` levels.
+    /// - `detail_key` and `detail_value` (Kubernaut's, always together): the top-level member
+    ///   `detail_key` of `event_data` equals `detail_value` (see ``EventDataMember``).
     public init(parameters: [(name: String, value: String)], now: AuditTimestamp) throws(AuditError) {
-        var values: [String: String] = [:]
-        for (name, value) in parameters { values[name] = value }
         var errors: [AuditError.FieldError] = []
-        func fail(_ field: String, _ message: String) { errors.append(.init(field: field, message: message)) }
-        func text(_ name: String) -> String? { values[name].flatMap { $0.isEmpty ? nil : $0 } }
+        func fail(_ field: String, _ message: String) {
+            if !errors.contains(where: { $0.field == field }) { errors.append(.init(field: field, message: message)) }
+        }
+        var values: [String: String] = [:]
+        for (name, value) in parameters {
+            guard Self.parameterNames.contains(name) else {
+                fail(name, "is not a parameter of this endpoint; see the API documentation for the filters it takes")
+                continue
+            }
+            if value.isEmpty {
+                fail(name, "must not be empty; leave the parameter out instead")
+            } else if value.utf8.contains(0) {
+                fail(name, "must not contain the character U+0000")
+            } else if let earlier = values[name], !earlier.utf8.elementsEqual(value.utf8) {
+                fail(name, "is given more than once with different values")
+            } else {
+                values[name] = value
+            }
+        }
+        func text(_ name: String) -> String? { values[name] }
 
         var filters = Filters()
         filters.eventType = text("event_type")
@@ -33,6 +60,9 @@ extension EventQuery {
         filters.resourceType = text("resource_type")
         filters.resourceID = text("resource_id")
         filters.namespace = text("namespace")
+        if let clusterID = text("cluster_id"), let clusterName = text("cluster_name"), !clusterID.utf8.elementsEqual(clusterName.utf8) {
+            fail("cluster_name", "differs from cluster_id; give one of them (cluster_name is the older name)")
+        }
         filters.clusterID = text("cluster_id") ?? text("cluster_name")
         if let outcome = text("event_outcome") {
             filters.outcome = EventOutcome(rawValue: outcome)
@@ -43,17 +73,20 @@ extension EventQuery {
             if filters.parentEventID == nil { fail("parent_event_id", "must be a UUID") }
         }
         if let containment = text("event_data") {
-            if containment.utf8.count > Self.maximumContainmentBytes {
-                fail("event_data", "must be at most \(Self.maximumContainmentBytes) bytes")
-            } else if case .object(let object)? = try? JSONParser.parse(containment), !object.members.isEmpty {
-                if JSONValue.object(object).containerDepth > Self.maximumContainmentDepth {
-                    fail("event_data", "must nest at most \(Self.maximumContainmentDepth) levels")
-                } else {
-                    filters.eventDataContains = object
-                }
+            Self.readContainment(containment, into: &filters, fail: fail)
+        }
+        switch (text("detail_key"), text("detail_value")) {
+        case (let key?, let value?):
+            if let member = EventDataMember(key: key, value: value) {
+                filters.eventDataMember = member
+            } else if value.utf8.count > Self.maximumContainmentBytes {
+                fail("detail_value", "must be at most \(Self.maximumContainmentBytes) bytes")
             } else {
-                fail("event_data", "must be a non-empty JSON object, e.g. {\"workflow_id\":\"restart-pod-v1\"}")
+                fail("detail_key", "must be letters, digits and underscores only (at most 255)")
             }
+        case (.some, nil): fail("detail_value", "is required with detail_key")
+        case (nil, .some): fail("detail_key", "is required with detail_value")
+        case (nil, nil): break
         }
 
         var since: AuditTimestamp?
@@ -116,6 +149,32 @@ extension EventQuery {
             order: order,
             cursor: cursor
         )
+    }
+
+    private static func readContainment(_ text: String, into filters: inout Filters, fail: (String, String) -> Void) {
+        guard text.utf8.count <= Self.maximumContainmentBytes else {
+            fail("event_data", "must be at most \(Self.maximumContainmentBytes) bytes")
+            return
+        }
+        let value: JSONValue
+        do {
+            value = try JSONParser.parse(text)
+        } catch {
+            let place = error.path.isEmpty ? "" : " at \(JSONPathComponent.render(error.path))"
+            fail("event_data", "must be a JSON object, e.g. {\"workflow_id\":\"restart-pod-v1\"} (\(error.reason)\(place))")
+            return
+        }
+        guard case .object(let object) = value, !object.members.isEmpty else {
+            fail("event_data", "must be a non-empty JSON object, e.g. {\"workflow_id\":\"restart-pod-v1\"}")
+            return
+        }
+        if value.containerDepth > Self.maximumContainmentDepth {
+            fail("event_data", "must nest at most \(Self.maximumContainmentDepth) levels")
+        } else if value.containsNUL {
+            fail("event_data", "must not contain the character U+0000")
+        } else {
+            filters.eventDataContains = object
+        }
     }
 
     /// Largest `event_data` containment filter, in bytes: 4096.

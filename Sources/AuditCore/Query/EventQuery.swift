@@ -26,6 +26,8 @@ public struct EventQuery: Sendable, Hashable {
         /// every member present with a value that contains the given one (objects recursively;
         /// an array contains each given element; scalars equal, numbers by value).
         public var eventDataContains: JSONObject?
+        /// Kubernaut's `detail_key`/`detail_value`: a top-level member of `event_data` equals a value.
+        public var eventDataMember: EventDataMember?
 
         public init() {}
 

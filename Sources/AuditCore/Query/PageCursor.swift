@@ -83,6 +83,9 @@ public struct PageCursor: Sendable, Hashable {
             let value = JSONValue.object(containment).compactText
             text += "event_data=\(value.utf8.count):\(value);"
         }
+        if let member = filters.eventDataMember {
+            text += "detail=\(member.key.utf8.count):\(member.key)\(member.value.utf8.count):\(member.value);"
+        }
         return SHA256.hash(data: Array(text.utf8)).prefix(8).map { byte in
             let hex = String(byte, radix: 16)
             return byte < 16 ? "0" + hex : hex

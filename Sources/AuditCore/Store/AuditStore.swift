@@ -77,4 +77,18 @@ public protocol AuditStore: Sendable {
 
     /// Whether the store is reachable and migrated.
     func readiness() async -> StoreReadiness
+
+    /// Keeps acknowledged events the store refused (see ``QuarantineEntry``), in one
+    /// transaction. An entry whose ``QuarantineEntry/key`` is already recorded is not recorded again.
+    func quarantine(_ entries: [QuarantineEntry]) async throws(AuditError)
+
+    /// Quarantine records, oldest first: only the open ones unless `includeResolved`.
+    func quarantinedRecords(includeResolved: Bool, limit: Int, offset: Int) async throws(AuditError) -> (records: [QuarantinedRecord], total: Int)
+
+    /// What the quarantine holds that is not resolved.
+    func quarantineCounts() async throws(AuditError) -> QuarantineCounts
+
+    /// Marks an open record resolved (the only change a record ever sees).
+    /// - Throws: `not-found` when no open record has this id.
+    func resolveQuarantined(id: Int64, resolution: String, at: AuditTimestamp) async throws(AuditError)
 }

@@ -1,13 +1,13 @@
 extension EventValidator {
-    /// PostgreSQL `numeric` (what `jsonb` stores numbers as) holds at most this many digits
-    /// before the decimal point.
-    static let maximumIntegerDigits = 131_072
-    /// … and at most this many after it.
-    static let maximumFractionDigits = 16_383
-
     /// Reads `event_data`: a JSON object within the size and nesting limits whose
     /// `event_type` member, when present, equals the event's `event_type`. Returns the object
     /// and its compact text (encoded once, here).
+    ///
+    /// Sizes count the data as the stores return it: PostgreSQL keeps `jsonb` numbers as
+    /// `numeric` and writes every digit out (`1e1000` comes back as a 1 followed by 1000
+    /// zeros), so a number is refused when that text would be longer than
+    /// ``ValidationPolicy/maximumNumberLength``, and `event_data` when it would exceed
+    /// ``ValidationPolicy/maximumEventDataBytes`` with its numbers written out.
     func readEventData(_ reader: inout FieldReader, eventType: String?) -> (object: JSONObject, data: EventData)? {
         guard let value = reader.value("event_data") else {
             reader.fail("event_data", "is required")
@@ -26,8 +26,15 @@ extension EventValidator {
             reader.fail("event_data", "must not contain the character U+0000 (\\u0000)")
             return nil
         }
-        if let number = Self.firstNumberOutOfRange(value) {
-            reader.fail("event_data", "holds the number \(number.prefix(40)), which is too large or too precise to store")
+        var numbers = NumberCheck(maximumLength: policy.maximumNumberLength)
+        var path: [JSONPathComponent] = [.key("event_data")]
+        numbers.visit(value, path: &path)
+        if let (path, length) = numbers.tooLong {
+            let size = length.map { "\($0) characters long" } ?? "too large or too precise to store"
+            reader.fail(
+                JSONPathComponent.render(path),
+                "is a number PostgreSQL would store written out in full, \(size); at most \(policy.maximumNumberLength) characters are allowed"
+            )
             return nil
         }
         let data = EventData(object)
@@ -36,51 +43,58 @@ extension EventValidator {
             reader.fail("event_data", "is \(size) bytes as compact JSON; the limit is \(policy.maximumEventDataBytes)")
             return nil
         }
+        if size + numbers.expansion > policy.maximumEventDataBytes {
+            reader.fail(
+                "event_data",
+                "would be \(size + numbers.expansion) bytes as stored, with its numbers written out in full; the limit is \(policy.maximumEventDataBytes)"
+            )
+            return nil
+        }
         if let inner = object["event_type"], let eventType {
-            guard case .string(let innerType) = inner, innerType == eventType else {
+            guard case .string(let innerType) = inner, innerType.utf8.elementsEqual(eventType.utf8) else {
                 reader.fail("event_data.event_type", "must equal event_type (\(eventType)) when present")
                 return nil
             }
         }
         return (object, data)
     }
+}
 
-    /// The first number literal PostgreSQL `numeric` cannot hold, if any.
-    static func firstNumberOutOfRange(_ value: JSONValue) -> String? {
-        switch value {
-        case .number(let literal):
-            return numberFits(literal) ? nil : literal
-        case .array(let values):
-            for element in values {
-                if let found = firstNumberOutOfRange(element) { return found }
-            }
-            return nil
-        case .object(let object):
-            for member in object.members {
-                if let found = firstNumberOutOfRange(member.value) { return found }
-            }
-            return nil
-        default:
-            return nil
-        }
+/// Walks the numbers of a value: the first one whose stored form is too long, and how many
+/// bytes writing them all out adds.
+private struct NumberCheck {
+    let maximumLength: Int
+    /// Path and stored length (`nil`: beyond `numeric`) of the first number over the limit.
+    var tooLong: ([JSONPathComponent], Int?)?
+    var expansion = 0
+
+    init(maximumLength: Int) {
+        self.maximumLength = maximumLength
     }
 
-    /// Whether a (grammatically valid) JSON number literal fits PostgreSQL `numeric`: at most
-    /// ``maximumIntegerDigits`` digits before the decimal point and ``maximumFractionDigits`` after it.
-    static func numberFits(_ literal: String) -> Bool {
-        let utf8 = Array(literal.utf8)
-        let exponentIndex = utf8.firstIndex(where: { $0 | 0x20 == UInt8(ascii: "e") }) ?? utf8.count
-        var exponent = 0
-        if exponentIndex < utf8.count {
-            guard let parsed = Int(String(decoding: utf8[(exponentIndex + 1)...], as: UTF8.self)), abs(parsed) < 10_000_000 else {
-                return false
+    mutating func visit(_ value: JSONValue, path: inout [JSONPathComponent]) {
+        guard tooLong == nil else { return }
+        switch value {
+        case .number(let literal):
+            guard let length = JSONNumber.storedLength(literal), length <= maximumLength else {
+                tooLong = (path, JSONNumber.storedLength(literal))
+                return
             }
-            exponent = parsed
+            expansion += max(0, length - literal.utf8.count)
+        case .array(let values):
+            for (index, element) in values.enumerated() {
+                path.append(.index(index))
+                visit(element, path: &path)
+                path.removeLast()
+            }
+        case .object(let object):
+            for member in object.members {
+                path.append(.key(member.key))
+                visit(member.value, path: &path)
+                path.removeLast()
+            }
+        default:
+            break
         }
-        let mantissa = utf8[..<exponentIndex].filter { $0 != UInt8(ascii: "-") }
-        let pointIndex = mantissa.firstIndex(of: UInt8(ascii: ".")) ?? mantissa.endIndex
-        let integerDigits = mantissa[..<pointIndex].drop { $0 == UInt8(ascii: "0") }.count
-        let fractionDigits = pointIndex < mantissa.endIndex ? mantissa.distance(from: pointIndex, to: mantissa.endIndex) - 1 : 0
-        return integerDigits + exponent <= maximumIntegerDigits && fractionDigits - exponent <= maximumFractionDigits
     }
 }

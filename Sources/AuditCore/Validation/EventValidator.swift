@@ -7,7 +7,9 @@
 /// Turns request JSON into ``AuditEvent`` values, applying Kubernaut's write rules and defaults.
 ///
 /// Every broken rule is reported with the field it concerns. Unknown members are ignored, as
-/// Kubernaut does; `event_data` is kept whole.
+/// Kubernaut does; `event_data` is kept whole. An event sent without `event_id` gets one here,
+/// when it is accepted (see ``ValidationPolicy/eventIDs``), so that every later step — a spool
+/// replay, a group commit retried alone — stores it under that id, once.
 public struct EventValidator: Sendable {
     /// `retention_days` when none is sent: 2555 days (seven years).
     public static let defaultRetentionDays: Int32 = 2555
@@ -134,7 +136,10 @@ public struct EventValidator: Sendable {
             eventData: eventData.data
         )
         if clientID == nil {
-            event.id = event.contentDerivedID(eventData: eventData.object)
+            switch policy.eventIDs {
+            case .assigned: event.id = EventIdentifier.make(at: now)
+            case .contentDerived: event.id = event.contentDerivedID(eventData: eventData.object)
+            }
         }
         return event
     }
@@ -177,7 +182,7 @@ public struct EventValidator: Sendable {
     private func readClusterID(_ reader: inout FieldReader) -> String? {
         let clusterID = reader.optionalString("cluster_id", maxLength: 255)
         let clusterName = reader.optionalString("cluster_name", maxLength: 255)
-        if let clusterID, let clusterName, clusterID != clusterName {
+        if let clusterID, let clusterName, !clusterID.utf8.elementsEqual(clusterName.utf8) {
             reader.fail("cluster_name", "differs from cluster_id; send one of them (cluster_name is the older name)")
             return nil
         }

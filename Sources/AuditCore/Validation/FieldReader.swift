@@ -9,14 +9,15 @@
 /// Conventions (Kubernaut's): `null` or a missing member is absent; an empty string in an
 /// optional member is absent too; a required member must be present and non-empty.
 struct FieldReader {
-    private let members: [String: JSONValue]
+    /// Members by exact name (bytes), so that no name stands in for a canonically equivalent one.
+    private let members: [ExactKey: JSONValue]
     private(set) var errors: [AuditError.FieldError] = []
 
     init(_ object: JSONObject) {
-        var members: [String: JSONValue] = [:]
+        var members: [ExactKey: JSONValue] = [:]
         members.reserveCapacity(object.count)
         for member in object.members {
-            members[member.key] = member.value
+            members[ExactKey(member.key)] = member.value
         }
         self.members = members
     }
@@ -27,7 +28,7 @@ struct FieldReader {
 
     /// The member's value, or `nil` when missing or `null`.
     func value(_ name: String) -> JSONValue? {
-        switch members[name] {
+        switch members[ExactKey(name)] {
         case .none, .null?: nil
         case let value?: value
         }

@@ -2,6 +2,18 @@
 ///
 /// The defaults are Kubernaut's; widen the time window to import historical events.
 public struct ValidationPolicy: Sendable, Hashable {
+    /// Where the `event_id` of an event sent without one comes from.
+    public enum EventIDs: String, Sendable, Hashable, CaseIterable {
+        /// A new UUID (version 7: time-ordered) for every event accepted, as Kubernaut does:
+        /// two identical events are two events. A client that retries a request whose answer it
+        /// never saw may store it twice; clients that need exactly-once send `event_id`.
+        case assigned
+        /// A UUID (version 8) derived from the event's content: a retried request is stored
+        /// once, but two separate events with identical content (same second, same data) are
+        /// merged into one. Opt-in (`--content-derived-ids`).
+        case contentDerived = "content-derived"
+    }
+
     /// How far `event_timestamp` may lie in the future, in seconds. Default 3600 (60 minutes).
     public var maximumFutureSkewSeconds: Int64
     /// How far `event_timestamp` may lie in the past, in seconds. Default 604800 (7 days).
@@ -12,6 +24,11 @@ public struct ValidationPolicy: Sendable, Hashable {
     public var maximumEventDataDepth: Int
     /// Most events in one batch request. Default 1000.
     public var maximumBatchSize: Int
+    /// How events sent without `event_id` get one. Default ``EventIDs/assigned``.
+    public var eventIDs: EventIDs
+    /// Longest a number in `event_data` may be once written out in full, as PostgreSQL stores
+    /// and returns it (`1e5` is 6 characters: `100000`). Default 1000.
+    public var maximumNumberLength: Int
 
     /// Creates a policy; every parameter defaults to the value documented on its property.
     public init(
@@ -19,12 +36,16 @@ public struct ValidationPolicy: Sendable, Hashable {
         maximumAgeSeconds: Int64 = 7 * 86_400,
         maximumEventDataBytes: Int = 256 * 1024,
         maximumEventDataDepth: Int = 10,
-        maximumBatchSize: Int = 1000
+        maximumBatchSize: Int = 1000,
+        maximumNumberLength: Int = 1000,
+        eventIDs: EventIDs = .assigned
     ) {
         self.maximumFutureSkewSeconds = maximumFutureSkewSeconds
         self.maximumAgeSeconds = maximumAgeSeconds
         self.maximumEventDataBytes = maximumEventDataBytes
         self.maximumEventDataDepth = maximumEventDataDepth
         self.maximumBatchSize = maximumBatchSize
+        self.maximumNumberLength = maximumNumberLength
+        self.eventIDs = eventIDs
     }
 }

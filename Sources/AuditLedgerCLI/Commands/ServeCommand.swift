@@ -1,13 +1,14 @@
 import ArgumentParser
 import AuditCore
+import AuditIngest
 import AuditMaintenance
 import AuditServer
-import AuditSpool
 import Hummingbird
 import Logging
 import Metrics
 import Prometheus
 import ServiceLifecycle
+import UnixSignals
 
 /// `auditledger serve`: runs the HTTP API until SIGTERM or SIGINT, then shuts down gracefully.
 struct ServeCommand: AsyncParsableCommand {
@@ -66,6 +67,32 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(help: "Answer 503 instead of spooling when the store is unavailable. (env: AUDITLEDGER_DISABLE_SPOOL=true)")
     var disableSpool = false
 
+    @Flag(
+        help: """
+            Derive the event_id of events sent without one from their content: a retried request is stored once, but identical \
+            events sent separately are merged. (env: AUDITLEDGER_CONTENT_DERIVED_IDS=true, default: off, each event gets a new id)
+            """
+    )
+    var contentDerivedIds = false
+
+    @Option(help: "Seconds a connection may wait for a request before it is closed. (env: AUDITLEDGER_IDLE_TIMEOUT, default: 75)")
+    var idleTimeout: Int?
+
+    @Option(
+        help: "Seconds a request body may take to arrive once its head has; then 408. (env: AUDITLEDGER_READ_TIMEOUT, default: 30)")
+    var readTimeout: Int?
+
+    @Option(help: "Most HTTP connections open at once; more wait in the listen backlog. (env: AUDITLEDGER_MAX_CONNECTIONS, default: 4096)")
+    var maxConnections: Int?
+
+    @Option(
+        help: """
+            Longest a graceful shutdown (SIGTERM) may take before what is left is cancelled; requests still arriving get at most \
+            --read-timeout. (env: AUDITLEDGER_SHUTDOWN_TIMEOUT, default: 45)
+            """
+    )
+    var shutdownTimeout: Int?
+
     @OptionGroup var logging: LoggingOptions
 
     /// The listening address and server configuration these options resolve to.
@@ -77,6 +104,8 @@ struct ServeCommand: AsyncParsableCommand {
         var archiveDirectory: String?
         /// Where and how large the spool is; `nil` when disabled.
         var spool: SpoolConfiguration?
+        /// Longest a graceful shutdown may take.
+        var shutdownTimeout: Duration
     }
 
     /// Resolves every option: flag, else `AUDITLEDGER_*` variable, else default; checks ranges.
@@ -96,6 +125,17 @@ struct ServeCommand: AsyncParsableCommand {
         else {
             throw ValidationError("body size, batch size and queue limits must be positive; time limits must not be negative")
         }
+        if try resolve(contentDerivedIds ? true : nil, env: "AUDITLEDGER_CONTENT_DERIVED_IDS", default: false) {
+            configuration.validation.eventIDs = .contentDerived
+        }
+        let idle = try resolve(idleTimeout, env: "AUDITLEDGER_IDLE_TIMEOUT", default: 75)
+        let read = try resolve(readTimeout, env: "AUDITLEDGER_READ_TIMEOUT", default: 30)
+        let connections = try resolve(maxConnections, env: "AUDITLEDGER_MAX_CONNECTIONS", default: 4096)
+        let shutdown = try resolve(shutdownTimeout, env: "AUDITLEDGER_SHUTDOWN_TIMEOUT", default: 45)
+        guard idle > 0, read > 0, connections > 0, shutdown > 0 else {
+            throw ValidationError("--idle-timeout, --read-timeout, --max-connections and --shutdown-timeout must be positive")
+        }
+        configuration.connections = ConnectionLimits(idleTimeout: .seconds(idle), readTimeout: .seconds(read), maximumConnections: connections)
         let interval = try resolve(maintenanceInterval, env: "AUDITLEDGER_MAINTENANCE_INTERVAL", default: 3600)
         guard interval > 0 else { throw ValidationError("the maintenance interval must be positive") }
         let archiveDirectory = try resolve(archiveDir, env: "AUDITLEDGER_ARCHIVE_DIR")
@@ -105,10 +145,18 @@ struct ServeCommand: AsyncParsableCommand {
             let maximumBytes = try resolve(spoolMaxBytes, env: "AUDITLEDGER_SPOOL_MAX_BYTES", default: 1 << 30)
             guard maximumBytes > 0 else { throw ValidationError("--spool-max-bytes must be positive (use --disable-spool to turn the spool off)") }
             spool = SpoolConfiguration(directory: directory, maximumBytes: maximumBytes)
+            // For the fault tests only: crash on purpose at this point of the spool.
+            if let point = CommandEnvironment.variables["AUDITLEDGER_TEST_SPOOL_CRASH"], !point.isEmpty {
+                guard let crashPoint = SpoolCrashPoint(rawValue: point) else {
+                    throw ValidationError(
+                        "AUDITLEDGER_TEST_SPOOL_CRASH must be one of \(SpoolCrashPoint.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                spool?.crashPoint = crashPoint
+            }
         }
         return Settings(
             host: host, port: port, configuration: configuration, maintenanceInterval: interval, archiveDirectory: archiveDirectory,
-            spool: spool
+            spool: spool, shutdownTimeout: .seconds(shutdown)
         )
     }
 
@@ -122,7 +170,7 @@ struct ServeCommand: AsyncParsableCommand {
         logger.info("starting", metadata: ["audit.store": "\(selection.description)", "http.address": "\(settings.host):\(settings.port)"])
         var spool: Spool?
         if let configuration = settings.spool {
-            spool = try await Spool.open(configuration: configuration, logger: logger, metrics: SpoolMetrics(factory: metrics.metricsFactory))
+            spool = try await Spool.open(configuration: configuration, logger: logger, metrics: metrics.ingest)
             logger.info(
                 "spool ready", metadata: ["audit.spool.directory": "\(configuration.directory)", "audit.spool.events": "\(spool!.status.events)"])
         }
@@ -144,6 +192,9 @@ struct ServeCommand: AsyncParsableCommand {
             metrics: metrics,
             logger: logger
         )
-        try await application.runService()
+        // SIGTERM or SIGINT: a graceful shutdown, bounded by --shutdown-timeout.
+        var group = ServiceGroupConfiguration(services: [application], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        group.maximumGracefulShutdownDuration = settings.shutdownTimeout
+        try await ServiceGroup(configuration: group).run()
     }
 }

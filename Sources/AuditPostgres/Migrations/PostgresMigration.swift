@@ -32,6 +32,7 @@ struct PostgresMigration: Sendable {
         .partitionFunctions,
         .appRole,
         .lifecycle,
+        .quarantine,
     ]
 
     /// The version a fully migrated database is at.

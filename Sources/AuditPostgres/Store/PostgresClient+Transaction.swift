@@ -1,5 +1,7 @@
+import AuditCore
 import Logging
 import PostgresNIO
+import Synchronization
 
 extension PostgresClient {
     /// Runs `body` on one pooled connection between `BEGIN` and `COMMIT` (see
@@ -16,6 +18,45 @@ extension PostgresClient {
 }
 
 extension PostgresClient {
+    /// Runs `body` on a pooled connection (between `BEGIN` and `COMMIT`), or fails with
+    /// `unavailable` when the pool hands out no connection within `leaseTimeout`.
+    ///
+    /// The pool retries refused connections for as long as a lease waits, so without a bound
+    /// the first write after the database went away waited for the whole operation timeout
+    /// before it could be spooled. Once the connection is handed out, `body` is not limited here
+    /// (the caller's operation timeout still is). Should the lease arrive just as the timer
+    /// fires, `body` still runs to its end: the write is then also spooled and replayed, which
+    /// stores it once, since writes are idempotent by `event_id`.
+    func auditTransaction<Value: Sendable>(
+        leaseTimeout: Duration,
+        logger: Logger,
+        _ body: @escaping @Sendable (PostgresConnection) async throws -> Value
+    ) async throws -> Value {
+        let leased = LeaseFlag()
+        return try await withThrowingTaskGroup(of: Value?.self) { group in
+            group.addTask {
+                try await self.withConnection { connection in
+                    leased.set()
+                    return try await connection.auditTransaction(logger: logger) { connection in try await body(connection) }
+                }
+            }
+            group.addTask {
+                try await Task.sleep(for: leaseTimeout)
+                guard leased.isSet else {
+                    throw AuditError(
+                        .unavailable, detail: "the database gave no connection within \(leaseTimeout) (it is unreachable or saturated)",
+                        retryAfterSeconds: 5)
+                }
+                return nil
+            }
+            defer { group.cancelAll() }
+            while let result = try await group.next() {
+                if let value = result { return value }
+            }
+            throw CancellationError()
+        }
+    }
+
     /// Runs `query` on a pooled connection through ``PostgresNIO/PostgresConnection/statement(_:logger:)``,
     /// so that a connection closing under it fails the query instead of leaving it unanswered.
     @discardableResult
@@ -52,7 +93,7 @@ extension PostgresConnection {
                 do {
                     try await statement("ROLLBACK", logger: logger)
                 } catch {
-                    logger.debug("rollback failed", metadata: ["error": "\(String(reflecting: error))"])
+                    logger.debug("rollback failed", metadata: ["error": "\(PostgresFailure.diagnostic(of: error))"])
                 }
             }
             throw error
@@ -72,6 +113,13 @@ extension PostgresConnection {
             return self.query(query, logger: logger)
         }.get()
     }
+}
+
+/// Set once a connection was handed out.
+private final class LeaseFlag: Sendable {
+    private let value = Atomic<Bool>(false)
+    var isSet: Bool { value.load(ordering: .acquiring) }
+    func set() { value.store(true, ordering: .releasing) }
 }
 
 /// The connection closed before a statement could be sent on it (the server went away).

@@ -173,7 +173,7 @@ extension PostgresStore {
     /// were accepted once.
     private static func revalidated(_ source: AuditEvent, table: String) throws(AuditError) -> AuditEvent {
         var writer = JSONWriter()
-        StoredAuditEvent(event: source, insertSequence: 0).writeJSON(into: &writer)
+        StoredAuditEvent(event: source, insertSequence: 0).writeArchiveJSON(into: &writer)
         guard let value = try? JSONParser.parse(writer.bytes) else {
             throw AuditError(.internalError, detail: "row \(source.id.uuidString.lowercased()) of \(table) did not encode as JSON")
         }

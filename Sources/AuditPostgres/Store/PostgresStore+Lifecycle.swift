@@ -207,6 +207,14 @@ extension PostgresStore: AuditLifecycleStore {
     }
 
     public func withMaintenanceLock<Value: Sendable>(_ body: @Sendable () async throws -> Value) async throws -> Value? {
+        do {
+            return try await holdingMaintenanceLock(body)
+        } catch {
+            throw PostgresFailure.translate(error, operation: "run maintenance")
+        }
+    }
+
+    private func holdingMaintenanceLock<Value: Sendable>(_ body: @Sendable () async throws -> Value) async throws -> Value? {
         try await client.withConnection { connection in
             let locked =
                 try await connection.statement("SELECT pg_try_advisory_lock(\(Self.maintenanceLockKey))", logger: logger)

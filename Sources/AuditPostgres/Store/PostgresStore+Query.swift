@@ -8,18 +8,19 @@ import PostgresNIO
 #endif
 
 extension PostgresStore {
+    /// One statement, so that `total` and the page come from one snapshot: the count, the
+    /// page, and for each event of the page its earliest active legal hold.
     public func events(matching query: EventQuery) async throws(AuditError) -> EventPage {
         do {
             return try await withOperationTimeout {
-                var page = PostgresQuery(unsafeSQL: "")
-                var count = PostgresQuery(unsafeSQL: "")
-                Self.buildQueries(for: query, page: &page, count: &count)
                 var events: [StoredAuditEvent] = []
                 events.reserveCapacity(query.limit + 1)
-                for row in try await self.client.statement(page, logger: self.logger) {
-                    events.append(try Self.decodeEvent(row))
+                var total = 0
+                for row in try await self.client.statement(Self.pageStatement(for: query), logger: self.logger) {
+                    var cells = RowCells(row)
+                    total = Int(try cells.next(Int64.self))
+                    if let event = try Self.decodeHeldEvent(&cells) { events.append(event) }
                 }
-                let total = try await self.client.statement(count, logger: self.logger).first?.decode(Int.self) ?? 0
                 let hasMore = events.count > query.limit
                 if hasMore { events.removeLast() }
                 return EventPage(events: events, total: total, hasMore: hasMore)
@@ -33,20 +34,53 @@ extension PostgresStore {
         do {
             return try await withOperationTimeout {
                 let rows = try await self.client.statement(
-                    "SELECT \(unescaped: Self.eventColumns) FROM audit_events WHERE event_id = \(id) LIMIT 1",
+                    """
+                    SELECT \(unescaped: Self.holdColumns), p.* FROM (
+                        SELECT \(unescaped: Self.eventColumns) FROM audit_events WHERE event_id = \(id) LIMIT 1
+                    ) p \(unescaped: Self.holdJoin)
+                    """,
                     logger: self.logger
                 )
-                return try rows.first.map(Self.decodeEvent)
+                guard let row = rows.first else { return nil }
+                var cells = RowCells(row)
+                return try Self.decodeHeldEvent(&cells)
             }
         } catch {
             throw PostgresFailure.translate(error, operation: "read the event")
         }
     }
 
-    /// Builds the page query and its count query. Only values are bound; column names come
-    /// from ``EventQuery/Filters/columns`` (a fixed set), never from the request.
-    static func buildQueries(for query: EventQuery, page: inout PostgresQuery, count: inout PostgresQuery) {
-        var bindings = PostgresBindings()
+    /// The active hold columns selected before an event's (see ``decodeHeldEvent(_:)``).
+    private static let holdColumns = "hold.reason, hold.placed_by, hold.placed_at"
+
+    /// Joins each row of `p` (an event) with its earliest active legal hold, if any.
+    private static let holdJoin = """
+        LEFT JOIN LATERAL (
+            SELECT h.reason, h.placed_by, h.placed_at FROM auditledger_legal_hold_events le
+            JOIN auditledger_legal_holds h ON h.hold_id = le.hold_id
+            WHERE le.event_id = p.event_id AND h.released_at IS NULL
+            ORDER BY h.placed_at, h.hold_id LIMIT 1
+        ) hold ON p.event_id IS NOT NULL
+        """
+
+    /// Reads the hold columns and then an event (``eventColumns``); `nil` when the event's
+    /// columns are all `NULL` (the one row of an empty page, which still carries the total).
+    private static func decodeHeldEvent(_ cells: inout RowCells) throws -> StoredAuditEvent? {
+        let reason = try cells.next(String?.self)
+        let placedBy = try cells.next(String?.self)
+        let placedAt = try cells.next(PostgresTimestamp?.self)
+        guard let id = try cells.next(UUID?.self) else { return nil }
+        var event = try decodeEvent(id: id, &cells)
+        if let reason, let placedBy, let placedAt {
+            event.legalHold = LegalHoldMark(reason: reason, placedBy: placedBy, placedAt: placedAt.value)
+        }
+        return event
+    }
+
+    /// The conditions of `query` (filters and time window, not the cursor), with their values
+    /// appended to `bindings`. Only values are bound; column names come from
+    /// ``EventQuery/Filters/columns`` (a fixed set), never from the request.
+    static func conditions(for query: EventQuery, bindings: inout PostgresBindings) -> [String] {
         var conditions: [String] = []
         func bind(_ value: some PostgresDynamicTypeEncodable) -> String {
             bindings.append(value)
@@ -59,9 +93,13 @@ extension PostgresStore {
                 conditions.append("\(column) = \(bind(value))")
             }
         }
+        // jsonb containment: answered by the GIN index (jsonb_path_ops) on event_data.
         if let containment = query.filters.eventDataContains {
-            // jsonb containment: answered by the GIN index (jsonb_path_ops) on event_data.
             conditions.append("event_data @> \(bind(JSONValue.object(containment).compactText))::jsonb")
+        }
+        if let member = query.filters.eventDataMember {
+            let alternatives = member.alternatives.map { "event_data @> \(bind(JSONValue.object($0).compactText))::jsonb" }
+            conditions.append("(" + alternatives.joined(separator: " OR ") + ")")
         }
         if let since = query.since {
             conditions.append("event_timestamp >= \(bind(PostgresTimestamp(since)))")
@@ -73,10 +111,16 @@ extension PostgresStore {
         let (firstDay, lastDay) = query.dateRange
         if let firstDay { conditions.append("event_date >= \(bind(PostgresDay(firstDay)))") }
         if let lastDay { conditions.append("event_date <= \(bind(PostgresDay(lastDay)))") }
+        return conditions
+    }
 
-        let countSQL = "SELECT count(*) FROM audit_events" + (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND "))
-        count = PostgresQuery(unsafeSQL: countSQL, binds: bindings)
-
+    /// The page's own query: conditions, cursor, order, limit (one more than asked, to tell
+    /// whether more follow) and offset.
+    static func pageQuery(for query: EventQuery, conditions: [String], bindings: inout PostgresBindings) -> String {
+        func bind(_ value: some PostgresDynamicTypeEncodable) -> String {
+            bindings.append(value)
+            return "$\(bindings.count)"
+        }
         var pageConditions = conditions
         let direction = query.order == .ascending ? "ASC" : "DESC"
         if let cursor = query.cursor {
@@ -89,7 +133,23 @@ extension PostgresStore {
         if !pageConditions.isEmpty { sql += " WHERE " + pageConditions.joined(separator: " AND ") }
         sql += " ORDER BY event_timestamp \(direction), event_id \(direction)"
         sql += " LIMIT \(bind(Int64(query.limit + 1))) OFFSET \(bind(Int64(query.offset)))"
-        page = PostgresQuery(unsafeSQL: sql, binds: bindings)
+        return sql
+    }
+
+    /// The count, the page and each event's hold in one statement (one snapshot). An empty
+    /// page still returns one row, carrying the count.
+    static func pageStatement(for query: EventQuery) -> PostgresQuery {
+        var bindings = PostgresBindings()
+        let conditions = conditions(for: query, bindings: &bindings)
+        let page = pageQuery(for: query, conditions: conditions, bindings: &bindings)
+        let direction = query.order == .ascending ? "ASC" : "DESC"
+        let countWhere = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
+        let sql = """
+            WITH total AS (SELECT count(*)::int8 AS n FROM audit_events\(countWhere))
+            SELECT total.n, \(holdColumns), p.* FROM total LEFT JOIN (\(page)) p ON true \(holdJoin)
+            ORDER BY p.event_timestamp \(direction), p.event_id \(direction)
+            """
+        return PostgresQuery(unsafeSQL: sql, binds: bindings)
     }
 }
 
@@ -99,10 +159,9 @@ extension PostgresStore {
     public func partitionsRead(by query: EventQuery) async throws(AuditError) -> [String] {
         do {
             return try await withOperationTimeout {
-                var page = PostgresQuery(unsafeSQL: "")
-                var count = PostgresQuery(unsafeSQL: "")
-                Self.buildQueries(for: query, page: &page, count: &count)
-                let explain = PostgresQuery(unsafeSQL: "EXPLAIN (FORMAT JSON) " + page.sql, binds: page.binds)
+                var bindings = PostgresBindings()
+                let page = Self.pageQuery(for: query, conditions: Self.conditions(for: query, bindings: &bindings), bindings: &bindings)
+                let explain = PostgresQuery(unsafeSQL: "EXPLAIN (FORMAT JSON) " + page, binds: bindings)
                 var plan = ""
                 for try await text in try await self.client.query(explain, logger: self.logger).decode(String.self) {
                     plan += text

@@ -19,8 +19,13 @@ extension PostgresStore {
     /// Reads one row selected with ``eventColumns``.
     static func decodeEvent(_ row: PostgresRow) throws -> StoredAuditEvent {
         var cells = RowCells(row)
+        return try decodeEvent(id: try cells.next(UUID.self), &cells)
+    }
+
+    /// Reads the columns of ``eventColumns`` after `event_id` (already read as `id`).
+    static func decodeEvent(id: UUID, _ cells: inout RowCells) throws -> StoredAuditEvent {
         let event = AuditEvent(
-            id: try cells.next(UUID.self),
+            id: id,
             version: try cells.next(String.self),
             timestamp: try cells.next(PostgresTimestamp.self).value,
             eventType: try cells.next(String.self),
@@ -50,7 +55,7 @@ extension PostgresStore {
 }
 
 /// Reads the cells of a row in order.
-private struct RowCells {
+struct RowCells {
     private var iterator: PostgresRow.Iterator
 
     init(_ row: PostgresRow) {

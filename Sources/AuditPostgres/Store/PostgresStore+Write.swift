@@ -16,14 +16,15 @@ extension PostgresStore {
         do {
             return try await withOperationTimeout {
                 try await self.retryingAbortedTransactions("store the events") {
-                    try await self.client.auditTransaction(logger: self.logger) { connection in
+                    try await self.client.auditTransaction(leaseTimeout: self.configuration.connectionLeaseTimeout, logger: self.logger) {
+                        connection in
                         try await self.write(batches, on: connection)
                     }
                 }
             }
         } catch {
             let failure = PostgresFailure.translate(error, operation: "store the events")
-            if PostgresFailure.sqlState(of: error) == "23514" {
+            if PostgresFailure.sqlState(of: error) == "23514", !failure.refusesData {
                 // No partition for a row: a month was removed behind our back. Forget what we know.
                 knownPartitions.withLock { $0.removeAll() }
             }

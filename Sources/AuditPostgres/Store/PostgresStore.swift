@@ -96,8 +96,11 @@ public final class PostgresStore: AuditStore, Service {
             if timeLimited {
                 created = try await withOperationTimeout {
                     try await self.retryingAbortedTransactions("create partitions") {
-                        try await self.client.statement("SELECT auditledger_ensure_partitions(\(firstDays))", logger: self.logger)
-                            .first?.decode(Int.self) ?? 0
+                        try await self.client.auditTransaction(leaseTimeout: self.configuration.connectionLeaseTimeout, logger: self.logger) {
+                            connection in
+                            try await connection.statement("SELECT auditledger_ensure_partitions(\(firstDays))", logger: self.logger)
+                                .first?.decode(Int.self) ?? 0
+                        }
                     }
                 }
             } else {

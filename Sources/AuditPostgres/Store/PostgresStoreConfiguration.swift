@@ -12,6 +12,10 @@ public struct PostgresStoreConfiguration: Sendable {
     /// Longest a single store operation may wait (including for a connection) before the store
     /// reports itself unavailable. Default 10 seconds.
     public var operationTimeout: Duration
+    /// Longest a write waits for the connection pool to hand out a connection before the store
+    /// reports itself unavailable, so that writes reach the spool within about this long of the
+    /// database going away. Default 1 second.
+    public var connectionLeaseTimeout: Duration
     /// Longest maintenance (creating, detaching, dropping months) waits for a lock on
     /// `audit_events` before giving up and retrying (five attempts, `lockTimeout` × 1, 2, 3, 4
     /// / 5 apart). Requests that arrive meanwhile queue behind that wait, so this bounds how long
@@ -28,12 +32,14 @@ public struct PostgresStoreConfiguration: Sendable {
         client: PostgresClient.Configuration,
         monthsAhead: Int = 3,
         operationTimeout: Duration = .seconds(10),
+        connectionLeaseTimeout: Duration = .seconds(1),
         lockTimeout: Duration = .seconds(5),
         startupWait: Duration = .seconds(60)
     ) {
         self.client = client
         self.monthsAhead = monthsAhead
         self.operationTimeout = operationTimeout
+        self.connectionLeaseTimeout = connectionLeaseTimeout
         self.lockTimeout = lockTimeout
         self.startupWait = startupWait
     }

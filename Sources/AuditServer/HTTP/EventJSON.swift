@@ -7,7 +7,7 @@ package import AuditCore
 #endif
 
 /// The JSON shapes of the audit API, written straight to bytes. Items are written by
-/// `StoredAuditEvent.writeJSON(into:)` (the same form archives use). Package-visible so that
+/// `StoredAuditEvent.writeArchiveJSON(into:)` (the same form archives use). Package-visible so that
 /// the benchmark harness times the very encoder the server uses.
 package enum EventJSON {
     /// `201` body of the single-event endpoint (Kubernaut's shape).
@@ -70,7 +70,7 @@ package enum EventJSON {
         writer.writeRaw(#"{"data":["#.utf8)
         for (index, event) in page.events.enumerated() {
             if index > 0 { writer.writeByte(UInt8(ascii: ",")) }
-            event.writeJSON(into: &writer)
+            item(event, into: &writer)
         }
         writer.writeRaw(#"],"pagination":"#.utf8)
         var pagination = JSONObjectWriter(taking: &writer)
@@ -78,7 +78,7 @@ package enum EventJSON {
         pagination.integer("offset", Int64(query.offset))
         pagination.integer("total", Int64(page.total))
         pagination.bool("has_more", page.hasMore)
-        pagination.string("next_cursor", page.nextCursor(for: query)?.token)
+        if let cursor = page.nextCursor(for: query) { pagination.string("next_cursor", cursor.token) }
         writer = pagination.finish()
         writer.writeByte(UInt8(ascii: "}"))
         return writer.bytes
@@ -87,7 +87,50 @@ package enum EventJSON {
     /// One event as the single-event lookup returns it.
     static func single(_ event: StoredAuditEvent) -> [UInt8] {
         var writer = JSONWriter(capacity: 1600)
-        event.writeJSON(into: &writer)
+        item(event, into: &writer)
         return writer.bytes
+    }
+
+    /// One query item: every stored column under its column name, plus the names Kubernaut's
+    /// clients read (`version`, `cluster_name`, the `legal_hold` members); `event_data` is copied
+    /// from the store's text without re-encoding.
+    package static func item(_ stored: StoredAuditEvent, into writer: inout JSONWriter) {
+        let event = stored.event
+        var object = JSONObjectWriter(taking: &writer)
+        object.string("event_id", event.id.uuidString.lowercased())
+        object.string("version", event.version)
+        object.string("event_version", event.version)
+        object.string("event_timestamp", event.timestamp.description)
+        object.string("event_date", event.date.description)
+        object.string("event_type", event.eventType)
+        object.string("event_category", event.category)
+        object.string("event_action", event.action)
+        object.string("event_outcome", event.outcome.rawValue)
+        object.string("actor_type", event.actorType)
+        object.string("actor_id", event.actorID)
+        object.optional("actor_ip", event.actorIP)
+        object.string("resource_type", event.resourceType)
+        object.string("resource_id", event.resourceID)
+        object.string("correlation_id", event.correlationID)
+        object.optional("parent_event_id", event.parentEventID?.uuidString.lowercased())
+        object.optional("parent_event_date", event.parentEventDate?.startOfDay.description)
+        object.optional("namespace", event.namespace)
+        object.optional("cluster_id", event.clusterID)
+        object.optional("cluster_name", event.clusterID)
+        object.optional("severity", event.severity)
+        if let duration = event.durationMS { object.integer("duration_ms", Int64(duration)) }
+        object.optional("error_code", event.errorCode)
+        object.optional("error_message", event.errorMessage)
+        object.integer("retention_days", Int64(event.retentionDays))
+        object.bool("is_sensitive", event.isSensitive)
+        object.bool("legal_hold", stored.legalHold != nil)
+        if let hold = stored.legalHold {
+            object.string("legal_hold_reason", hold.reason)
+            object.string("legal_hold_placed_by", hold.placedBy)
+            object.string("legal_hold_placed_at", hold.placedAt.description)
+        }
+        object.integer("insert_seq", stored.insertSequence)
+        object.raw("event_data", event.eventData.json)
+        writer = object.finish()
     }
 }

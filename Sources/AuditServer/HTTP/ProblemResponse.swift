@@ -5,13 +5,17 @@ import NIOCore
 
 /// RFC 7807 `application/problem+json` responses: `{type, title, status, detail, instance,
 /// field_errors?, request_id}`. The one place where domain errors become HTTP statuses.
-struct ProblemResponse {
+struct ProblemResponse: Sendable {
     let typeBase: String
 
     static func status(for code: AuditError.Code) -> HTTPResponse.Status {
         switch code {
         case .validation, .malformedRequest, .batchSizeExceeded: .badRequest
         case .payloadTooLarge: .contentTooLarge
+        case .unsupportedMediaType: .unsupportedMediaType
+        case .methodNotAllowed: .methodNotAllowed
+        case .requestTimeout: .requestTimeout
+        case .refusedByStore: .unprocessableContent
         case .notFound: .notFound
         case .unauthorized: .unauthorized
         case .conflict: .conflict
@@ -26,6 +30,10 @@ struct ProblemResponse {
         case .malformedRequest: "Invalid Request"
         case .batchSizeExceeded: "Batch Size Exceeded"
         case .payloadTooLarge: "Payload Too Large"
+        case .unsupportedMediaType: "Unsupported Media Type"
+        case .methodNotAllowed: "Method Not Allowed"
+        case .requestTimeout: "Request Timeout"
+        case .refusedByStore: "Refused by the Store"
         case .notFound: "Not Found"
         case .unauthorized: "Unauthorized"
         case .conflict: "Conflict"
@@ -39,25 +47,35 @@ struct ProblemResponse {
     /// which the domain writes for clients.
     func response(for error: AuditError, instance: String, requestID: String) -> Response {
         let status = Self.status(for: error.code)
-        var object = JSONObjectWriter(writer: JSONWriter(capacity: 256))
-        object.string("type", typeBase + error.code.slug)
-        object.string("title", Self.title(for: error.code))
-        object.integer("status", Int64(status.code))
-        object.string("detail", error.detail)
-        object.string("instance", instance)
-        if !error.fieldErrors.isEmpty {
-            var fields = JSONObject()
-            for fieldError in error.fieldErrors where fields[fieldError.field] == nil {
-                fields[fieldError.field] = .string(fieldError.message)
-            }
-            object.value("field_errors", .object(fields))
-        }
-        object.string("request_id", requestID)
         var headers: HTTPFields = [.contentType: "application/problem+json"]
         if let retryAfter = error.retryAfterSeconds {
             headers[.retryAfter] = String(retryAfter)
         }
-        let body = ByteBuffer(bytes: object.finish().bytes)
+        let body = body(
+            status: status, slug: error.code.slug, title: Self.title(for: error.code), detail: error.detail, fieldErrors: error.fieldErrors,
+            instance: instance, requestID: requestID)
         return Response(status: status, headers: headers, body: .init(byteBuffer: body))
+    }
+
+    /// A problem body for any status, for errors that are not the domain's (the HTTP layer's).
+    func body(
+        status: HTTPResponse.Status, slug: String, title: String, detail: String, fieldErrors: [AuditError.FieldError] = [],
+        instance: String?, requestID: String?
+    ) -> ByteBuffer {
+        var object = JSONObjectWriter(writer: JSONWriter(capacity: 256))
+        object.string("type", typeBase + slug)
+        object.string("title", title)
+        object.integer("status", Int64(status.code))
+        object.string("detail", detail)
+        object.optional("instance", instance)
+        if !fieldErrors.isEmpty {
+            var fields = JSONObject()
+            for fieldError in fieldErrors where fields[fieldError.field] == nil {
+                fields[fieldError.field] = .string(fieldError.message)
+            }
+            object.value("field_errors", .object(fields))
+        }
+        object.optional("request_id", requestID)
+        return ByteBuffer(bytes: object.finish().bytes)
     }
 }

@@ -1,28 +1,22 @@
+public import AuditIngest
 public import CoreMetrics
 public import Prometheus
 
-/// The metrics AuditLedger reports, exposed as Prometheus text at `GET /metrics`.
+/// The metrics AuditLedger reports, exposed as Prometheus text at `GET /metrics`: the write
+/// pipeline's (``AuditIngest/IngestMetrics``, which lists them), maintenance's, the connection
+/// pool's, and the server's own:
 ///
 /// | Name | Kind | Meaning |
 /// | --- | --- | --- |
-/// | `auditledger_events_stored_total` | counter | Events committed (new rows). |
-/// | `auditledger_events_already_stored_total` | counter | Events received again and not stored twice (retries). |
-/// | `auditledger_events_spooled_total` | counter | Events answered `202`: the store was unavailable (or the spool not yet drained). |
 /// | `auditledger_requests_refused_total{reason}` | counter | Requests answered with an error, by problem type. |
-/// | `auditledger_writer_queued_events` | gauge | Events waiting for the writer (back-pressure at `--max-queued-events`). |
-/// | `auditledger_group_commit_events` | histogram | Events per group-commit transaction. |
-/// | `auditledger_group_commit_duration_seconds` | histogram | Time per group-commit transaction. |
+/// | `auditledger_client_disconnects_total` | counter | Requests whose client hung up before the body arrived. |
+/// | `auditledger_legal_holds_active` | gauge | Active legal holds (updated when one is placed or released, and by maintenance). |
 public final class AuditMetrics: Sendable {
     /// The registry the metrics are kept in; render it with `emit(into:)`.
     public let registry: PrometheusCollectorRegistry
     let factory: PrometheusMetricsFactory
-
-    let eventsStored: CoreMetrics.Counter
-    let eventsAlreadyStored: CoreMetrics.Counter
-    let eventsSpooled: CoreMetrics.Counter
-    let queuedEvents: CoreMetrics.Gauge
-    let groupEvents: CoreMetrics.Recorder
-    let groupDuration: CoreMetrics.Timer
+    /// The write pipeline's metrics, reported into ``registry``.
+    public let ingest: IngestMetrics
 
     /// Creates the metrics in `registry` (default: a registry of their own).
     public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
@@ -34,12 +28,7 @@ public final class AuditMetrics: Sendable {
             .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(5),
         ]
         self.factory = factory
-        eventsStored = CoreMetrics.Counter(label: "auditledger_events_stored_total", factory: factory)
-        eventsAlreadyStored = CoreMetrics.Counter(label: "auditledger_events_already_stored_total", factory: factory)
-        eventsSpooled = CoreMetrics.Counter(label: "auditledger_events_spooled_total", factory: factory)
-        queuedEvents = CoreMetrics.Gauge(label: "auditledger_writer_queued_events", factory: factory)
-        groupEvents = CoreMetrics.Recorder(label: "auditledger_group_commit_events", factory: factory)
-        groupDuration = CoreMetrics.Timer(label: "auditledger_group_commit_duration_seconds", factory: factory)
+        self.ingest = IngestMetrics(factory: factory)
     }
 
     /// Counts a request answered with an error of this problem type.
@@ -47,7 +36,17 @@ public final class AuditMetrics: Sendable {
         CoreMetrics.Counter(label: "auditledger_requests_refused_total", dimensions: [("reason", slug)], factory: factory).increment()
     }
 
-    /// A factory reporting into ``registry`` (for the spool's and maintenance's metrics).
+    /// Counts a client that hung up before its request arrived.
+    func clientDisconnected() {
+        CoreMetrics.Counter(label: "auditledger_client_disconnects_total", factory: factory).increment()
+    }
+
+    /// Publishes how many legal holds are active.
+    func legalHoldsActive(_ count: Int) {
+        CoreMetrics.Gauge(label: "auditledger_legal_holds_active", factory: factory).record(count)
+    }
+
+    /// A factory reporting into ``registry`` (for maintenance's metrics).
     public var metricsFactory: any MetricsFactory { factory }
 
     /// The Prometheus text exposition of every metric.

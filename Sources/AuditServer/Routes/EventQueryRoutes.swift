@@ -12,18 +12,13 @@ struct EventQueryRoutes {
     let store: any AuditStore
     let configuration: AuditServerConfiguration
 
-    func register(on router: Router<AuditRequestContext>) {
-        router.get("/api/v1/audit/events") { request, _ in
-            try await list(request)
-        }
-        router.get("/api/v1/audit/events/:event_id") { _, context in
-            try await single(context)
-        }
+    func register(on audit: RouteRegistry.Group) {
+        audit.get("events") { request, _ in try await list(request) }
+        audit.get("events/:event_id") { _, context in try await single(context) }
     }
 
     func list(_ request: Request) async throws -> Response {
-        let parameters = request.uri.queryParameters.map { (name: String($0.key), value: String($0.value)) }
-        let query = try EventQuery(parameters: parameters, now: configuration.clock())
+        let query = try EventQuery(parameters: try FormQuery.decode(request.uri.query), now: configuration.clock())
         let page = try await store.events(matching: query)
         return .json(status: .ok, EventJSON.page(page, query: query))
     }

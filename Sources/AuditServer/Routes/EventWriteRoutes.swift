@@ -1,4 +1,5 @@
 import AuditCore
+import AuditIngest
 import HTTPTypes
 import Hummingbird
 import Logging
@@ -10,19 +11,16 @@ struct EventWriteRoutes {
     let validator: EventValidator
     let configuration: AuditServerConfiguration
 
-    func register(on router: Router<AuditRequestContext>) {
-        router.post("/api/v1/audit/events") { request, context in
-            try await createEvent(request, context: context)
-        }
-        router.post("/api/v1/audit/events/batch") { request, context in
-            try await createBatch(request, context: context)
-        }
+    func register(on audit: RouteRegistry.Group) {
+        audit.post("events") { request, context in try await createEvent(request, context: context) }
+        audit.post("events/batch") { request, context in try await createBatch(request, context: context) }
     }
 
     func createEvent(_ request: Request, context: AuditRequestContext) async throws -> Response {
         let body = try await RequestJSON.read(request, limit: configuration.maximumBodyBytes)
-        let event = try validator.event(from: body, now: configuration.clock())
-        switch try await writer.submit(EventBatch(events: [event], reportsIndex: false), logger: context.logger) {
+        let event = try validator.event(from: body.value, now: configuration.clock())
+        let batch = EventBatch(events: [event], reportsIndex: false)
+        switch try await writer.submit(batch, requestID: context.requestID, bodyBytes: body.bytes, logger: context.logger) {
         case .stored(let receipt):
             return .json(status: .created, EventJSON.created(event, isNew: receipt.insertedCount > 0))
         case .spooled:
@@ -32,8 +30,9 @@ struct EventWriteRoutes {
 
     func createBatch(_ request: Request, context: AuditRequestContext) async throws -> Response {
         let body = try await RequestJSON.read(request, limit: configuration.maximumBodyBytes)
-        let events = try validator.batch(from: body, now: configuration.clock())
-        switch try await writer.submit(EventBatch(events: events, reportsIndex: true), logger: context.logger) {
+        let events = try validator.batch(from: body.value, now: configuration.clock())
+        let batch = EventBatch(events: events, reportsIndex: true)
+        switch try await writer.submit(batch, requestID: context.requestID, bodyBytes: body.bytes, logger: context.logger) {
         case .stored(let receipt):
             context.logger.debug(
                 "batch stored",
@@ -46,10 +45,16 @@ struct EventWriteRoutes {
     }
 }
 
-/// Reading a JSON request body within the size limit.
+/// Reading a JSON request body: sent as `application/json`, within the size limit, valid
+/// JSON with no member name twice in one object.
 enum RequestJSON {
-    static func read(_ request: Request, limit: Int) async throws -> JSONValue {
-        if let declared = request.headers[.contentLength].flatMap(Int.init), declared > limit {
+    /// The body parsed, and its size in bytes.
+    /// - Throws: ``AuditError`` (`415`, `413`, `400`), or ``ClientDisconnected`` when the body
+    ///   ended before it was complete.
+    static func read(_ request: Request, limit: Int) async throws -> (value: JSONValue, bytes: Int) {
+        try checkContentType(request)
+        let declared = request.headers[.contentLength].flatMap(Int.init)
+        if let declared, declared > limit {
             throw AuditError(.payloadTooLarge, detail: "the request body is \(declared) bytes; the limit is \(limit)")
         }
         let buffer: ByteBuffer
@@ -57,16 +62,57 @@ enum RequestJSON {
             buffer = try await request.body.collect(upTo: limit)
         } catch is NIOTooManyBytesError {
             throw AuditError(.payloadTooLarge, detail: "the request body is larger than the limit of \(limit) bytes")
+        } catch {
+            // The connection failed or closed under the body: the client is gone.
+            throw ClientDisconnected()
         }
+        if let declared, buffer.readableBytes < declared { throw ClientDisconnected() }
         let parsed = buffer.withUnsafeReadableBytes { bytes in
             Result { () throws(JSONSyntaxError) -> JSONValue in try JSONParser.parse(bytes) }
         }
         switch parsed {
         case .success(let value):
-            return value
+            return (value, buffer.readableBytes)
         case .failure(let error):
-            throw AuditError(.malformedRequest, detail: "the request body is not valid JSON: \(error.reason) (byte \(error.offset))")
+            throw problem(for: error)
         }
+    }
+
+    /// `415` unless the body is declared JSON: `application/json` (any parameters, such as
+    /// `charset=utf-8`) or a `+json` type. Kubernaut's clients send `application/json`; a browser
+    /// page cannot send it to another origin without asking first, so this also keeps forged
+    /// "simple" form posts out.
+    static func checkContentType(_ request: Request) throws(AuditError) {
+        let declared = request.headers[.contentType] ?? ""
+        let mediaType = declared.split(separator: ";", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+        let type = String(mediaType.drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed()).lowercased()
+        guard type == "application/json" || (type.hasPrefix("application/") && type.hasSuffix("+json")) else {
+            let shown = declared.isEmpty ? "no Content-Type" : "Content-Type \(declared.prefix(100))"
+            throw AuditError(.unsupportedMediaType, detail: "the body must be JSON sent with Content-Type: application/json (got \(shown))")
+        }
+    }
+
+    /// A body that is not valid JSON: `400`, naming where. A member name sent twice in one
+    /// object is a validation error naming its path (`event at index 2: event_data.labels.app`),
+    /// since two readers of such an event could disagree on what it said.
+    static func problem(for error: JSONSyntaxError) -> AuditError {
+        var path = error.path[...]
+        var prefix = ""
+        if case .index(let index)? = path.first {
+            prefix = "event at index \(index): "
+            path = path.dropFirst()
+        }
+        if error.isDuplicateKey {
+            let field = JSONPathComponent.render(path)
+            return AuditError(
+                .validation,
+                detail: prefix + "\(field): appears more than once in its object; send each member once",
+                fieldErrors: [.init(field: field, message: "appears more than once in its object")]
+            )
+        }
+        let place = path.isEmpty ? "" : " in \(JSONPathComponent.render(path))"
+        return AuditError(
+            .malformedRequest, detail: "the request body is not valid JSON: \(prefix)\(error.reason)\(place) (byte \(error.offset))")
     }
 }
 

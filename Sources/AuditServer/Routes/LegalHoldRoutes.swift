@@ -10,15 +10,16 @@ import Hummingbird
 struct LegalHoldRoutes {
     let store: any AuditLifecycleStore
     let configuration: AuditServerConfiguration
+    let metrics: AuditMetrics
 
-    func register(on router: Router<AuditRequestContext>) {
-        router.post("/api/v1/audit/legal-hold") { request, _ in try await place(request) }
-        router.delete("/api/v1/audit/legal-hold/:correlation_id") { request, context in try await release(request, context: context) }
-        router.get("/api/v1/audit/legal-hold") { _, _ in try await list() }
+    func register(on audit: RouteRegistry.Group) {
+        audit.post("legal-hold") { request, _ in try await place(request) }
+        audit.delete("legal-hold/:correlation_id") { request, context in try await release(request, context: context) }
+        audit.get("legal-hold") { _, _ in try await list() }
     }
 
     func place(_ request: Request) async throws -> Response {
-        let body = try await RequestJSON.read(request, limit: configuration.maximumBodyBytes)
+        let body = try await RequestJSON.read(request, limit: configuration.maximumBodyBytes).value
         guard case .object(let object) = body else { throw AuditError(.malformedRequest, detail: "the body must be a JSON object") }
         var errors: [AuditError.FieldError] = []
         let correlationID = Self.text(object, "correlation_id", maxLength: 255, errors: &errors)
@@ -26,18 +27,23 @@ struct LegalHoldRoutes {
         guard let correlationID, let reason, errors.isEmpty else { throw AuditError.validation(errors) }
         let user = try Self.user(request)
         let hold = try await store.placeHold(correlationID: correlationID, reason: reason, placedBy: user, at: configuration.clock())
+        await publishHoldCount()
         return .json(status: .ok, Self.json(hold))
     }
 
     func release(_ request: Request, context: AuditRequestContext) async throws -> Response {
-        let correlationID = context.parameters.get("correlation_id") ?? ""
-        let body = try await RequestJSON.read(request, limit: configuration.maximumBodyBytes)
+        // The path segment as sent is percent-encoded: `rr%2F1` names the correlation id `rr/1`.
+        guard let correlationID = FormQuery.decodePathSegment(context.parameters.get("correlation_id") ?? ""), !correlationID.isEmpty else {
+            throw AuditError.validation(field: "correlation_id", "must be a percent-encoded UTF-8 correlation id")
+        }
+        let body = try await RequestJSON.read(request, limit: configuration.maximumBodyBytes).value
         guard case .object(let object) = body else { throw AuditError(.malformedRequest, detail: "the body must be a JSON object") }
         var errors: [AuditError.FieldError] = []
         let reason = Self.text(object, "release_reason", maxLength: 4096, errors: &errors)
         guard let reason, errors.isEmpty else { throw AuditError.validation(errors) }
         let user = try Self.user(request)
         let release = try await store.releaseHolds(correlationID: correlationID, reason: reason, releasedBy: user, at: configuration.clock())
+        await publishHoldCount()
         var answer = JSONObjectWriter(writer: JSONWriter(capacity: 200))
         answer.string("correlation_id", release.correlationID)
         answer.integer("events_released", release.eventsReleased)
@@ -48,6 +54,7 @@ struct LegalHoldRoutes {
 
     func list() async throws -> Response {
         let holds = try await store.activeHolds()
+        metrics.legalHoldsActive(holds.count)
         var writer = JSONWriter(capacity: 64 + holds.count * 200)
         writer.writeRaw(#"{"holds":["#.utf8)
         for (index, hold) in holds.enumerated() {
@@ -56,6 +63,11 @@ struct LegalHoldRoutes {
         }
         writer.writeRaw(#"],"total":\#(holds.count)}"#.utf8)
         return .json(status: .ok, writer.bytes)
+    }
+
+    /// Keeps `auditledger_legal_holds_active` right after a hold is placed or released.
+    private func publishHoldCount() async {
+        if let holds = try? await store.activeHolds() { metrics.legalHoldsActive(holds.count) }
     }
 
     static func json(_ hold: LegalHold) -> [UInt8] {

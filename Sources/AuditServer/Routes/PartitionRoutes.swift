@@ -10,8 +10,8 @@ struct PartitionRoutes {
     let store: any AuditLifecycleStore
     let configuration: AuditServerConfiguration
 
-    func register(on router: Router<AuditRequestContext>) {
-        router.get("/api/v1/audit/partitions") { _, _ in try await list() }
+    func register(on audit: RouteRegistry.Group) {
+        audit.get("partitions") { _, _ in try await list() }
     }
 
     func list() async throws -> Response {

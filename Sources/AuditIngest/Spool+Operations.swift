@@ -8,17 +8,27 @@ import Synchronization
     import Darwin
 #endif
 
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
-
 extension Spool {
-    func appendNow(_ batches: [EventBatch]) throws(AuditError) {
+    func appendNow(_ records: [SpoolRecord]) throws(AuditError) -> [Result<Void, AuditError>] {
         var bytes: [UInt8] = []
-        for batch in batches { bytes += SpoolRecord(batch: batch).encoded() }
-        let events = batches.reduce(0) { $0 + $1.events.count }
+        var results: [Result<Void, AuditError>] = []
+        var events = 0
+        var appended = 0
+        for record in records {
+            let encoded = record.encoded()
+            guard encoded.count - SpoolRecord.headerSize <= SpoolRecord.maximumPayload else {
+                results.append(
+                    .failure(
+                        AuditError(.payloadTooLarge, detail: "the request's events are too large to keep in the spool; send them in smaller batches"))
+                )
+                continue
+            }
+            bytes += encoded
+            events += record.batch.events.count
+            appended += 1
+            results.append(.success(()))
+        }
+        guard appended > 0 else { return results }
         try state.withLock { (state: inout State) throws(AuditError) in
             let onDisk = state.segments.values.reduce(0, +)
             guard onDisk + Int64(bytes.count) <= configuration.maximumBytes else {
@@ -28,23 +38,7 @@ extension Spool {
                     retryAfterSeconds: 10
                 )
             }
-            let active: (number: UInt64, fd: Int32)
-            if let current = state.active {
-                active = current
-            } else {
-                let number = state.nextSegment
-                let fd = try SpoolFile.openForAppend(path(Self.segmentName(number)))
-                do throws(AuditError) {
-                    try SpoolFile.syncDirectory(configuration.directory)
-                } catch {
-                    close(fd)
-                    throw error
-                }
-                state.nextSegment += 1
-                state.segments[number] = 0
-                state.active = (number, fd)
-                active = (number, fd)
-            }
+            let active = try activeSegment(&state)
             let before = state.segments[active.number] ?? 0
             do throws(AuditError) {
                 try SpoolFile.writeAndSync(active.fd, bytes, path: path(Self.segmentName(active.number)))
@@ -60,7 +54,7 @@ extension Spool {
             let size = before + Int64(bytes.count)
             state.segments[active.number] = size
             state.pendingEvents += events
-            state.pendingRecords += batches.count
+            state.pendingRecords += appended
             if size >= configuration.segmentBytes {
                 close(active.fd)
                 state.active = nil
@@ -68,14 +62,39 @@ extension Spool {
         }
         metrics.appended(events: events)
         publish()
+        return results
     }
 
-    func readNow(maximumEvents: Int) throws(AuditError) -> [SpoolEntry] {
+    /// The segment appends go to; a new one (its number recorded in `state` first, so that it
+    /// is never reused) when there is none.
+    private func activeSegment(_ state: inout State) throws(AuditError) -> (number: UInt64, fd: Int32) {
+        if let current = state.active { return current }
+        let number = state.nextSegment
+        state.nextSegment += 1
+        if state.isDrained && state.segments.isEmpty {
+            // An empty spool: the cursor waits at the start of the new segment.
+            state.cursor = SpoolPosition(segment: number, offset: 0)
+        }
+        try persist(state)
+        let fd = try SpoolFile.createExclusively(path(Self.segmentName(number)))
+        do throws(AuditError) {
+            try SpoolFile.syncDirectory(configuration.directory)
+        } catch {
+            close(fd)
+            throw error
+        }
+        state.segments[number] = 0
+        state.active = (number, fd)
+        return (number, fd)
+    }
+
+    func readNow(maximumEvents: Int) throws(AuditError) -> SpoolRead {
         let (cursor, segments, skips) = state.withLock { ($0.cursor, $0.segments, $0.skips) }
         var position = cursor
         var entries: [SpoolEntry] = []
         var events = 0
         var descriptor: (number: UInt64, fd: Int32)?
+        var blocked = false
         defer { if let descriptor { close(descriptor.fd) } }
         while true {
             guard let size = segments[position.segment], position.offset < size else {
@@ -99,21 +118,46 @@ extension Spool {
                 continue
             }
             let payload = try SpoolFile.read(fd, at: position.offset + Int64(SpoolRecord.headerSize), count: header.payloadLength, path: path(name))
-            let record = payload.withUnsafeBytes { bytes -> Result<SpoolRecord, AuditError>? in
-                guard header.matches(header: headerBytes, payload: bytes) else { return nil }
-                return Result { () throws(AuditError) in try SpoolRecord.decode(bytes, eventCount: header.eventCount) }
-            }
-            guard case .success(let decoded)? = record else {
+            let intact = payload.withUnsafeBytes { header.matches(header: headerBytes, payload: $0) }
+            guard intact else {
                 position.offset = try stepOver(damageAt: position, size: size, fd: fd)
                 continue
             }
             if !entries.isEmpty && events + header.eventCount > maximumEvents { break }
+            let decoded = payload.withUnsafeBytes { bytes in
+                Result { () throws(SpoolRecordUndecodable) -> SpoolRecord in
+                    try SpoolRecord.decode(bytes, version: header.version, eventCount: header.eventCount)
+                }
+            }
+            guard case .success(let record) = decoded else {
+                blocked = true
+                if case .failure(let failure) = decoded { try block(at: position, reason: failure.reason, nothingRead: entries.isEmpty) }
+                break
+            }
             let end = SpoolPosition(segment: position.segment, offset: position.offset + Int64(SpoolRecord.headerSize + header.payloadLength))
-            entries.append(SpoolEntry(start: position, end: end, batch: decoded.batch))
+            entries.append(SpoolEntry(start: position, end: end, record: record))
             events += header.eventCount
             position = end
         }
-        return entries
+        if !blocked { state.withLock { $0.blocked = nil } }
+        return SpoolRead(entries: entries, end: entries.last?.end ?? position)
+    }
+
+    /// A record whose checksum is intact does not decode: replay stops here, and an operator
+    /// must look (it is never skipped). Throws when nothing was read before it.
+    private func block(at position: SpoolPosition, reason: String, nothingRead: Bool) throws(AuditError) {
+        let detail = "the spool record at \(position) cannot be read by this version of AuditLedger: \(reason)"
+        let isNew = state.withLock { state -> Bool in
+            defer { state.blocked = detail }
+            return state.blocked != detail
+        }
+        if isNew {
+            logger.critical(
+                "spool replay stopped: a record with an intact checksum does not decode; it is kept, and replay resumes once a version that reads it runs",
+                metadata: ["audit.spool.record": "\(position)", "reason": "\(reason)"])
+            publish()
+        }
+        if nothingRead { throw AuditError(.unavailable, detail: detail, retryAfterSeconds: 60) }
     }
 
     /// A record that no longer reads back (damaged after the spool was opened): find the next
@@ -127,27 +171,18 @@ extension Spool {
         return end
     }
 
-    func commitNow(_ entries: [SpoolEntry]) throws(AuditError) {
+    func commitNow(_ entries: [SpoolEntry], through end: SpoolPosition) throws(AuditError) {
         try state.withLock { (state: inout State) throws(AuditError) in
-            guard let last = entries.last, last.end > state.cursor else { return }
-            state.cursor = last.end
-            state.pendingRecords -= entries.count
-            state.pendingEvents -= entries.reduce(0) { $0 + $1.batch.events.count }
+            guard end > state.cursor else { return }
+            state.cursor = end
+            state.pendingRecords = max(0, state.pendingRecords - entries.count)
+            state.pendingEvents = max(0, state.pendingEvents - entries.reduce(0) { $0 + $1.batch.events.count })
             state.skips = state.skips.filter { $0.key >= state.cursor }
-            let cursorFile = path("cursor")
-            if state.pendingRecords == 0 && state.skips.isEmpty {
-                // Everything is stored: start over with no files at all.
-                if let active = state.active { close(active.fd) }
-                state.active = nil
-                for number in state.segments.keys.sorted() { try SpoolFile.remove(path(Self.segmentName(number))) }
-                state.segments = [:]
-                try SpoolFile.remove(cursorFile)
-                try SpoolFile.syncDirectory(configuration.directory)
-                state.cursor = SpoolPosition(segment: state.nextSegment, offset: 0)
+            if state.isDrained {
+                try clear(&state)
                 return
             }
-            try SpoolFile.replace(
-                cursorFile, with: Array("\(state.cursor.segment) \(state.cursor.offset)\n".utf8), directory: configuration.directory)
+            try persist(state)
             for number in state.segments.keys.sorted() where number < state.cursor.segment && number != state.active?.number {
                 try SpoolFile.remove(path(Self.segmentName(number)))
                 state.segments[number] = nil
@@ -155,54 +190,34 @@ extension Spool {
         }
     }
 
-    func rejectNow(_ entry: SpoolEntry, reason: AuditError) throws(AuditError) {
-        let directory = path("rejected")
-        try SpoolFile.makeDirectory(directory)
-        var object = JSONObjectWriter(writer: JSONWriter(capacity: 256 + entry.batch.events.count * 1200))
-        object.string("rejected_at", AuditTimestamp.now().description)
-        object.string("reason", reason.code.slug)
-        object.string("detail", reason.detail)
-        object.string("spool_position", entry.start.description)
-        let payload = SpoolRecord(batch: entry.batch).encoded().dropFirst(SpoolRecord.headerSize)
-        object.raw("record", String(decoding: payload, as: UTF8.self))
-        let name = "\(Self.segmentName(entry.start.segment))-\(entry.start.offset).json"
-        try SpoolFile.replace(directory + "/" + name, with: object.finish().bytes, directory: directory)
-        state.withLock { $0.rejected += 1 }
+    /// Everything is stored: the state says so first (cursor at the next segment, which does not
+    /// exist yet), then the segments go. A crash in between replays stored events, never skips any.
+    func clear(_ state: inout State) throws(AuditError) {
+        if let active = state.active { close(active.fd) }
+        state.active = nil
+        state.cursor = SpoolPosition(segment: state.nextSegment, offset: 0)
+        state.pendingRecords = 0
+        state.pendingEvents = 0
+        state.skips = [:]
+        try persist(state)
+        crashIfAsked(at: .clearing)
+        for number in state.segments.keys.sorted() { try SpoolFile.remove(path(Self.segmentName(number))) }
+        state.segments = [:]
+        try SpoolFile.syncDirectory(configuration.directory)
     }
 
-    /// Copies damaged bytes to `corrupt/`, logs and counts them.
+    /// Copies damaged bytes to `corrupt/` (under a name never used before), logs and counts them.
     func keepDamaged(_ bytes: [UInt8], at position: SpoolPosition, why: String) throws(AuditError) {
         let directory = path("corrupt")
         try SpoolFile.makeDirectory(directory)
-        try SpoolFile.replace(
-            directory + "/\(Self.segmentName(position.segment))-\(position.offset).bin", with: bytes, directory: directory)
+        try SpoolFile.writeNew(
+            in: directory, prefix: "\(Self.segmentName(position.segment).dropLast(".spool".count))-\(position.offset)", suffix: ".bin",
+            bytes: bytes)
         state.withLock { $0.corrupt += 1 }
         logger.error(
             "damaged spool record: kept in the spool's corrupt directory and stepped over",
             metadata: ["audit.spool.record": "\(position)", "audit.spool.bytes": "\(bytes.count)", "reason": "\(why)"]
         )
         metrics.corruptRegion()
-    }
-
-    /// The offset of the next complete, intact record in `bytes` after `start`, if any.
-    static func nextRecord(in bytes: [UInt8], after start: Int) -> Int? {
-        var candidate = start + 1
-        while candidate + SpoolRecord.headerSize <= bytes.count {
-            if bytes[candidate] == SpoolRecord.magic[0], Array(bytes[candidate..<candidate + 4]) == SpoolRecord.magic,
-                let header = SpoolRecord.Header(bytes[candidate..<candidate + SpoolRecord.headerSize]),
-                candidate + SpoolRecord.headerSize + header.payloadLength <= bytes.count
-            {
-                let intact = bytes.withUnsafeBytes { buffer in
-                    header.matches(
-                        header: Array(bytes[candidate..<candidate + SpoolRecord.headerSize]),
-                        payload: UnsafeRawBufferPointer(
-                            rebasing: buffer[(candidate + SpoolRecord.headerSize)..<(candidate + SpoolRecord.headerSize + header.payloadLength)])
-                    )
-                }
-                if intact { return candidate }
-            }
-            candidate += 1
-        }
-        return nil
     }
 }

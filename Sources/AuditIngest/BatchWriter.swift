@@ -1,6 +1,4 @@
 public import AuditCore
-public import AuditSpool
-import CoreMetrics
 import DequeModule
 public import Logging
 public import ServiceLifecycle
@@ -19,10 +17,11 @@ import Synchronization
 /// multi-row insert. Each request is answered only after the transaction holding its events
 /// has committed. A full queue answers `overloaded` at once instead of growing memory.
 ///
-/// With a ``Spool``, events the store cannot take (it is `unavailable`) are appended to the
-/// spool instead, flushed to disk, and answered as ``WriteOutcome/spooled(eventIDs:)`` (HTTP
-/// `202`); while the spool holds anything, new groups go to the spool too, behind it, so that
+/// Failures follow ``WriteFailurePolicy``. With a ``Spool``, events the store cannot take are
+/// appended to the spool, flushed to disk, and answered ``WriteOutcome/spooled(eventIDs:)``
+/// (HTTP `202`); while the spool holds anything, new groups go there too, behind it, so that
 /// events reach the store in the order they were accepted (a ``SpoolReplayer`` drains it).
+/// Without a spool they are answered `unavailable` (`503`).
 ///
 /// Run it as a `Service`. On graceful shutdown it stops taking new requests, writes (or
 /// spools) everything already queued, then returns.
@@ -55,10 +54,12 @@ public final class BatchWriter: Service, Sendable {
     }
 
     private struct Pending: Sendable {
-        let batch: EventBatch
+        let record: SpoolRecord
         /// The request's logger (with its `request.id`), for lines about this batch.
         let logger: Logger
         let continuation: CheckedContinuation<Result<WriteOutcome, AuditError>, Never>
+
+        var batch: EventBatch { record.batch }
     }
 
     private struct State: Sendable {
@@ -72,7 +73,7 @@ public final class BatchWriter: Service, Sendable {
     private let spool: Spool?
     private let configuration: Configuration
     private let logger: Logger
-    private let metrics: AuditMetrics
+    private let metrics: IngestMetrics
     private let state = Mutex(State())
     private let wakeups: AsyncStream<Void>
     private let wakeup: AsyncStream<Void>.Continuation
@@ -83,7 +84,7 @@ public final class BatchWriter: Service, Sendable {
         spool: Spool? = nil,
         configuration: Configuration = Configuration(),
         logger: Logger,
-        metrics: AuditMetrics = AuditMetrics()
+        metrics: IngestMetrics = IngestMetrics()
     ) {
         self.store = store
         self.spool = spool
@@ -104,11 +105,28 @@ public final class BatchWriter: Service, Sendable {
 
     /// Queues `batch` and waits until it is committed or spooled (or refused). Lines logged
     /// about the batch go to `logger` (pass the request's, so they carry its `request.id`).
+    /// - Parameters:
+    ///   - requestID: the request's id, kept with the events if they are spooled.
+    ///   - bodyBytes: the size of the request body; with a spool, a request whose events could
+    ///     not fit in one spool record is refused up front, whether or not the store is up.
     /// - Throws: ``AuditError`` `overloaded` when the queue is full, `shuttingDown` after
-    ///   shutdown began, `unavailable` when the store failed and there is no spool (or it is
-    ///   full), or the batch's own error (unknown parent, id conflict).
-    public func submit(_ batch: EventBatch, logger: Logger? = nil) async throws(AuditError) -> WriteOutcome {
+    ///   shutdown began, `payloadTooLarge` (see `bodyBytes`), `unavailable` when the store cannot
+    ///   take the events and there is no spool (or it is full), or the batch's own refusal
+    ///   (unknown parent, id conflict, a rule of the database).
+    public func submit(
+        _ batch: EventBatch, requestID: String? = nil, bodyBytes: Int? = nil, logger: Logger? = nil
+    ) async throws(AuditError) -> WriteOutcome {
         let logger = logger ?? self.logger
+        if spool != nil, let bodyBytes,
+            SpoolRecord.maximumPayloadBound(bodyBytes: bodyBytes, events: batch.events.count) > SpoolRecord.maximumPayload
+        {
+            throw AuditError(
+                .payloadTooLarge,
+                detail:
+                    "the request is too large to keep safely while the store is down (a request may hold about \(SpoolRecord.maximumPayload >> 20) MiB of events); send smaller batches"
+            )
+        }
+        let record = SpoolRecord(batch: batch, requestID: requestID, receivedAt: .now())
         let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<WriteOutcome, AuditError>, Never>) in
             let refusal: AuditError? = state.withLock { state in
                 guard state.accepting else {
@@ -117,9 +135,9 @@ public final class BatchWriter: Service, Sendable {
                 guard state.queuedEvents == 0 || state.queuedEvents + batch.events.count <= configuration.maximumQueuedEvents else {
                     return AuditError(.overloaded, detail: "the writer is at capacity; retry shortly", retryAfterSeconds: 1)
                 }
-                state.queue.append(Pending(batch: batch, logger: logger, continuation: continuation))
+                state.queue.append(Pending(record: record, logger: logger, continuation: continuation))
                 state.queuedEvents += batch.events.count
-                metrics.queuedEvents.record(state.queuedEvents)
+                metrics.queued(events: state.queuedEvents)
                 return nil
             }
             if let refusal {
@@ -166,7 +184,7 @@ public final class BatchWriter: Service, Sendable {
             }
             state.queuedEvents -= events
             state.writingEvents = events
-            metrics.queuedEvents.record(state.queuedEvents)
+            metrics.queued(events: state.queuedEvents)
             return group
         }
     }
@@ -177,46 +195,54 @@ public final class BatchWriter: Service, Sendable {
             await self.spool(group, to: spool)
             return
         }
+        let results: [Result<WriteReceipt, AuditError>]
         do {
             let started = ContinuousClock.now
-            let results = try await store.write(group.map(\.batch))
-            let elapsed = ContinuousClock.now - started
-            metrics.groupDuration.recordNanoseconds(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
-            metrics.groupEvents.record(group.reduce(0) { $0 + $1.batch.events.count })
-            for (pending, result) in zip(group, results) {
-                if case .success(let receipt) = result {
-                    metrics.eventsStored.increment(by: receipt.insertedCount)
-                    metrics.eventsAlreadyStored.increment(by: receipt.eventIDs.count - receipt.insertedCount)
-                }
-                pending.continuation.resume(returning: result.map { .stored($0) })
+            results = try await store.write(group.map(\.batch))
+            metrics.groupCommitted(events: group.reduce(0) { $0 + $1.batch.events.count }, duration: ContinuousClock.now - started)
+        } catch {
+            await handle(error, group: group)
+            return
+        }
+        for (pending, result) in zip(group, results) {
+            if case .success(let receipt) = result {
+                metrics.stored(new: receipt.insertedCount, already: receipt.eventIDs.count - receipt.insertedCount)
             }
-        } catch  where error.code == .unavailable && spool != nil {
-            for pending in group {
-                pending.logger.warning(
-                    "the store is unavailable; spooling the events",
-                    metadata: ["error": "\(error)", "audit.batch.size": "\(pending.batch.events.count)"]
-                )
-            }
-            await self.spool(group, to: spool!)
-        } catch  where error.code == .internalError && group.count > 1 {
+            pending.continuation.resume(returning: result.map { .stored($0) })
+        }
+    }
+
+    private func handle(_ error: AuditError, group: [Pending]) async {
+        switch WriteFailurePolicy.decide(error, groupSize: group.count) {
+        case .writeAlone:
             // One request's events broke the whole transaction: write each on its own so that
             // only that request fails.
             for pending in group {
+                pending.logger.notice(
+                    "group commit refused; writing this request alone", metadata: ["error": "\(error)", "audit.group.size": "\(group.count)"])
+            }
+            for pending in group { await write([pending]) }
+        case .refuse(let refusal):
+            group[0].logger.notice("the store refused the events", metadata: ["error": "\(refusal)"])
+            group[0].continuation.resume(returning: .failure(refusal))
+        case .retryLater(let failure):
+            if let spool {
+                for pending in group {
+                    pending.logger.warning(
+                        "the store cannot take the events; spooling them",
+                        metadata: ["error": "\(failure)", "audit.batch.size": "\(pending.batch.events.count)"])
+                }
+                await self.spool(group, to: spool)
+                return
+            }
+            let answer =
+                failure.code == .unavailable || failure.code == .shuttingDown
+                ? failure
+                : AuditError(.unavailable, detail: "the store could not take the events; retry later", retryAfterSeconds: 5, underlying: failure)
+            for pending in group {
                 pending.logger.warning(
-                    "group commit failed; retrying this request alone",
-                    metadata: ["error": "\(error)", "audit.group.size": "\(group.count)"]
-                )
-            }
-            for pending in group {
-                await write([pending])
-            }
-        } catch {
-            for pending in group {
-                pending.logger.error(
-                    "storing events failed",
-                    metadata: ["error": "\(error)", "audit.group.size": "\(group.count)", "audit.batch.size": "\(pending.batch.events.count)"]
-                )
-                pending.continuation.resume(returning: .failure(error))
+                    "storing events failed", metadata: ["error": "\(failure)", "audit.batch.size": "\(pending.batch.events.count)"])
+                pending.continuation.resume(returning: .failure(answer))
             }
         }
     }
@@ -224,10 +250,15 @@ public final class BatchWriter: Service, Sendable {
     /// Appends the group to the spool (one flush for all of it) and answers each request.
     private func spool(_ group: [Pending], to spool: Spool) async {
         do throws(AuditError) {
-            try await spool.append(group.map(\.batch))
-            metrics.eventsSpooled.increment(by: group.reduce(0) { $0 + $1.batch.events.count })
-            for pending in group {
-                pending.continuation.resume(returning: .success(.spooled(eventIDs: pending.batch.events.map(\.id))))
+            let results = try await spool.append(group.map(\.record))
+            for (pending, result) in zip(group, results) {
+                switch result {
+                case .success:
+                    metrics.spooled(events: pending.batch.events.count)
+                    pending.continuation.resume(returning: .success(.spooled(eventIDs: pending.batch.events.map(\.id))))
+                case .failure(let error):
+                    pending.continuation.resume(returning: .failure(error))
+                }
             }
         } catch {
             for pending in group {

@@ -7,13 +7,25 @@ public struct SpoolConfiguration: Sendable {
     public var maximumBytes: Int64
     /// Size at which a segment file is closed and the next one started. Default 16 MiB.
     public var segmentBytes: Int64
+    /// For the fault tests only: a point at which the process kills itself (`SIGKILL`), to
+    /// check that a crash there loses nothing. Default `nil` (never).
+    public var crashPoint: SpoolCrashPoint?
 
     /// Creates a configuration; every parameter but `directory` defaults to the value documented on its property.
-    public init(directory: String, maximumBytes: Int64 = 1 << 30, segmentBytes: Int64 = 16 << 20) {
+    public init(directory: String, maximumBytes: Int64 = 1 << 30, segmentBytes: Int64 = 16 << 20, crashPoint: SpoolCrashPoint? = nil) {
         self.directory = directory
         self.maximumBytes = maximumBytes
         self.segmentBytes = segmentBytes
+        self.crashPoint = crashPoint
     }
+}
+
+/// Where the fault tests make a server crash (`AUDITLEDGER_TEST_SPOOL_CRASH`).
+public enum SpoolCrashPoint: String, Sendable, CaseIterable {
+    /// After the spool's state says it is empty, before its segments are deleted.
+    case clearing
+    /// After the store committed replayed events, before the spool's cursor moved past them.
+    case replayed
 }
 
 /// A place in the spool: a segment file and a byte offset in it.
@@ -30,7 +42,7 @@ public struct SpoolPosition: Sendable, Hashable, Comparable, CustomStringConvert
 
 /// What the spool holds now, for readiness and metrics.
 public struct SpoolStatus: Sendable, Hashable {
-    /// Events written to the spool and not yet stored.
+    /// Events written to the spool and not yet stored (or quarantined).
     public var events: Int
     /// Records (one per request) not yet stored.
     public var records: Int
@@ -38,11 +50,16 @@ public struct SpoolStatus: Sendable, Hashable {
     public var bytes: Int64
     /// The size limit.
     public var maximumBytes: Int64
-    /// Records the store refused on replay, kept in `rejected/` (see the operations guide).
-    public var rejectedRecords: Int
     /// Damaged regions found (torn tail records after a crash, corrupt bytes), kept in `corrupt/`.
     public var corruptRegions: Int
-
-    /// Whether nothing waits to be stored.
-    public var isEmpty: Bool { records == 0 }
+    /// Files an older version left in `rejected/` (bring them back with
+    /// `auditledger spool recover-rejected`).
+    public var legacyRejectedFiles: Int
+    /// Why replay has stopped, when a record with an intact checksum does not decode (an
+    /// operator must look: usually an older AuditLedger reading a newer spool).
+    public var blockedReason: String?
+    /// Whether nothing waits to be stored: the cursor has reached the end of the last segment.
+    public var isEmpty: Bool
+    /// Whether the spool can take the next write (below its size limit).
+    public var hasRoom: Bool { bytes < maximumBytes }
 }

@@ -16,7 +16,8 @@ enum SpoolFile {
             .unavailable,
             detail: "the local spool could not \(operation) (\(String(cString: strerror(code))))",
             retryAfterSeconds: 5,
-            underlying: SpoolIOError(operation: operation, path: path, errno: code)
+            underlying: SpoolIOError(operation: operation, path: path, errno: code),
+            diagnostic: "errno \(code)"
         )
     }
 
@@ -25,6 +26,39 @@ enum SpoolFile {
         let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw failure("open \(path)", path) }
         return fd
+    }
+
+    /// Creates `path` for appending (mode 0600); fails if it exists, so no file is ever reused.
+    static func createExclusively(_ path: String) throws(AuditError) -> Int32 {
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw failure("create \(path)", path) }
+        return fd
+    }
+
+    /// Writes `bytes` to a new file `<prefix>-<n><suffix>` in `directory`, `n` the first number
+    /// for which no such file exists (never replacing one), flushed with its directory.
+    static func writeNew(in directory: String, prefix: String, suffix: String, bytes: [UInt8]) throws(AuditError) {
+        var number = 1
+        while true {
+            let path = "\(directory)/\(prefix)-\(number)\(suffix)"
+            let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+            if fd < 0 {
+                if errno == EEXIST {
+                    number += 1
+                    continue
+                }
+                throw failure("create \(path)", path)
+            }
+            do throws(AuditError) {
+                try writeAndSync(fd, bytes, path: path)
+            } catch {
+                close(fd)
+                throw error
+            }
+            close(fd)
+            try syncDirectory(directory)
+            return
+        }
     }
 
     static func openForReading(_ path: String) throws(AuditError) -> Int32 {
@@ -128,11 +162,19 @@ enum SpoolFile {
         guard unlink(path) == 0 || errno == ENOENT else { throw failure("remove \(path)", path) }
     }
 
+    /// Creates `path` and any missing parents (mode 0700); each new directory is flushed into
+    /// its parent, so that it (and what is written in it) survives a crash.
     static func makeDirectory(_ path: String) throws(AuditError) {
+        var parent = path.hasPrefix("/") ? "/" : "."
         var current = path.hasPrefix("/") ? "" : "."
         for part in path.split(separator: "/") {
             current += "/" + part
-            if mkdir(current, 0o700) != 0 && errno != EEXIST { throw failure("create \(current)", current) }
+            if mkdir(current, 0o700) == 0 {
+                try syncDirectory(parent)
+            } else if errno != EEXIST {
+                throw failure("create \(current)", current)
+            }
+            parent = current
         }
     }
 
