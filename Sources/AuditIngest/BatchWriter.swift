@@ -117,13 +117,13 @@ public final class BatchWriter: Service, Sendable {
         _ batch: EventBatch, requestID: String? = nil, bodyBytes: Int? = nil, logger: Logger? = nil
     ) async throws(AuditError) -> WriteOutcome {
         let logger = logger ?? self.logger
-        if spool != nil, let bodyBytes,
-            SpoolRecord.maximumPayloadBound(bodyBytes: bodyBytes, events: batch.events.count) > SpoolRecord.maximumPayload
+        if let limit = spool?.configuration.maximumRecordBytes, let bodyBytes,
+            SpoolRecord.maximumPayloadBound(bodyBytes: bodyBytes, events: batch.events.count) > limit
         {
             throw AuditError(
                 .payloadTooLarge,
                 detail:
-                    "the request is too large to keep safely while the store is down (a request may hold about \(SpoolRecord.maximumPayload >> 20) MiB of events); send smaller batches"
+                    "the request is too large to keep safely while the store is down (its events could take more than \(limit) bytes); send smaller batches"
             )
         }
         let record = SpoolRecord(batch: batch, requestID: requestID, receivedAt: .now())

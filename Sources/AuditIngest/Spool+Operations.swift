@@ -16,7 +16,7 @@ extension Spool {
         var appended = 0
         for record in records {
             let encoded = record.encoded()
-            guard encoded.count - SpoolRecord.headerSize <= SpoolRecord.maximumPayload else {
+            guard encoded.count <= configuration.maximumRecordBytes else {
                 results.append(
                     .failure(
                         AuditError(.payloadTooLarge, detail: "the request's events are too large to keep in the spool; send them in smaller batches"))

@@ -127,7 +127,7 @@ public final class Spool: Sendable {
     /// Appends one record per request and flushes them to disk; when it returns, the records
     /// it accepted survive a crash.
     /// - Returns: for each record, whether it was appended, or why not: `payload-too-large`
-    ///   when it is larger than ``SpoolRecord/maximumPayload``.
+    ///   when it is larger than ``SpoolConfiguration/maximumRecordBytes``.
     /// - Throws: `unavailable` when the spool is full (``SpoolConfiguration/maximumBytes``) or
     ///   the disk fails; then none of them is kept.
     public func append(_ records: [SpoolRecord]) async throws(AuditError) -> [Result<Void, AuditError>] {

@@ -7,15 +7,23 @@ public struct SpoolConfiguration: Sendable {
     public var maximumBytes: Int64
     /// Size at which a segment file is closed and the next one started. Default 16 MiB.
     public var segmentBytes: Int64
+    /// Largest record (one request's events) the spool writes: a request whose events could be
+    /// larger is refused (`413`) before it is answered, whether or not the store is up.
+    /// Default 64 MiB (a request of the default 5 MiB body limit fits many times over).
+    public var maximumRecordBytes: Int
     /// For the fault tests only: a point at which the process kills itself (`SIGKILL`), to
     /// check that a crash there loses nothing. Default `nil` (never).
     public var crashPoint: SpoolCrashPoint?
 
     /// Creates a configuration; every parameter but `directory` defaults to the value documented on its property.
-    public init(directory: String, maximumBytes: Int64 = 1 << 30, segmentBytes: Int64 = 16 << 20, crashPoint: SpoolCrashPoint? = nil) {
+    public init(
+        directory: String, maximumBytes: Int64 = 1 << 30, segmentBytes: Int64 = 16 << 20, maximumRecordBytes: Int = 64 << 20,
+        crashPoint: SpoolCrashPoint? = nil
+    ) {
         self.directory = directory
         self.maximumBytes = maximumBytes
         self.segmentBytes = segmentBytes
+        self.maximumRecordBytes = min(maximumRecordBytes, SpoolRecord.readLimit)
         self.crashPoint = crashPoint
     }
 }

@@ -10,7 +10,7 @@ public import AuditCore
 ///
 /// ```
 /// offset 0   "ALS" + version  magic: "ALS2" (written now) or "ALS1" (read only)
-///        4   UInt32 LE        payload length in bytes (at most ``maximumPayload``)
+///        4   UInt32 LE        payload length in bytes (at most ``readLimit``)
 ///        8   UInt32 LE        number of events
 ///       12   UInt32 LE        CRC-32C of bytes 4..<12 and of the payload
 ///       16   payload
@@ -25,9 +25,9 @@ public struct SpoolRecord: Sendable {
     static let magicPrefix: [UInt8] = Array("ALS".utf8)
     static let currentVersion: UInt8 = UInt8(ascii: "2")
     static let headerSize = 16
-    /// Largest payload written or read: 64 MiB. A request whose record could be larger is
-    /// refused (`413`) before it is answered; see ``maximumPayloadBound(bodyBytes:events:)``.
-    public static let maximumPayload = 64 * 1024 * 1024
+    /// Largest payload read back: 1 GiB (a longer length is taken for damage). What is written
+    /// is bounded by ``SpoolConfiguration/maximumRecordBytes``.
+    public static let readLimit = 1 << 30
 
     /// The request's events.
     public var batch: EventBatch
@@ -90,7 +90,7 @@ public struct SpoolRecord: Sendable {
             payloadLength = Int(bytes.littleEndianUInt32(at: 4))
             eventCount = Int(bytes.littleEndianUInt32(at: 8))
             crc = bytes.littleEndianUInt32(at: 12)
-            guard payloadLength > 0, payloadLength <= SpoolRecord.maximumPayload else { return nil }
+            guard payloadLength > 0, payloadLength <= SpoolRecord.readLimit else { return nil }
         }
 
         /// Whether `payload` is the one this header was written with.

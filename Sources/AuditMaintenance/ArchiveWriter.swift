@@ -38,7 +38,7 @@ public struct ArchiveWriter: Sendable {
         let archivePath = "\(directory)/\(base).ndjson.gz"
         let manifestPath = "\(directory)/\(base).manifest.json"
         do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
             let sink = try GzipFileSink(path: archivePath + ".partial")
             var first: StoredAuditEvent?
             var last: StoredAuditEvent?
@@ -74,7 +74,9 @@ public struct ArchiveWriter: Sendable {
     /// Writes `bytes` to `path` through a `.partial` file that is flushed and then renamed.
     static func writeDurably(_ bytes: [UInt8], to path: String) throws {
         let partial = path + ".partial"
-        guard FileManager.default.createFile(atPath: partial, contents: nil) else { throw CocoaError(.fileWriteUnknown) }
+        guard FileManager.default.createFile(atPath: partial, contents: nil, attributes: [.posixPermissions: 0o600]) else {
+            throw CocoaError(.fileWriteUnknown)
+        }
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: partial))
         try handle.write(contentsOf: bytes)
         try handle.synchronize()
@@ -91,7 +93,9 @@ final class GzipFileSink {
     private var lines = 0
 
     init(path: String) throws {
-        guard FileManager.default.createFile(atPath: path, contents: nil) else { throw CocoaError(.fileWriteUnknown) }
+        guard FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600]) else {
+            throw CocoaError(.fileWriteUnknown)
+        }
         handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
         compressor = CompressionAlgorithm.gzip().compressor
         compressor.window = ByteBufferAllocator().buffer(capacity: 64 * 1024)

@@ -39,6 +39,10 @@ public final class SQLiteStore: AuditStore {
     }
 
     /// Opens (creating if needed) the database file and applies the catalog migrations.
+    ///
+    /// Audit data is for its owner only: directories the store creates are mode 0700, and the
+    /// database file, its `-wal`, `-shm` and `.lock` files are 0600 (tightened when an older
+    /// version left them readable by others).
     /// - Throws: ``AuditError`` `unavailable` when the file cannot be created or opened.
     public init(configuration: SQLiteStoreConfiguration, logger: Logger) throws(AuditError) {
         self.configuration = configuration
@@ -46,8 +50,10 @@ public final class SQLiteStore: AuditStore {
         do {
             let directory = (configuration.path as NSString).deletingLastPathComponent
             if !directory.isEmpty {
-                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+                try FileManager.default.createDirectory(
+                    atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
             }
+            try Self.keepPrivate(configuration.path, logger: logger)
             var settings = Configuration()
             settings.busyMode = .timeout(configuration.busyTimeoutSeconds)
             settings.prepareDatabase { db in
@@ -125,6 +131,26 @@ public final class SQLiteStore: AuditStore {
         }
         try db.execute(sql: SQLiteSchema.recreateView(months: existing.union(missing).sorted()))
         return missing
+    }
+}
+
+extension SQLiteStore {
+    /// Creates the database file 0600 when missing (SQLite gives its `-wal` and `-shm` files the
+    /// database file's mode), and tightens files of the store that others can read.
+    static func keepPrivate(_ path: String, logger: Logger) throws {
+        if !FileManager.default.fileExists(atPath: path) {
+            let descriptor = open(path, O_CREAT | O_WRONLY | O_CLOEXEC, 0o600)
+            guard descriptor >= 0 else { return }  // opening the pool reports why
+            close(descriptor)
+        }
+        for file in [path, path + "-wal", path + "-shm", path + ".lock"] {
+            guard let mode = (try? FileManager.default.attributesOfItem(atPath: file))?[.posixPermissions] as? Int, mode & 0o077 != 0 else {
+                continue
+            }
+            try FileManager.default.setAttributes([.posixPermissions: mode & 0o700], ofItemAtPath: file)
+            logger.notice(
+                "made a store file private to its owner", metadata: ["audit.file": "\(file)", "audit.mode.before": "\(String(mode, radix: 8))"])
+        }
     }
 }
 

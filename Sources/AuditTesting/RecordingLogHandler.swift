@@ -4,6 +4,7 @@ import Synchronization
 /// Log records kept in memory, to check what a request or a store logged.
 public final class LogRecords: Sendable {
     public struct Record: Sendable {
+        public let level: Logger.Level
         public let message: String
         public let metadata: Logger.Metadata
     }
@@ -34,6 +35,7 @@ public struct RecordingLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
-        records.append(.init(message: event.message.description, metadata: metadata.merging(event.metadata ?? [:]) { _, new in new }))
+        records.append(
+            .init(level: event.level, message: event.message.description, metadata: metadata.merging(event.metadata ?? [:]) { _, new in new }))
     }
 }

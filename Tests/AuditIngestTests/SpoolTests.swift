@@ -323,9 +323,10 @@ import Testing
     func recordTooLarge() async throws {
         let directory = Self.directory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let spool = try await Self.open(directory)
+        let spool = try await Spool.open(
+            configuration: SpoolConfiguration(directory: directory, maximumRecordBytes: 8192), logger: Logger(label: "test.spool"))
         var huge = try Self.batch(1, correlation: "rr-huge")
-        huge.events[0].eventData = EventData(storedJSON: #"{"blob":""# + String(repeating: "x", count: SpoolRecord.maximumPayload) + #""}"#)
+        huge.events[0].eventData = EventData(storedJSON: #"{"blob":""# + String(repeating: "x", count: 8192) + #""}"#)
         let results = try await spool.append([
             try Self.record(1, correlation: "rr-small"), SpoolRecord(batch: huge, requestID: nil, receivedAt: nil),
         ])

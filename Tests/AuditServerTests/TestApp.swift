@@ -43,6 +43,25 @@ func withApp(
     }
 }
 
+/// Runs `body` with the real application listening on a loopback port (for tests that need a
+/// real connection: timeouts, malformed requests, hang-ups).
+func withLiveApp(
+    _ kind: StoreKind,
+    configuration: AuditServerConfiguration = AuditServerConfiguration(validation: EventFactory.importPolicy),
+    logger: Logger = Logger(label: "test.http"),
+    metrics: AuditMetrics = AuditMetrics(),
+    _ body: @Sendable @escaping (any TestClientProtocol, Int, any StoreHarness) async throws -> Void
+) async throws {
+    try await withHarness(kind) { harness in
+        let app = buildAuditApplication(
+            store: harness.store, configuration: configuration, http: ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0)),
+            metrics: metrics, logger: logger)
+        try await app.test(.live) { client in
+            try await body(client, try #require(client.port), harness)
+        }
+    }
+}
+
 /// Runs `body` with a fresh, prepared store of `kind`.
 func withHarness(_ kind: StoreKind, storeTimeout: Duration? = nil, _ body: @Sendable @escaping (any StoreHarness) async throws -> Void) async throws {
     switch kind {

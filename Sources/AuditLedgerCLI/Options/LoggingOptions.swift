@@ -5,7 +5,7 @@ import Logging
 enum LogFormat: String, ExpressibleByArgument, CaseIterable {
     /// One JSON object per line: `timestamp`, `level`, `message`, `label`, then metadata.
     case json
-    /// `timestamp level label: message key=value` for reading in a terminal.
+    /// `timestamp level label: message key=value` for reading in a terminal (control characters escaped).
     case text
 }
 
@@ -31,7 +31,7 @@ struct LoggingOptions: ParsableArguments {
         var logger = Logger(label: label) { label in
             switch format {
             case .json: JSONLogHandler(label: label)
-            case .text: StreamLogHandler.standardError(label: label)
+            case .text: TextLogHandler(label: label)
             }
         }
         logger.logLevel = level

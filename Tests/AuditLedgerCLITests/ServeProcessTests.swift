@@ -1,0 +1,76 @@
+import AuditTesting
+import Foundation
+import Testing
+
+/// `auditledger serve` as a process, for what only a whole server shows: its connection limit
+/// and how long SIGTERM takes with slow clients connected.
+@Suite struct ServeProcessTests {
+    /// A running `auditledger serve` on the embedded store in a directory of its own.
+    final class Server {
+        let process = Process()
+        let port: Int
+        let directory = NSTemporaryDirectory() + "auditledger-serve-" + UUID().uuidString
+
+        init(_ arguments: [String]) async throws {
+            let binary = TwoProcessTests.executable
+            try #require(FileManager.default.isExecutableFile(atPath: binary.path), "build the executable first: swift build --build-tests")
+            port = Int.random(in: 30_000..<60_000)
+            process.executableURL = binary
+            process.arguments = ["serve", "--port", String(port), "--data-dir", directory, "--log-level", "error"] + arguments
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            for _ in 0..<300 {
+                if let connection = try? RawConnection(port: port, host: "127.0.0.1") {
+                    try connection.send("GET /health/live HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                    if await connection.receive(timeout: .seconds(2)).text.hasPrefix("HTTP/1.1 200") { return }
+                }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            process.terminate()
+            throw RawConnectionError("the server did not start on port \(port)")
+        }
+
+        func connect() throws -> RawConnection { try RawConnection(port: port, host: "127.0.0.1") }
+
+        deinit {
+            if process.isRunning { process.terminate() }
+            try? FileManager.default.removeItem(atPath: directory)
+        }
+    }
+
+    @Test("Past --max-connections a new connection waits in the backlog until one closes", .timeLimit(.minutes(1)))
+    func connectionLimit() async throws {
+        let server = try await Server(["--max-connections", "2"])
+        let held = [try server.connect(), try server.connect()]
+        try await Task.sleep(for: .milliseconds(300))
+        let waiting = try server.connect()
+        try waiting.send("GET /health/live HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        #expect(await waiting.receive(timeout: .seconds(1)).text.isEmpty, "not served while two connections are open")
+        for connection in held { connection.close() }
+        #expect(await waiting.receive(timeout: .seconds(5)).text.hasPrefix("HTTP/1.1 200"))
+    }
+
+    /// Slow and idle clients cannot hold shutdown up for longer than the read timeout: idle
+    /// connections are closed at once, requests still arriving get `--read-timeout`.
+    @Test("SIGTERM with slow and idle clients connected ends within the read timeout, exit 0", .timeLimit(.minutes(1)))
+    func boundedShutdown() async throws {
+        let server = try await Server(["--read-timeout", "3", "--shutdown-timeout", "20"])
+        var connections: [RawConnection] = []
+        for _ in 0..<10 {
+            let slow = try server.connect()
+            try slow.send("POST /api/v1/audit/events HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 4000\r\n\r\n{\"v")
+            connections.append(slow)
+        }
+        for _ in 0..<20 { connections.append(try server.connect()) }
+        try await Task.sleep(for: .milliseconds(500))
+        let started = ContinuousClock.now
+        kill(server.process.processIdentifier, SIGTERM)
+        while server.process.isRunning, ContinuousClock.now - started < .seconds(30) { try await Task.sleep(for: .milliseconds(50)) }
+        let elapsed = ContinuousClock.now - started
+        #expect(!server.process.isRunning)
+        #expect(server.process.terminationStatus == 0)
+        #expect(elapsed < .seconds(8), "shutdown took \(elapsed); the read timeout is 3 s")
+        _ = connections
+    }
+}
