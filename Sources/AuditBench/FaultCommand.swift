@@ -23,7 +23,11 @@ extension BenchCommand {
         @Option(help: "The auditledger executable to serve with. (default: the one next to this program)")
         var server: String?
 
-        @Option(help: "Run only these scenarios (comma-separated). (default: all: \(FaultScenario.all.map(\.name).joined(separator: ", ")))")
+        @Option(
+            help: """
+                Run only these scenarios (comma-separated). (default: those CI runs: \(FaultScenario.all.filter(\.inCI).map(\.name).joined(separator: ", ")); \
+                by hand also: \(FaultScenario.all.filter { !$0.inCI }.map(\.name).joined(separator: ", ")))
+                """)
         var only: String?
 
         func run() async throws {
@@ -35,7 +39,7 @@ extension BenchCommand {
                 throw ValidationError("--pgctl (or AUDITLEDGER_TEST_PGCTL) is required")
             }
             let names = only.map { Set($0.split(separator: ",").map(String.init)) }
-            let scenarios = FaultScenario.all.filter { names?.contains($0.name) ?? true }
+            let scenarios = FaultScenario.all.filter { names?.contains($0.name) ?? $0.inCI }
             if let names, scenarios.count != names.count { throw ValidationError("unknown scenario in --only \(only!)") }
 
             let work = NSTemporaryDirectory() + "auditledger-fault-" + UUID().uuidString.prefix(8)

@@ -6,8 +6,9 @@ import PostgresNIO
 import Synchronization
 
 /// Runs one ``FaultScenario``: a fresh database, an `auditledger serve` child with its own
-/// spool directory, the scenario's load and faults, a wait until the spool has drained, then
-/// the checks against what PostgreSQL holds (``FaultRun/check(_:stored:)``).
+/// spool directory, the scenario's load and faults, readiness sampled all along, a wait until
+/// the spool has drained, then the checks against what PostgreSQL holds and what the server
+/// reported (``FaultRun/check(_:stored:outcome:)``).
 struct FaultRun {
     struct Settings: Sendable {
         var adminURL: String
@@ -25,8 +26,14 @@ struct FaultRun {
         var transportErrors = 0
         var acknowledgedEvents = 0
         var storedEvents = 0
+        var quarantined = 0
         var spoolAtServerFaults: [Int] = []
         var writingAtPostgresFaults: [Int] = []
+        /// Readiness states seen while the server was up, and how often.
+        var readiness: [String: Int] = [:]
+        var slowestSpooledWrite = 0.0
+        var metrics: [String: Double] = [:]
+        var seconds = 0.0
         var events: [String] = []
         var problems: [String] = []
 
@@ -39,16 +46,18 @@ struct FaultRun {
 
     func run() async throws -> Outcome {
         var outcome = Outcome(scenario: scenario.name)
+        let began = ContinuousClock.now
         let now = AuditTimestamp.now()
         let months = [now.utcDate.month.adding(months: -1), now.utcDate.month]
         let database = try await BenchDatabase.create(
             adminURL: settings.adminURL, name: "al_fault_" + scenario.name.replacingOccurrences(of: "-", with: "_"), months: months)
         let dataDirectory = settings.workDirectory + "/\(scenario.name)-data"
         let logPath = settings.workDirectory + "/\(scenario.name)-server.log"
-        let arguments = [
-            "--database-url", database.url, "--data-dir", dataDirectory, "--log-level",
-            ProcessInfo.processInfo.environment["AUDITLEDGER_FAULT_SERVER_LOG_LEVEL"] ?? "notice",
-        ]
+        let arguments =
+            [
+                "--database-url", database.url, "--data-dir", dataDirectory, "--log-level",
+                ProcessInfo.processInfo.environment["AUDITLEDGER_FAULT_SERVER_LOG_LEVEL"] ?? "notice",
+            ] + scenario.serverArguments
         var server = try await ServerProcess.start(executable: settings.server, arguments: arguments, logPath: logPath)
         let port = server.port
 
@@ -62,6 +71,7 @@ struct FaultRun {
         }
         log("\(scenario.name): \(scenario.summary)")
         let stopFlag = StopFlag()
+        let sampler = ReadinessSampler()
         let started = ContinuousClock.now
         let results = try await withThrowingTaskGroup(of: HTTPLoad.Result?.self) { group in
             for (load, plan) in zip(scenario.loads, plans) {
@@ -71,6 +81,14 @@ struct FaultRun {
                 }
             }
             group.addTask {
+                while !stopFlag.isSet {
+                    let state = await readiness(port: port)?["status"] as? String
+                    sampler.record(state)
+                    try await Task.sleep(for: .milliseconds(250))
+                }
+                return nil
+            }
+            group.addTask {
                 try await Task.sleep(until: started + .seconds(scenario.duration), clock: .continuous)
                 stopFlag.set()
                 return nil
@@ -78,18 +96,22 @@ struct FaultRun {
             for (at, actions) in scenario.steps {
                 try await Task.sleep(until: started + .seconds(at), clock: .continuous)
                 for action in actions {
+                    if action.restartsServer { sampler.pause() }
                     try await perform(action, on: &server, arguments: arguments, port: port, logPath: logPath, outcome: &outcome)
+                    if action.restartsServer { sampler.resume() }
                     let seconds = (ContinuousClock.now - started).seconds
-                    outcome.events.append(String(format: "%5.1f s  %@", seconds, action.description))
+                    outcome.events.append(String(format: "%6.1f s  %@", seconds, action.description))
                 }
             }
             var results: [HTTPLoad.Result] = []
             for try await result in group { if let result { results.append(result) } }
             return results
         }
+        outcome.readiness = sampler.counts
 
         // Let the writer and the spool drain, then stop the server as an operator would.
-        if let problem = await waitUntilDrained(port: port, seconds: 120) { outcome.problems.append(problem) }
+        if let problem = await waitUntilDrained(port: port, seconds: 180) { outcome.problems.append(problem) }
+        if scenario.expectations.metricsAgree { outcome.metrics = await metrics(port: port) }
         let exit = await server.stop()
         if exit != 0 { outcome.problems.append("the server exited with \(exit) on SIGTERM at the end") }
 
@@ -99,8 +121,10 @@ struct FaultRun {
             outcome.transportErrors += result.transportErrors
         }
         let stored = try await storedCounts(in: database)
+        outcome.quarantined = try await quarantineCount(in: database)
         check(results, stored: stored, outcome: &outcome)
         await database.drop()
+        outcome.seconds = (ContinuousClock.now - began).seconds
         return outcome
     }
 
@@ -108,11 +132,19 @@ struct FaultRun {
         _ action: FaultScenario.Action, on server: inout ServerProcess, arguments: [String], port: Int, logPath: String, outcome: inout Outcome
     ) async throws {
         switch action {
-        case .stopPostgres, .killPostgres:
+        case .stopPostgres, .killPostgres, .sigkillPostgres:
             outcome.writingAtPostgresFaults.append(await readiness(port: port)?["writing_events"] as? Int ?? -1)
-            if case .stopPostgres = action { try await settings.control.stop() } else { try await settings.control.kill() }
+            switch action {
+            case .stopPostgres: try await settings.control.stop()
+            case .killPostgres: try await settings.control.kill()
+            default: try await settings.control.sigkill()
+            }
         case .startPostgres:
             try await settings.control.start()
+        case .readOnlyPostgres:
+            try await settings.control.readOnly()
+        case .writablePostgres:
+            try await settings.control.writable()
         case .killServer:
             outcome.spoolAtServerFaults.append(await readiness(port: port)?["spool_events"] as? Int ?? -1)
             server.kill()
@@ -121,6 +153,22 @@ struct FaultRun {
             let exit = await server.stop()
             if exit != 0 { outcome.problems.append("the server exited with \(exit) on SIGTERM under load") }
         case .startServer:
+            server = try await ServerProcess.start(executable: settings.server, arguments: arguments, port: port, logPath: logPath)
+        case .startServerCrashing(let point):
+            server = try await ServerProcess.start(
+                executable: settings.server, arguments: arguments, port: port, environment: ["AUDITLEDGER_TEST_SPOOL_CRASH": point],
+                logPath: logPath, waitUntilLive: false)
+        case .awaitServerCrashAndRestart:
+            guard await server.waitForExit(seconds: 60) else {
+                outcome.problems.append("the server did not crash at its spool crash point within 60 s")
+                server.kill()
+                server = try await ServerProcess.start(executable: settings.server, arguments: arguments, port: port, logPath: logPath)
+                return
+            }
+            // SIGKILL by itself: exit by signal 9.
+            if server.process.terminationReason != .uncaughtSignal {
+                outcome.problems.append("the server ended with \(server.process.terminationStatus), not by its own SIGKILL")
+            }
             server = try await ServerProcess.start(executable: settings.server, arguments: arguments, port: port, logPath: logPath)
         }
     }
@@ -132,6 +180,19 @@ struct FaultRun {
             let object = try? JSONSerialization.jsonObject(with: Data(answer.body.readableBytesView))
         else { return nil }
         return object as? [String: Any]
+    }
+
+    /// The server's metrics without labels (`name value`), from `GET /metrics`.
+    func metrics(port: Int) async -> [String: Double] {
+        guard let answer = try? await HTTPClientConnection.with(host: "127.0.0.1", port: port, { try await $0.send(.GET, "/metrics") }) else {
+            return [:]
+        }
+        var values: [String: Double] = [:]
+        for line in String(decoding: answer.body.readableBytesView, as: UTF8.self).split(separator: "\n") where !line.hasPrefix("#") {
+            let parts = line.split(separator: " ")
+            if parts.count == 2, !parts[0].contains("{"), let value = Double(parts[1]) { values[String(parts[0])] = value }
+        }
+        return values
     }
 
     /// Waits until the server is ready with nothing queued, being written or spooled.
@@ -161,6 +222,17 @@ struct FaultRun {
             return counts
         }
     }
+
+    /// Quarantine records in the database (none, in every scenario: no event is refused).
+    private func quarantineCount(in database: BenchDatabase) async throws -> Int {
+        try await database.withClient { client in
+            var total = 0
+            for try await count in try await client.query("SELECT count(*)::int8 FROM auditledger_quarantine").decode(Int64.self) {
+                total = Int(count)
+            }
+            return total
+        }
+    }
 }
 
 /// Set once, read from any task: ends the load.
@@ -168,4 +240,21 @@ final class StopFlag: Sendable {
     private let value = Atomic<Bool>(false)
     var isSet: Bool { value.load(ordering: .acquiring) }
     func set() { value.store(true, ordering: .releasing) }
+}
+
+/// Readiness states seen, not counting samples taken while the server was being restarted.
+final class ReadinessSampler: Sendable {
+    private let state = Mutex<(paused: Bool, counts: [String: Int])>((false, [:]))
+
+    func pause() { state.withLock { $0.paused = true } }
+    func resume() { state.withLock { $0.paused = false } }
+
+    func record(_ status: String?) {
+        state.withLock { state in
+            guard !state.paused else { return }
+            state.counts[status ?? "unreachable", default: 0] += 1
+        }
+    }
+
+    var counts: [String: Int] { state.withLock { $0.counts } }
 }

@@ -26,10 +26,12 @@ struct HTTPLoad: Sendable {
     let host: String
     let port: Int
 
-    /// A request's event ids and the last status it got (0: sent, never answered).
+    /// A request's event ids, the last status it got (0: sent, never answered), and how
+    /// long that last answer took, in seconds.
     struct Outcome: Sendable {
         var ids: [String]
         var status: Int
+        var seconds: Double = 0
     }
 
     /// One request body and the event ids it carries.
@@ -101,7 +103,8 @@ struct HTTPLoad: Sendable {
                         unanswered = true
                         let answer = try await connection.send(.POST, request.path, json: request.body)
                         unanswered = false
-                        result.latencies.record(ContinuousClock.now - sent)
+                        let latency = ContinuousClock.now - sent
+                        result.latencies.record(latency)
                         result.statuses[answer.status, default: 0] += 1
                         if answer.status == 201 || answer.status == 202 {
                             result.events += request.ids.count
@@ -110,7 +113,7 @@ struct HTTPLoad: Sendable {
                             try await Task.sleep(for: .milliseconds(100))
                             continue
                         }
-                        result.outcomes.append(Outcome(ids: request.ids, status: answer.status))
+                        result.outcomes.append(Outcome(ids: request.ids, status: answer.status, seconds: latency.seconds))
                         next += 1
                         if let pause { try await Task.sleep(for: pause) }
                     }

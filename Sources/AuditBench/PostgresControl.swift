@@ -4,16 +4,22 @@ import Foundation
     import Glibc
 #endif
 
-/// Stops and starts the PostgreSQL server under test, through a control script taking `stop`
+/// Breaks and mends the PostgreSQL server under test, through a control script taking `stop`
 /// (fast shutdown: sessions are ended, commits in flight finish or fail), `kill` (immediate
-/// shutdown: the server stops as if it had crashed and recovers at the next start) and `start`.
+/// shutdown: the server stops as if it had crashed and recovers at the next start), `sigkill`
+/// (SIGKILL to the postmaster), `start`, `readonly` and `writable`.
 /// `scripts/with-postgres` writes such a script for its throwaway cluster.
 struct PostgresControl: Sendable {
     let script: String
 
     func stop() async throws { try await run("stop") }
     func kill() async throws { try await run("kill") }
+    /// SIGKILL to the postmaster.
+    func sigkill() async throws { try await run("sigkill") }
     func start() async throws { try await run("start") }
+    /// Every new transaction read-only, cluster-wide (`default_transaction_read_only`).
+    func readOnly() async throws { try await run("readonly") }
+    func writable() async throws { try await run("writable") }
 
     /// Spawns the script and polls `waitpid` for it. Not Foundation's `Process`: it watches a
     /// socket the child inherits, and the PostgreSQL server that `pg_ctl start` leaves running

@@ -17,10 +17,11 @@ final class ServerProcess {
         self.logPath = logPath
     }
 
-    /// Starts `executable serve arguments…` on `port` (default: a free one) and waits until
-    /// `/health/live` answers (60 s at most). The log is appended to `logPath`.
+    /// Starts `executable serve arguments…` on `port` (default: a free one) and, unless told
+    /// otherwise, waits until `/health/live` answers (60 s at most). The log is appended to `logPath`.
     static func start(
-        executable: String, arguments: [String], port: Int? = nil, environment: [String: String] = [:], logPath: String
+        executable: String, arguments: [String], port: Int? = nil, environment: [String: String] = [:], logPath: String,
+        waitUntilLive: Bool = true
     ) async throws -> ServerProcess {
         let port = try port ?? freePort()
         let process = Process()
@@ -36,6 +37,7 @@ final class ServerProcess {
         process.standardError = log
         try process.run()
         let server = ServerProcess(process: process, port: port, logPath: logPath)
+        guard waitUntilLive else { return server }
         for _ in 0..<1200 {
             guard process.isRunning else { break }
             if (try? await HTTPClientConnection.with(host: "127.0.0.1", port: port, { try await $0.send(.GET, "/health/live") }))?.status == 200 {
@@ -63,6 +65,14 @@ final class ServerProcess {
         if process.isRunning { kill() }
         process.waitUntilExit()
         return process.terminationStatus
+    }
+
+    /// Waits at most `seconds` for the process to end by itself; whether it did.
+    func waitForExit(seconds: Int) async -> Bool {
+        for _ in 0..<(seconds * 20) where process.isRunning { try? await Task.sleep(for: .milliseconds(50)) }
+        guard !process.isRunning else { return false }
+        process.waitUntilExit()
+        return true
     }
 
     /// SIGKILL: no shutdown at all.

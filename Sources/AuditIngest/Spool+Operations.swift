@@ -32,6 +32,7 @@ extension Spool {
         try state.withLock { (state: inout State) throws(AuditError) in
             let onDisk = state.segments.values.reduce(0, +)
             guard onDisk + Int64(bytes.count) <= configuration.maximumBytes else {
+                state.full = true
                 throw AuditError(
                     .unavailable,
                     detail: "the store cannot take events now and the local spool is full; retry later",
@@ -53,6 +54,7 @@ extension Spool {
             }
             let size = before + Int64(bytes.count)
             state.segments[active.number] = size
+            state.full = false
             state.pendingEvents += events
             state.pendingRecords += appended
             if size >= configuration.segmentBytes {
@@ -175,6 +177,7 @@ extension Spool {
         try state.withLock { (state: inout State) throws(AuditError) in
             guard end > state.cursor else { return }
             state.cursor = end
+            state.full = false
             state.pendingRecords = max(0, state.pendingRecords - entries.count)
             state.pendingEvents = max(0, state.pendingEvents - entries.reduce(0) { $0 + $1.batch.events.count })
             state.skips = state.skips.filter { $0.key >= state.cursor }

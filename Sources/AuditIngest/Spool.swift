@@ -54,6 +54,8 @@ public final class Spool: Sendable {
         var legacyRejected = 0
         /// Why replay stopped, if a record does not decode.
         var blocked: String?
+        /// Whether the last append was refused for want of room (until records are replayed).
+        var full = false
         /// The descriptor holding the directory's `lock` (one process per spool).
         var lockFD: Int32 = -1
 
@@ -110,7 +112,7 @@ public final class Spool: Sendable {
             SpoolStatus(
                 events: state.isDrained ? 0 : state.pendingEvents, records: state.isDrained ? 0 : state.pendingRecords,
                 bytes: state.segments.values.reduce(0, +), maximumBytes: configuration.maximumBytes, corruptRegions: state.corrupt,
-                legacyRejectedFiles: state.legacyRejected, blockedReason: state.blocked, isEmpty: state.isDrained
+                legacyRejectedFiles: state.legacyRejected, blockedReason: state.blocked, isEmpty: state.isDrained, isFull: state.full
             )
         }
     }

@@ -68,6 +68,9 @@ public struct SpoolStatus: Sendable, Hashable {
     public var blockedReason: String?
     /// Whether nothing waits to be stored: the cursor has reached the end of the last segment.
     public var isEmpty: Bool
-    /// Whether the spool can take the next write (below its size limit).
-    public var hasRoom: Bool { bytes < maximumBytes }
+    /// Whether the last write was refused for want of room (until replay frees some).
+    public var isFull: Bool
+    /// Whether the spool can take the next write: below its size limit, and no write refused
+    /// for want of room since replay last freed some.
+    public var hasRoom: Bool { !isFull && bytes < maximumBytes }
 }

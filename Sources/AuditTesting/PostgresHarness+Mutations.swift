@@ -98,6 +98,19 @@ extension PostgresHarness {
         }
     }
 
+    public func directQuarantineChanges(id: Int64) -> [DirectMutation] {
+        [
+            ("UPDATE auditledger_quarantine SET events", "UPDATE auditledger_quarantine SET events = '[]' WHERE quarantine_id = \(id)"),
+            ("UPDATE auditledger_quarantine SET reason", "UPDATE auditledger_quarantine SET reason = 'x' WHERE quarantine_id = \(id)"),
+            (
+                "UPDATE auditledger_quarantine SET resolution (already resolved)",
+                "UPDATE auditledger_quarantine SET resolution = 'changed' WHERE quarantine_id = \(id)"
+            ),
+            ("DELETE FROM auditledger_quarantine", "DELETE FROM auditledger_quarantine WHERE quarantine_id = \(id)"),
+            ("TRUNCATE auditledger_quarantine", "TRUNCATE auditledger_quarantine"),
+        ].map { description, sql in mutation(description, .other, false, PostgresQuery(unsafeSQL: sql)) }
+    }
+
     private func mutation(_ description: String, _ kind: DirectMutation.Kind, _ namesMonth: Bool, _ query: PostgresQuery) -> DirectMutation {
         DirectMutation(description, kind: kind, namesMonth: namesMonth) { [client] in
             do {

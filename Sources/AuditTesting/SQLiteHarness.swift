@@ -147,6 +147,18 @@ public struct SQLiteHarness: StoreHarness {
         [mutation("DROP TABLE \(month.partitionName)", .other, true, "DROP TABLE \(month.partitionName)", [])]
     }
 
+    public func directQuarantineChanges(id: Int64) -> [DirectMutation] {
+        [
+            ("UPDATE auditledger_quarantine SET events", "UPDATE auditledger_quarantine SET events = '[]' WHERE quarantine_id = ?"),
+            ("UPDATE auditledger_quarantine SET reason", "UPDATE auditledger_quarantine SET reason = 'x' WHERE quarantine_id = ?"),
+            (
+                "UPDATE auditledger_quarantine SET resolution (already resolved)",
+                "UPDATE auditledger_quarantine SET resolution = 'changed' WHERE quarantine_id = ?"
+            ),
+            ("DELETE FROM auditledger_quarantine", "DELETE FROM auditledger_quarantine WHERE quarantine_id = ?"),
+        ].map { description, sql in mutation(description, .other, false, sql, [String(id)]) }
+    }
+
     private func mutation(
         _ description: String,
         _ kind: DirectMutation.Kind,
@@ -164,7 +176,11 @@ public struct SQLiteHarness: StoreHarness {
             } catch let error as DatabaseError {
                 // The triggers' RAISE(ABORT, …), or SQLite refusing to modify a view.
                 let message = error.message ?? ""
-                if message.contains("audit events are immutable") || message.contains("because it is a view") { return .refused }
+                if message.contains("audit events are immutable") || message.contains("because it is a view")
+                    || message.contains("the quarantine is append-only")
+                {
+                    return .refused
+                }
                 return .failed(message)
             } catch {
                 return .failed("\(error)")

@@ -170,6 +170,34 @@ extension StoreConformance {
                 #expect(try await harness.store.event(id: event.id)?.event.id == event.id)
                 #expect(try await harness.store.event(id: UUID()) == nil)
             },
+            ConformanceCheck("answers the page and its total from one snapshot while events arrive") { harness in
+                let now = AuditTimestamp.now()
+                var filters = EventQuery.Filters()
+                filters.correlationID = "rr-snapshot"
+                let query = EventQuery(filters: filters, limit: EventQuery.maximumLimit)
+                let mismatches = try await withThrowingTaskGroup(of: Int.self) { group in
+                    group.addTask {
+                        for index in 0..<150 {
+                            try await harness.writeSucceeding([
+                                try EventFactory.event(correlationID: "rr-snapshot", at: now.adding(microseconds: Int64(index)))
+                            ])
+                        }
+                        return 0
+                    }
+                    group.addTask {
+                        var mismatches = 0
+                        var last = 0
+                        while last < 150 {
+                            let page = try await harness.store.events(matching: query)
+                            if page.total != page.events.count { mismatches += 1 }
+                            last = page.total
+                        }
+                        return mismatches
+                    }
+                    return try await group.reduce(0, +)
+                }
+                #expect(mismatches == 0, "\(mismatches) pages whose total disagreed with their own events")
+            },
         ]
     }
 }

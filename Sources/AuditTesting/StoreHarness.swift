@@ -24,6 +24,11 @@ public protocol StoreHarness: Sendable {
     /// refused.
     func directMonthRemovals(_ month: PartitionMonth) -> [DirectMutation]
 
+    /// Attempts to change or remove quarantine record `id` directly in the database: change
+    /// its events, its reason, a resolution already made, delete it, empty the table. Each must
+    /// be refused (resolving an open record once is the only change allowed).
+    func directQuarantineChanges(id: Int64) -> [DirectMutation]
+
     /// The months that currently have storage (partitions, or month files).
     func storageMonths() async throws -> [PartitionMonth]
 

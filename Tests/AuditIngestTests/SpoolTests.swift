@@ -316,7 +316,13 @@ import Testing
             #expect(error.code == .unavailable)
             #expect(error.retryAfterSeconds != nil)
         }
-        #expect(spool.status == before)
+        var full = before
+        full.isFull = true
+        #expect(spool.status == full, "nothing of it is kept; the spool now says it has no room")
+        #expect(!spool.status.hasRoom)
+        let read = try await spool.read(maximumEvents: 10)
+        try await spool.commit(read.entries, through: read.end)
+        #expect(spool.status.hasRoom, "replay frees room")
     }
 
     @Test("A record larger than a spool record may be is refused as too large, alone; the others of the group are kept")

@@ -120,3 +120,90 @@ import Testing
         }
     }
 }
+
+/// What readiness and the metrics say while the spool is used, and the spool's limits as answers.
+@Suite struct SpoolReadinessTests {
+    static func lines(_ client: any TestClientProtocol) async throws -> Set<String> {
+        Set(String(buffer: try await client.get("/metrics").body).split(separator: "\n").map(String.init))
+    }
+
+    @Test(
+        "Readiness says degraded while writes are spooled and ready once replayed; metrics count 202s as spooled and replayed",
+        arguments: StoreKind.available)
+    func readinessFollowsTheSpool(_ kind: StoreKind) async throws {
+        let metrics = AuditMetrics()
+        let (spool, directory) = try await SpoolAPITests.spool(metrics: metrics)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try await withApp(kind, storeTimeout: .seconds(2), spool: spool, metrics: metrics) { client, harness in
+            #expect(try await client.get("/health/ready").object.string("status") == "ready")
+            try await harness.withWritesBlocked { () async throws in
+                for index in 0..<3 {
+                    let request = EventFactory.request(correlationID: "rr-ready-\(index)", at: .now(), eventID: UUID())
+                    #expect(try await client.post("/api/v1/audit/events", json: .object(request)).status == .accepted)
+                }
+                let ready = try await client.get("/health/ready")
+                #expect(ready.status == .ok)
+                let body = try ready.object
+                #expect(body.string("status") == "degraded")
+                #expect(body.string("reason")?.contains("spooled") == true)
+            }
+            try await SpoolAPITests.drained(spool)
+            #expect(try await client.get("/health/ready").object.string("status") == "ready")
+            let lines = try await Self.lines(client)
+            #expect(lines.contains("auditledger_events_spooled_total 3"))
+            #expect(lines.contains("auditledger_spool_events_replayed_total 3"))
+            #expect(lines.contains("auditledger_spool_events 0.0"))
+            #expect(!lines.contains { $0.hasPrefix("auditledger_spool_events_quarantined_total") && !$0.hasSuffix(" 0") })
+        }
+    }
+
+    @Test(
+        "A full spool: writes get 503 with Retry-After, readiness says unavailable; what was spooled is stored once the store is back",
+        arguments: StoreKind.available)
+    func fullSpool(_ kind: StoreKind) async throws {
+        let directory = NSTemporaryDirectory() + "auditledger-spool-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let spool = try await Spool.open(
+            configuration: SpoolConfiguration(directory: directory, maximumBytes: 4_000), logger: Logger(label: "test.spool"))
+        try await withApp(kind, storeTimeout: .seconds(2), spool: spool) { client, harness in
+            let accepted = try await harness.withWritesBlocked { () async throws -> [String] in
+                var accepted: [String] = []
+                var refused = 0
+                for index in 0..<20 {
+                    let request = EventFactory.request(correlationID: "rr-full-\(index)", at: .now(), eventID: UUID())
+                    let response = try await client.post("/api/v1/audit/events", json: .object(request))
+                    if response.status == .accepted {
+                        accepted.append(try response.object.string("event_id") ?? "")
+                    } else {
+                        try expectProblem(response, status: .serviceUnavailable, type: "service-unavailable")
+                        #expect(response.headers[.retryAfter] != nil)
+                        refused += 1
+                    }
+                }
+                #expect(!accepted.isEmpty && refused > 0, "\(accepted.count) spooled, \(refused) refused")
+                let ready = try await client.get("/health/ready")
+                #expect(ready.status == .serviceUnavailable)
+                #expect(try ready.object.string("status") == "unavailable")
+                return accepted
+            }
+            try await SpoolAPITests.drained(spool)
+            for id in accepted { #expect(try await harness.rowCount(eventID: try #require(UUID(uuidString: id))) == 1) }
+        }
+    }
+
+    @Test("A request too large to keep in one spool record is 413 whether or not the store is up; nothing is stored", arguments: StoreKind.available)
+    func recordTooLargeIs413(_ kind: StoreKind) async throws {
+        let directory = NSTemporaryDirectory() + "auditledger-spool-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let spool = try await Spool.open(
+            configuration: SpoolConfiguration(directory: directory, maximumRecordBytes: 8_000), logger: Logger(label: "test.spool"))
+        try await withApp(kind, spool: spool) { client, _ in
+            let big = JSONObject([.init(key: "blob", value: .string(String(repeating: "x", count: 6_000)))])
+            let batch = JSONValue.array((0..<2).map { _ in .object(EventFactory.request(correlationID: "rr-big", at: .now(), data: big)) })
+            try expectProblem(try await client.post("/api/v1/audit/events/batch", json: batch), status: .contentTooLarge, type: "payload-too-large")
+            #expect(try await client.get("/api/v1/audit/events?correlation_id=rr-big").object.object("pagination")?["total"] == .number("0"))
+            let small = EventFactory.request(correlationID: "rr-small", at: .now())
+            #expect(try await client.post("/api/v1/audit/events", json: .object(small)).status == .created)
+        }
+    }
+}

@@ -125,3 +125,30 @@ import Testing
             ])
     }
 }
+
+/// Audit data is for its owner only.
+@Suite struct SQLiteFileModeTests {
+    static func mode(_ path: String) throws -> Int {
+        try #require(try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int)
+    }
+
+    @Test("A new store's directory is 0700 and its files 0600; files an older version left readable are made private")
+    func privateFiles() async throws {
+        let root = NSTemporaryDirectory() + "auditledger-modes-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let file = root + "/data/audit.sqlite"
+        do {
+            let store = try SQLiteStore(configuration: SQLiteStoreConfiguration(path: file), logger: Logger(label: "test"))
+            try await store.prepare()
+            _ = try await store.write([EventBatch(events: [try EventFactory.event(correlationID: "rr-modes", at: .now())], reportsIndex: false)])
+            #expect(try Self.mode(root + "/data") == 0o700)
+            for path in [file, file + "-wal", file + "-shm", file + ".lock"] where FileManager.default.fileExists(atPath: path) {
+                #expect(try Self.mode(path) == 0o600, "\(path)")
+            }
+            #expect(FileManager.default.fileExists(atPath: file + "-wal"))
+        }
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: file)
+        _ = try SQLiteStore(configuration: SQLiteStoreConfiguration(path: file), logger: Logger(label: "test"))
+        #expect(try Self.mode(file) == 0o600)
+    }
+}

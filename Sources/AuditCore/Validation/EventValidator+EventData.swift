@@ -60,6 +60,14 @@ extension EventValidator {
     }
 }
 
+extension EventValidator {
+    /// How long PostgreSQL's text for this number is once `jsonb` has stored it (every digit
+    /// written out), or `nil` when `numeric` cannot hold it at all.
+    public func storedLength(ofNumber literal: String) -> Int? {
+        JSONNumber.storedLength(literal)
+    }
+}
+
 /// Walks the numbers of a value: the first one whose stored form is too long, and how many
 /// bytes writing them all out adds.
 private struct NumberCheck {

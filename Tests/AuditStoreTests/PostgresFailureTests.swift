@@ -1,0 +1,128 @@
+import AuditCore
+import AuditIngest
+import AuditPostgres
+import AuditTesting
+import Foundation
+import Logging
+import PostgresNIO
+import Testing
+
+/// How PostgreSQL's failures reach the write pipeline: a database that cannot answer is
+/// `unavailable` (acknowledged events wait in the spool), only a refusal of the data is final.
+@Suite(.enabled(if: TestEnvironment.runsPostgresTests, TestEnvironment.postgresSkipComment))
+struct PostgresFailureTests {
+    /// Runs `body` with a second, running store on the harness's database (new connections,
+    /// so that database-level settings changed since apply to it).
+    static func withFreshStore<Value: Sendable>(
+        _ harness: PostgresHarness, _ body: @Sendable (PostgresStore) async throws -> Value
+    ) async throws -> Value {
+        var configuration = try PostgresStoreConfiguration(url: harness.database.url)
+        configuration.client.options.maximumConnections = 2
+        configuration.operationTimeout = .seconds(5)
+        let store = PostgresStore(configuration: configuration, logger: Logger(label: "test.postgres.fresh"))
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await store.run() }
+            defer { group.cancelAll() }
+            return try await body(store)
+        }
+    }
+
+    @Test(
+        "A read-only database (SQLSTATE 25006, a standby after failover) cannot answer: spooled events stay, none quarantined, stored once it is writable"
+    )
+    func readOnlyDatabase() async throws {
+        let directory = NSTemporaryDirectory() + "auditledger-readonly-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try await PostgresHarness.run { harness in
+            try await harness.execute("ALTER DATABASE \(unescaped: harness.database.name) SET default_transaction_read_only = on")
+            let batch = EventBatch(events: [try EventFactory.event(correlationID: "rr-readonly", at: .now(), eventID: UUID())], reportsIndex: false)
+            let spool = try await Spool.open(configuration: SpoolConfiguration(directory: directory), logger: Logger(label: "test.spool"))
+            _ = try await spool.append([SpoolRecord(batch: batch, requestID: "req-ro", receivedAt: .now())])
+            try await Self.withFreshStore(harness) { store in
+                do throws(AuditError) {
+                    _ = try await store.write([batch])
+                    Issue.record("a read-only database must not take the write")
+                } catch {
+                    #expect(error.code == .unavailable, "\(error)")
+                    #expect(error.diagnostic == "SQLSTATE 25006", "\(error)")
+                    #expect(!error.refusesData)
+                }
+                let replayer = SpoolReplayer(spool: spool, store: store, logger: Logger(label: "test.replayer"))
+                for _ in 0..<3 {
+                    await #expect(throws: AuditError.self) { try await replayer.replayOnce() }
+                }
+                #expect(spool.status.events == 1)
+                let quarantined = try await store.quarantineCounts().records
+                #expect(quarantined == 0)
+            }
+            try await harness.execute("ALTER DATABASE \(unescaped: harness.database.name) SET default_transaction_read_only = off")
+            try await Self.withFreshStore(harness) { store in
+                let replayer = SpoolReplayer(spool: spool, store: store, logger: Logger(label: "test.replayer"))
+                let replayed = try await replayer.replayOnce()
+                #expect(replayed == 1)
+            }
+            #expect(spool.isEmpty)
+            #expect(try await harness.rowCount(eventID: batch.events[0].id) == 1)
+            #expect(try await harness.store.quarantineCounts().records == 0)
+        }
+    }
+
+    @Test("A rule of the database the rows break is a refusal naming the constraint, never its message")
+    func constraintRefusal() async throws {
+        try await PostgresHarness.run { harness in
+            try await harness.rejectInserts(ofEventType: "refused.type")
+            let event = try EventFactory.event(type: "refused.type", correlationID: "rr-refused", at: .now())
+            do throws(AuditError) {
+                _ = try await harness.store.write([EventBatch(events: [event], reportsIndex: false)])
+                Issue.record("the write must be refused")
+            } catch {
+                #expect(error.code == .refusedByStore)
+                #expect(error.refusesData)
+                #expect(error.detail.contains("test_reject_insert"))
+                #expect(!"\(error)".contains("rejected by the test"), "the driver's message stays out of logs: \(error)")
+            }
+        }
+    }
+
+    @Test(
+        "The numbers PostgreSQL writes out are exactly as long as the validator reckons",
+        arguments: [
+            "0", "-0", "0.000", "1e5", "1E+5", "1.50", "15e-3", "-12.5", "1e-5", "12345678901234567890", "0.1000000000000000055511151231257827",
+            "1.5e1", "100e-2", "1e999", "-1e998", "1e-999", "123.456e-2", "0.0001e4",
+        ])
+    func storedNumberLengths(_ literal: String) async throws {
+        try await PostgresHarness.run { harness in
+            let lengths = try await harness.values(
+                "SELECT length((\(#"{"n":"# + literal + "}")::jsonb->>'n'))::int8", as: Int.self)
+            let validator = EventValidator(policy: ValidationPolicy(maximumNumberLength: 100_000))
+            #expect(lengths.first == validator.storedLength(ofNumber: literal), "\(literal)")
+        }
+    }
+}
+
+/// Needs no PostgreSQL: a loopback port where nothing listens.
+@Suite struct PostgresUnreachableTests {
+    @Test(
+        "A write to a database that refuses connections fails as unavailable within about the lease timeout, not the operation timeout",
+        .timeLimit(.minutes(1)))
+    func failsFast() async throws {
+        var configuration = try PostgresStoreConfiguration(url: "postgres://auditor:secret@127.0.0.1:1/audit?sslmode=disable")
+        configuration.operationTimeout = .seconds(10)
+        let store = PostgresStore(configuration: configuration, logger: Logger(label: "test.unreachable"))
+        let event = try EventFactory.event(correlationID: "rr-unreachable", at: .now())
+        let started = ContinuousClock.now
+        let outcome: AuditError? = await withTaskGroup(of: Void.self) { group in
+            group.addTask { try? await store.run() }
+            defer { group.cancelAll() }
+            do throws(AuditError) {
+                _ = try await store.write([EventBatch(events: [event], reportsIndex: false)])
+                return nil
+            } catch {
+                return error
+            }
+        }
+        let elapsed = ContinuousClock.now - started
+        #expect(outcome?.code == .unavailable)
+        #expect(elapsed < .seconds(5), "gave up after \(elapsed); the lease timeout is 1 s, the operation timeout 10 s")
+    }
+}
