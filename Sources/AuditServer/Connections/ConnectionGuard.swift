@@ -29,6 +29,10 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     /// Whether the request in flight has been answered completely.
     private var answered = false
     private var timer: Scheduled<Void>?
+    /// When the read timer fires, if it is running.
+    private var deadline: NIODeadline?
+    /// Whether graceful shutdown has begun.
+    private var quiescing = false
 
     init(limits: ConnectionLimits, problems: ProblemResponse, logger: Logger) {
         self.limits = limits
@@ -99,6 +103,17 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
             detail: "the request is not valid HTTP/1.1 (a malformed request line or header, or headers larger than allowed)")
     }
 
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is ChannelShouldQuiesceEvent {
+            quiescing = true
+            // A request still arriving gets a short grace, not its whole read timeout.
+            if inFlight, !requestRead, let deadline, deadline > .now() + .nanoseconds(Self.nanoseconds(limits.shutdownReadGrace)) {
+                schedule(context, after: limits.shutdownReadGrace) { guardHandler, context in guardHandler.readTimedOut(context) }
+            }
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
     private func waitForHead(_ context: ChannelHandlerContext) {
         schedule(context, after: limits.idleTimeout) { _, context in context.close(promise: nil) }
     }
@@ -119,11 +134,19 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
         _ context: ChannelHandlerContext, after delay: Duration, _ action: @escaping (ConnectionGuard, ChannelHandlerContext) -> Void
     ) {
         timer?.cancel()
-        let nanoseconds = delay.components.seconds * 1_000_000_000 + delay.components.attoseconds / 1_000_000_000
-        timer = context.eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(nanoseconds)) { [self] in
+        var delay = delay
+        if quiescing && inFlight && !requestRead { delay = min(delay, limits.shutdownReadGrace) }
+        let when = NIODeadline.now() + .nanoseconds(Self.nanoseconds(delay))
+        deadline = when
+        timer = context.eventLoop.assumeIsolated().scheduleTask(deadline: when) { [self] in
             timer = nil
+            deadline = nil
             action(self, context)
         }
+    }
+
+    private static func nanoseconds(_ duration: Duration) -> Int64 {
+        duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000
     }
 
     private func answerAndClose(_ context: ChannelHandlerContext, status: HTTPResponse.Status, slug: String, title: String, detail: String) {
