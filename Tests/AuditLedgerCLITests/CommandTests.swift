@@ -26,6 +26,26 @@ import Testing
         #expect(settings.configuration.writer.maximumQueuedEvents == 50_000)
     }
 
+    @Test func edgeAndIDSettings() throws {
+        let defaults = try serve([])
+        #expect(defaults.configuration.connections.idleTimeout == .seconds(75))
+        #expect(defaults.configuration.connections.readTimeout == .seconds(30))
+        #expect(defaults.configuration.connections.maximumConnections == ServeCommand.defaultMaximumConnections)
+        #expect((64...4096).contains(ServeCommand.defaultMaximumConnections))
+        #expect(defaults.shutdownTimeout == .seconds(45))
+        #expect(defaults.configuration.validation.eventIDs == .assigned)
+        #expect(defaults.spool?.crashPoint == nil)
+        let set = try serve(
+            ["--idle-timeout", "5", "--read-timeout", "2", "--max-connections", "10", "--shutdown-timeout", "9", "--content-derived-ids"])
+        #expect(set.configuration.connections == ConnectionLimits(idleTimeout: .seconds(5), readTimeout: .seconds(2), maximumConnections: 10))
+        #expect(set.shutdownTimeout == .seconds(9))
+        #expect(set.configuration.validation.eventIDs == .contentDerived)
+        #expect(try serve([], environment: ["AUDITLEDGER_CONTENT_DERIVED_IDS": "true"]).configuration.validation.eventIDs == .contentDerived)
+        #expect(try serve([], environment: ["AUDITLEDGER_TEST_SPOOL_CRASH": "clearing"]).spool?.crashPoint == .clearing)
+        #expect(throws: ValidationError.self) { try serve([], environment: ["AUDITLEDGER_TEST_SPOOL_CRASH": "sometime"]) }
+        #expect(throws: ValidationError.self) { try serve(["--read-timeout", "0"]) }
+    }
+
     @Test func spoolSettings() throws {
         let defaults = try serve([])
         #expect(defaults.spool?.directory == "./auditledger-data/spool")

@@ -3,6 +3,7 @@ import AuditCore
 import AuditIngest
 import AuditMaintenance
 import AuditServer
+import Foundation
 import Hummingbird
 import Logging
 import Metrics
@@ -82,7 +83,12 @@ struct ServeCommand: AsyncParsableCommand {
         help: "Seconds a request body may take to arrive once its head has; then 408. (env: AUDITLEDGER_READ_TIMEOUT, default: 30)")
     var readTimeout: Int?
 
-    @Option(help: "Most HTTP connections open at once; more wait in the listen backlog. (env: AUDITLEDGER_MAX_CONNECTIONS, default: 4096)")
+    @Option(
+        help: """
+            Most HTTP connections open at once; more wait in the listen backlog. (env: AUDITLEDGER_MAX_CONNECTIONS, default: 4096, or \
+            the open-file limit less 128 when that is lower)
+            """
+    )
     var maxConnections: Int?
 
     @Option(
@@ -108,6 +114,14 @@ struct ServeCommand: AsyncParsableCommand {
         var shutdownTimeout: Duration
     }
 
+    /// 4096, or the process's open-file limit less 128 (for the database, the spool and the
+    /// store's files) when that is lower, so that accepting never fails for want of descriptors.
+    static var defaultMaximumConnections: Int {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return 4096 }
+        return max(64, min(4096, Int(clamping: limit.rlim_cur) - 128))
+    }
+
     /// Resolves every option: flag, else `AUDITLEDGER_*` variable, else default; checks ranges.
     func settings() throws -> Settings {
         var configuration = AuditServerConfiguration()
@@ -130,7 +144,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let idle = try resolve(idleTimeout, env: "AUDITLEDGER_IDLE_TIMEOUT", default: 75)
         let read = try resolve(readTimeout, env: "AUDITLEDGER_READ_TIMEOUT", default: 30)
-        let connections = try resolve(maxConnections, env: "AUDITLEDGER_MAX_CONNECTIONS", default: 4096)
+        let connections = try resolve(maxConnections, env: "AUDITLEDGER_MAX_CONNECTIONS", default: Self.defaultMaximumConnections)
         let shutdown = try resolve(shutdownTimeout, env: "AUDITLEDGER_SHUTDOWN_TIMEOUT", default: 45)
         guard idle > 0, read > 0, connections > 0, shutdown > 0 else {
             throw ValidationError("--idle-timeout, --read-timeout, --max-connections and --shutdown-timeout must be positive")

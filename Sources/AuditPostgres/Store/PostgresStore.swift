@@ -17,6 +17,8 @@ public final class PostgresStore: AuditStore, Service {
     let logger: Logger
     /// Months known to have a partition, so the write path asks the database only for new ones.
     let knownPartitions = Mutex<Set<PartitionMonth>>([])
+    /// When a failed readiness check was last logged, so that probes during an outage log once a minute.
+    let lastReadinessWarning = Mutex<ContinuousClock.Instant?>(nil)
 
     /// Creates a store; nothing connects until ``run()`` runs.
     public init(configuration: PostgresStoreConfiguration, logger: Logger) {
@@ -78,9 +80,23 @@ public final class PostgresStore: AuditStore, Service {
             guard version == PostgresMigration.latestVersion else {
                 return StoreReadiness(isReady: false, reason: "database schema at version \(version), expected \(PostgresMigration.latestVersion)")
             }
+            if lastReadinessWarning.withLock({ $0 }) != nil {
+                logger.notice("readiness check succeeds again")
+                lastReadinessWarning.withLock { $0 = nil }
+            }
             return StoreReadiness(isReady: true)
         } catch {
-            logger.warning("readiness check failed", metadata: ["error": "\(PostgresFailure.translate(error, operation: "answer"))"])
+            let now = ContinuousClock.now
+            let due = lastReadinessWarning.withLock { last in
+                guard last.map({ now - $0 >= .seconds(60) }) ?? true else { return false }
+                last = now
+                return true
+            }
+            if due {
+                logger.warning(
+                    "readiness check failed (logged once a minute while it lasts)",
+                    metadata: ["error": "\(PostgresFailure.translate(error, operation: "answer"))"])
+            }
             return StoreReadiness(isReady: false, reason: "database unreachable")
         }
     }
