@@ -96,6 +96,9 @@ import Testing
         #expect(failure([("detail_key", "task-id"), ("detail_value", "x")])?.fieldErrors.map(\.field) == ["detail_key"])
         #expect(failure([("detail_key", "task_id")])?.fieldErrors.map(\.field) == ["detail_value"])
         #expect(failure([("detail_value", "x")])?.fieldErrors.map(\.field) == ["detail_key"])
+        // Kubernaut's spec sets no length on either: never stricter than it.
+        let long = try query([("detail_key", String(repeating: "k", count: 300)), ("detail_value", String(repeating: "v", count: 5000))])
+        #expect(long.filters.eventDataMember?.key.utf8.count == 300)
         let plain = try query([("detail_key", "a"), ("detail_value", "1")])
         let other = try query([("detail_key", "a"), ("detail_value", "2")])
         #expect(PageCursor.digest(of: plain.filters) != PageCursor.digest(of: other.filters))

@@ -67,6 +67,67 @@ struct PostgresFailureTests {
         }
     }
 
+    @Test("An unmigrated database (42P01) cannot answer: unavailable, never a refusal")
+    func unmigratedDatabase() async throws {
+        let database = try await PostgresTestDatabase.create()
+        let store = PostgresStore(configuration: try PostgresStoreConfiguration(url: database.url), logger: Logger(label: "test.unmigrated"))
+        let event = try EventFactory.event(correlationID: "rr-unmigrated", at: .now())
+        let failure: AuditError? = await withTaskGroup(of: Void.self) { group in
+            group.addTask { try? await store.run() }
+            defer { group.cancelAll() }
+            do throws(AuditError) {
+                _ = try await store.write([EventBatch(events: [event], reportsIndex: false)])
+                return nil
+            } catch {
+                return error
+            }
+        }
+        await database.drop()
+        #expect(failure?.code == .unavailable, "\(String(describing: failure))")
+        #expect(failure?.refusesData == false)
+        #expect(failure?.diagnostic?.hasPrefix("SQLSTATE 42") == true, "\(String(describing: failure))")
+    }
+
+    @Test("A role without the privilege to insert (42501) cannot answer: unavailable, never a refusal")
+    func missingPrivilege() async throws {
+        try await PostgresStoreTests.withOwnerAndAppRole { database, owner, app, appURL in
+            try await owner.ensurePartitions(for: [AuditTimestamp.now().utcDate.month])
+            let role = try #require(URLComponents(string: appURL)?.user)
+            _ = try await database.withClient { admin in try await admin.query("REVOKE INSERT ON audit_events FROM \(unescaped: role)") }
+            let event = try EventFactory.event(correlationID: "rr-no-privilege", at: .now())
+            do throws(AuditError) {
+                _ = try await app.write([EventBatch(events: [event], reportsIndex: false)])
+                Issue.record("a role without INSERT must not store")
+            } catch {
+                #expect(error.code == .unavailable, "\(error)")
+                #expect(!error.refusesData)
+                #expect(error.diagnostic == "SQLSTATE 42501", "\(error)")
+            }
+        }
+    }
+
+    @Test("A month removed behind the store's back (23514, no partition) is unavailable, then created again by the next write")
+    func monthRemovedBehindTheStoresBack() async throws {
+        try await PostgresHarness.run { harness in
+            let month = AuditTimestamp.now().utcDate.month.adding(months: -2)
+            let first = try EventFactory.event(correlationID: "rr-gone", at: month.firstDay.startOfDay.adding(seconds: 60))
+            try await harness.writeSucceeding([first])
+            try await harness.execute("ALTER TABLE audit_events DETACH PARTITION \(unescaped: month.partitionName)")
+            try await harness.execute("DROP TABLE \(unescaped: month.partitionName)")
+            let second = try EventFactory.event(correlationID: "rr-gone", at: month.firstDay.startOfDay.adding(seconds: 120))
+            do throws(AuditError) {
+                _ = try await harness.store.write([EventBatch(events: [second], reportsIndex: false)])
+                Issue.record("the store still believes the month exists: the first write must fail")
+            } catch {
+                #expect(error.code == .unavailable, "\(error)")
+                #expect(!error.refusesData)
+                #expect(error.diagnostic == "SQLSTATE 23514", "\(error)")
+            }
+            try await harness.writeSucceeding([second])
+            #expect(try await harness.rowCount(eventID: second.id) == 1)
+        }
+    }
+
     @Test("A rule of the database the rows break is a refusal naming the constraint, never its message")
     func constraintRefusal() async throws {
         try await PostgresHarness.run { harness in

@@ -9,10 +9,10 @@ public struct EventDataMember: Sendable, Hashable {
     public let key: String
     public let value: String
 
-    /// `nil` when `key` is not 1–255 ASCII letters, digits and underscores (Kubernaut's
-    /// pattern) or `value` is longer than the containment limit.
+    /// `nil` when `key` is not ASCII letters, digits and underscores (Kubernaut's pattern,
+    /// `^[a-zA-Z0-9_]+$`); no length limit beyond the request's own.
     public init?(key: String, value: String) {
-        guard (1...255).contains(key.utf8.count), value.utf8.count <= EventQuery.maximumContainmentBytes,
+        guard !key.isEmpty,
             key.utf8.allSatisfy({ byte in
                 (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
                     || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || byte == UInt8(ascii: "_")

@@ -79,10 +79,8 @@ extension EventQuery {
         case (let key?, let value?):
             if let member = EventDataMember(key: key, value: value) {
                 filters.eventDataMember = member
-            } else if value.utf8.count > Self.maximumContainmentBytes {
-                fail("detail_value", "must be at most \(Self.maximumContainmentBytes) bytes")
             } else {
-                fail("detail_key", "must be letters, digits and underscores only (at most 255)")
+                fail("detail_key", "must be ASCII letters, digits and underscores only")
             }
         case (.some, nil): fail("detail_value", "is required with detail_key")
         case (nil, .some): fail("detail_key", "is required with detail_value")
