@@ -26,13 +26,15 @@ public final class SQLiteStore: AuditStore {
     /// Opens the pool and migrates the catalog while holding an exclusive `flock` on
     /// `<path>.lock`: two processes opening a new file at the same moment would otherwise both
     /// find the catalog missing and the second would fail creating it ("table already exists").
-    private static func openPool(path: String, settings: Configuration) throws -> DatabasePool {
+    /// Nothing else is created or changed until the lock is held.
+    private static func openPool(path: String, settings: Configuration, logger: Logger) throws -> DatabasePool {
         let lockPath = path + ".lock"
         let descriptor = open(lockPath, O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else { throw lockFailure(lockPath, errno) }
         defer { close(descriptor) }
         guard flock(descriptor, LOCK_EX) == 0 else { throw lockFailure(lockPath, errno) }
         defer { flock(descriptor, LOCK_UN) }
+        try keepPrivate(path, logger: logger)
         let pool = try DatabasePool(path: path, configuration: settings)
         try SQLiteSchema.migrator.migrate(pool)
         return pool
@@ -53,7 +55,6 @@ public final class SQLiteStore: AuditStore {
                 try FileManager.default.createDirectory(
                     atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
             }
-            try Self.keepPrivate(configuration.path, logger: logger)
             var settings = Configuration()
             settings.busyMode = .timeout(configuration.busyTimeoutSeconds)
             settings.prepareDatabase { db in
@@ -61,7 +62,7 @@ public final class SQLiteStore: AuditStore {
                 try db.execute(sql: "PRAGMA synchronous = FULL")
                 db.add(function: SQLiteContainment.function())
             }
-            pool = try Self.openPool(path: configuration.path, settings: settings)
+            pool = try Self.openPool(path: configuration.path, settings: settings, logger: logger)
         } catch {
             throw SQLiteFailure.translate(error, operation: "open \(configuration.path)")
         }

@@ -70,7 +70,10 @@ struct PostgresFailureTests {
     @Test("An unmigrated database (42P01) cannot answer: unavailable, never a refusal")
     func unmigratedDatabase() async throws {
         let database = try await PostgresTestDatabase.create()
-        let store = PostgresStore(configuration: try PostgresStoreConfiguration(url: database.url), logger: Logger(label: "test.unmigrated"))
+        var configuration = try PostgresStoreConfiguration(url: database.url, operationTimeout: .seconds(30))
+        // Generous, so that a slow first connection on a loaded machine cannot stand in for 42P01.
+        configuration.connectionLeaseTimeout = .seconds(15)
+        let store = PostgresStore(configuration: configuration, logger: Logger(label: "test.unmigrated"))
         let event = try EventFactory.event(correlationID: "rr-unmigrated", at: .now())
         let failure: AuditError? = await withTaskGroup(of: Void.self) { group in
             group.addTask { try? await store.run() }
@@ -165,10 +168,11 @@ struct PostgresFailureTests {
 @Suite struct PostgresUnreachableTests {
     @Test(
         "A write to a database that refuses connections fails as unavailable within about the lease timeout, not the operation timeout",
-        .timeLimit(.minutes(1)))
+        .timeLimit(.minutes(2)))
     func failsFast() async throws {
         var configuration = try PostgresStoreConfiguration(url: "postgres://auditor:secret@127.0.0.1:1/audit?sslmode=disable")
-        configuration.operationTimeout = .seconds(10)
+        // Far apart, so that a loaded machine cannot blur them: lease 1 s, operation 60 s.
+        configuration.operationTimeout = .seconds(60)
         let store = PostgresStore(configuration: configuration, logger: Logger(label: "test.unreachable"))
         let event = try EventFactory.event(correlationID: "rr-unreachable", at: .now())
         let started = ContinuousClock.now
@@ -184,6 +188,6 @@ struct PostgresFailureTests {
         }
         let elapsed = ContinuousClock.now - started
         #expect(outcome?.code == .unavailable)
-        #expect(elapsed < .seconds(5), "gave up after \(elapsed); the lease timeout is 1 s, the operation timeout 10 s")
+        #expect(elapsed < .seconds(20), "gave up after \(elapsed); the lease timeout is 1 s, the operation timeout 60 s")
     }
 }
