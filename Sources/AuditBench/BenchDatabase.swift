@@ -11,8 +11,9 @@ struct BenchDatabase: Sendable {
     let url: String
     let adminURL: String
 
-    /// Creates `name` (dropping a leftover of the same name) and migrates it.
-    static func create(adminURL: String, name: String, months: [PartitionMonth]) async throws -> BenchDatabase {
+    /// Creates `name` (dropping a leftover of the same name) and migrates it with `months`;
+    /// with `months` nil, leaves it empty, for the server under test to migrate as `serve` does.
+    static func create(adminURL: String, name: String, months: [PartitionMonth]?) async throws -> BenchDatabase {
         try await withClient(url: adminURL) { client in
             try await client.query("DROP DATABASE IF EXISTS \(unescaped: name) WITH (FORCE)")
             try await client.query("CREATE DATABASE \(unescaped: name)")
@@ -20,6 +21,7 @@ struct BenchDatabase: Sendable {
         guard var components = URLComponents(string: adminURL) else { throw BenchFailure("not a database URL: \(adminURL)") }
         components.path = "/\(name)"
         let database = BenchDatabase(name: name, url: components.string!, adminURL: adminURL)
+        guard let months else { return database }
         let store = PostgresStore(configuration: try PostgresStoreConfiguration(url: database.url), logger: Logger(label: "bench.migrate"))
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await store.run() }

@@ -32,7 +32,9 @@ extension FaultRun {
             }
         }
         outcome.acknowledgedEvents = acknowledged
-        if outcome.quarantined != 0 { problems.append("\(outcome.quarantined) quarantine records: no event of these scenarios is refusable") }
+        if let quarantined = outcome.quarantined, quarantined != 0 {
+            problems.append("\(quarantined) quarantine records: no event of these scenarios is refusable")
+        }
         let spooledAnswers = results.flatMap(\.outcomes).filter { $0.status == 202 }
         outcome.slowestSpooledWrite = spooledAnswers.map(\.seconds).max() ?? 0
         if let limit = scenario.expectations.slowestSpooledWrite, outcome.slowestSpooledWrite > limit {
@@ -108,9 +110,9 @@ extension FaultRun.Outcome {
                 + "\(acknowledgedEvents) events acknowledged, \(storedEvents) rows stored",
             "  spool depth when the server was killed or stopped: \(spoolAtServerFaults); events being written when PostgreSQL went down: \(writingAtPostgresFaults)",
             String(
-                format: "  readiness seen: %@; slowest write answered 202: %.2f s; quarantine records: %d; %.0f s in all",
-                readiness.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "), slowestSpooledWrite, quarantined,
-                seconds),
+                format: "  readiness seen: %@; slowest write answered 202: %.2f s; quarantine records: %@; %.0f s in all",
+                readiness.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "), slowestSpooledWrite,
+                quarantined.map(String.init) ?? "no quarantine table", seconds),
         ]
         lines += events.map { "  " + $0 }
         lines += problems.map { "  problem: " + $0 }
