@@ -15,7 +15,8 @@ public struct PostgresHarness: StoreHarness {
 
     /// Creates a database, runs a prepared store on it during `body`, then drops the database.
     /// - Parameters:
-    ///   - configure: adjusts the store configuration (defaults: 3 months ahead, 4 connections).
+    ///   - configure: adjusts the store configuration (defaults: 3 months ahead, 4 connections,
+///     a 10 s connection lease timeout).
     ///   - logger: the store's logger (default: label `test.postgres`, the bootstrap's handler).
     public static func run<Value: Sendable>(
         configure: @Sendable (inout PostgresStoreConfiguration) -> Void = { _ in },
@@ -26,6 +27,10 @@ public struct PostgresHarness: StoreHarness {
         do {
             var configuration = try PostgresStoreConfiguration(url: database.url)
             configuration.client.options.maximumConnections = 4
+            // The production 1 s lease bound spools writes while a new connection is slow to
+            // come; on a test machine loaded with parallel suites that would stand in for the
+            // behaviour under test. Tests of the bound configure it themselves.
+            configuration.connectionLeaseTimeout = .seconds(10)
             configure(&configuration)
             let store = PostgresStore(configuration: configuration, logger: logger)
             var adminConfiguration = try PostgresStoreConfiguration(url: database.url).client

@@ -19,6 +19,7 @@ struct PostgresFailureTests {
         var configuration = try PostgresStoreConfiguration(url: harness.database.url)
         configuration.client.options.maximumConnections = 2
         configuration.operationTimeout = .seconds(5)
+        configuration.connectionLeaseTimeout = .seconds(4)
         let store = PostgresStore(configuration: configuration, logger: Logger(label: "test.postgres.fresh"))
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await store.run() }

@@ -16,12 +16,16 @@ extension PostgresStoreTests {
         let role = "al_app_" + UUID().uuidString.lowercased().prefix(8)
         do {
             _ = try await database.withClient { admin in try await admin.query("CREATE ROLE \(unescaped: role) LOGIN PASSWORD 'app'") }
-            let owner = PostgresStore(configuration: try PostgresStoreConfiguration(url: database.url), logger: Logger(label: "test.owner"))
+            var ownerConfiguration = try PostgresStoreConfiguration(url: database.url)
+            ownerConfiguration.connectionLeaseTimeout = .seconds(10)
+            let owner = PostgresStore(configuration: ownerConfiguration, logger: Logger(label: "test.owner"))
             var components = try #require(URLComponents(string: database.url))
             components.user = role
             components.password = "app"
             let appURL = try #require(components.string)
-            let app = PostgresStore(configuration: try PostgresStoreConfiguration(url: appURL), logger: Logger(label: "test.app"))
+            var appConfiguration = try PostgresStoreConfiguration(url: appURL)
+            appConfiguration.connectionLeaseTimeout = .seconds(10)
+            let app = PostgresStore(configuration: appConfiguration, logger: Logger(label: "test.app"))
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await owner.run() }
                 group.addTask { try await app.run() }
