@@ -1,18 +1,13 @@
 import AuditCore
+import AuditPostgres
 import Foundation
 import NIOCore
 import PostgresNIO
 
 /// The two reference points the API is measured against, on the same schema and rows:
-/// PostgreSQL's own `COPY` (the physical limit), and one `INSERT` committed per event (what a
+/// PostgreSQL's own `COPY` on one connection, all rows in one transaction (the physical limit), and one `INSERT` committed per event (what a
 /// naive service does: look the parent up, insert, commit).
 enum StorageBaselines {
-    static let columns = [
-        "event_id", "event_version", "event_timestamp", "event_date", "event_type", "event_category", "event_action", "event_outcome",
-        "actor_type", "actor_id", "actor_ip", "resource_type", "resource_id", "correlation_id", "parent_event_id", "parent_event_date",
-        "namespace", "cluster_id", "severity", "duration_ms", "error_code", "error_message", "retention_days", "is_sensitive", "event_data",
-    ]
-
     /// The chain's events as stored: validated like the API does, parents' dates filled in.
     static func events(of chain: EventGenerator.Chain, validator: EventValidator, now: AuditTimestamp) throws -> [AuditEvent] {
         var dates: [UUID: EventDate] = [:]
@@ -29,11 +24,11 @@ enum StorageBaselines {
         try await database.withClient(connections: 1) { client in
             try await client.withConnection { connection in
                 let started = ContinuousClock.now
-                try await connection.copyFrom(table: "audit_events", columns: columns, format: .text(.init()), logger: .init(label: "bench.copy")) {
+                try await connection.copyFrom(table: "audit_events", columns: CopyRows.columns, format: .text(.init()), logger: .init(label: "bench.copy")) {
                     writer in
                     var buffer = ByteBuffer()
                     for chain in chains {
-                        for event in chain { appendRow(event, to: &buffer) }
+                        for event in chain { CopyRows.append(event, to: &buffer) }
                         if buffer.readableBytes > 1 << 20 {
                             try await writer.write(buffer)
                             buffer.clear()
@@ -86,34 +81,6 @@ enum StorageBaselines {
             \(event.clusterID), \(event.severity), \(event.durationMS), \(event.errorCode), \(event.errorMessage), \(event.retentionDays),
             \(event.isSensitive), \(event.eventData.json)::jsonb)
         """
-    }
-
-    /// One row in `COPY`'s text format.
-    static func appendRow(_ event: AuditEvent, to buffer: inout ByteBuffer) {
-        let fields: [String?] = [
-            event.id.uuidString.lowercased(), event.version, event.timestamp.description, event.date.description, event.eventType, event.category,
-            event.action, event.outcome.rawValue, event.actorType, event.actorID, event.actorIP, event.resourceType, event.resourceID,
-            event.correlationID, event.parentEventID?.uuidString.lowercased(), event.parentEventDate?.description, event.namespace, event.clusterID,
-            event.severity, event.durationMS.map(String.init), event.errorCode, event.errorMessage, String(event.retentionDays),
-            event.isSensitive ? "t" : "f", event.eventData.json,
-        ]
-        for (index, field) in fields.enumerated() {
-            if index > 0 { buffer.writeInteger(UInt8(ascii: "\t")) }
-            guard let field else {
-                buffer.writeStaticString("\\N")
-                continue
-            }
-            for byte in field.utf8 {
-                switch byte {
-                case UInt8(ascii: "\\"): buffer.writeStaticString("\\\\")
-                case UInt8(ascii: "\t"): buffer.writeStaticString("\\t")
-                case UInt8(ascii: "\n"): buffer.writeStaticString("\\n")
-                case UInt8(ascii: "\r"): buffer.writeStaticString("\\r")
-                default: buffer.writeInteger(byte)
-                }
-            }
-        }
-        buffer.writeInteger(UInt8(ascii: "\n"))
     }
 }
 

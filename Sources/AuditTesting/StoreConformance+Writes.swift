@@ -68,6 +68,27 @@ extension StoreConformance {
                 #expect(storedData["escaped"] == .string("é🚀\n"))
             },
 
+            ConformanceCheck("keeps text with tabs, line breaks, backslashes and a literal \\N exactly") { harness in
+                let awkward = "line 1\nline 2\ttabbed \\ back\\slash \\N \r\n end\\"
+                let request = EventFactory.request(
+                    type: "kubernetes.job.failed", category: "kubernetes", outcome: "failure", correlationID: "rr-escapes\tid", at: .now(),
+                    fields: [
+                        "resource_id": .string("\\N"), "error_message": .string(awkward), "actor_id": .string("\\"),
+                    ],
+                    data: JSONObject([.init(key: "log", value: .string(awkward)), .init(key: "\\N", value: .string("\t"))])
+                )
+                let event = try EventFactory.event(request, now: .now())
+                try await harness.writeSucceeding([event])
+                let stored = try #require(try await harness.store.event(id: event.id))
+                #expect(stored.event.hasSameContent(as: event))
+                #expect(stored.event.errorMessage == awkward)
+                #expect(stored.event.resourceID == "\\N")
+                #expect(stored.event.actorID == "\\")
+                #expect(stored.event.correlationID == "rr-escapes\tid")
+                #expect(try stored.event.eventData.object()["log"] == .string(awkward))
+                #expect(try stored.event.eventData.object()["\\N"] == .string("\t"))
+            },
+
             ConformanceCheck("keeps timestamps to the microsecond, in order") { harness in
                 let base = AuditTimestamp.now().adding(seconds: -10)
                 let events = try (0..<5).map { step in

@@ -1,5 +1,6 @@
 public import AuditCore
 import Logging
+import NIOCore
 import PostgresNIO
 import Synchronization
 
@@ -15,11 +16,11 @@ extension PostgresStore {
         try await ensurePartitions(for: months)
         do {
             return try await withOperationTimeout {
-                try await self.retryingAbortedTransactions("store the events") {
-                    try await self.client.auditTransaction(leaseTimeout: self.configuration.connectionLeaseTimeout, logger: self.logger) {
-                        connection in
-                        try await self.write(batches, on: connection)
-                    }
+                do {
+                    return try await self.writeTransaction(batches, via: .copy)
+                } catch where PostgresFailure.sqlState(of: error) == Self.uniqueViolation {
+                    // Another server stored one of these ids between our lookup and the COPY.
+                    return try await self.writeTransaction(batches, via: .insertSkippingStored)
                 }
             }
         } catch {
@@ -32,8 +33,32 @@ extension PostgresStore {
         }
     }
 
+    /// `unique_violation`: a COPY met a row another writer stored after our lookup.
+    private static let uniqueViolation = "23505"
+
+    /// How new rows reach `audit_events`.
+    enum InsertMethod {
+        /// `COPY … FROM STDIN`: fastest, and fails whole (23505) if another writer stored one of
+        /// the ids after the lookup.
+        case copy
+        /// `INSERT … SELECT * FROM unnest(…) ON CONFLICT DO NOTHING`: skips rows stored meanwhile.
+        case insertSkippingStored
+    }
+
+    /// One transaction: look up, plan, insert, link held correlations.
+    private func writeTransaction(_ batches: [EventBatch], via method: InsertMethod) async throws -> [Result<WriteReceipt, AuditError>] {
+        try await retryingAbortedTransactions("store the events") {
+            try await self.client.auditTransaction(leaseTimeout: self.configuration.connectionLeaseTimeout, logger: self.logger) {
+                connection in
+                try await self.write(batches, via: method, on: connection)
+            }
+        }
+    }
+
     /// Plans and inserts inside the caller's transaction.
-    private func write(_ batches: [EventBatch], on connection: PostgresConnection) async throws -> [Result<WriteReceipt, AuditError>] {
+    private func write(
+        _ batches: [EventBatch], via method: InsertMethod, on connection: PostgresConnection
+    ) async throws -> [Result<WriteReceipt, AuditError>] {
         var stored: [UUID: AuditEvent] = [:]
         let lookupIDs = ColumnArray(WritePlan.lookupIDs(batches))
         for row in try await connection.statement(
@@ -56,7 +81,11 @@ extension PostgresStore {
         }
         let plan = WritePlan(batches: batches, stored: stored, storedParentDates: parentDates)
         guard !plan.rows.isEmpty else { return plan.outcomes }
-        let inserted = try await insert(plan.rows, on: connection)
+        let inserted: Set<UUID>
+        switch method {
+        case .copy: inserted = try await copy(plan.rows, on: connection)
+        case .insertSkippingStored: inserted = try await insert(plan.rows, on: connection)
+        }
         try await holdNewEvents(plan.rows, on: connection)
         if inserted.count < plan.rows.count {
             // Another server stored some of these ids between our lookup and insert (ON CONFLICT DO NOTHING).
@@ -70,6 +99,24 @@ extension PostgresStore {
             }
         }
         return plan.outcomes
+    }
+
+    /// `COPY audit_events FROM STDIN` of `rows` in text form (``CopyRows``), in 1 MiB messages.
+    /// - Returns: the ids of `rows`: COPY stores all of them or fails.
+    private func copy(_ rows: [AuditEvent], on connection: PostgresConnection) async throws -> Set<UUID> {
+        try await connection.copyFrom(table: "audit_events", columns: CopyRows.columns, format: .text(.init()), logger: logger) { writer in
+            var buffer = ByteBuffer()
+            buffer.reserveCapacity(min(rows.count * 1_536, 1 << 20 + 4_096))
+            for event in rows {
+                CopyRows.append(event, to: &buffer)
+                if buffer.readableBytes >= 1 << 20 {
+                    try await writer.write(buffer)
+                    buffer.clear()
+                }
+            }
+            if buffer.readableBytes > 0 { try await writer.write(buffer) }
+        }
+        return Set(rows.map(\.id))
     }
 
     /// One multi-row INSERT of `rows` (a fixed 25 binds whatever the row count).
