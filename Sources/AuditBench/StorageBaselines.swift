@@ -24,7 +24,9 @@ enum StorageBaselines {
         try await database.withClient(connections: 1) { client in
             try await client.withConnection { connection in
                 let started = ContinuousClock.now
-                try await connection.copyFrom(table: "audit_events", columns: CopyRows.columns, format: .text(.init()), logger: .init(label: "bench.copy")) {
+                try await connection.copyFrom(
+                    table: "audit_events", columns: CopyRows.columns, format: .text(.init()), logger: .init(label: "bench.copy")
+                ) {
                     writer in
                     var buffer = ByteBuffer()
                     for chain in chains {

@@ -128,6 +128,15 @@ extension SQLiteStore {
             conditions.append(sql)
             values += arguments
         }
+        // Read limits: an empty list reads nothing.
+        func anyOf(_ allowed: [String], _ each: String, repeats: Int = 1) {
+            conditions.append(allowed.isEmpty ? "0" : "(" + Array(repeating: each, count: allowed.count).joined(separator: " OR ") + ")")
+            for value in allowed { values.append(contentsOf: Array(repeating: value, count: repeats)) }
+        }
+        if let categories = query.readLimits.categories { anyOf(categories, "event_category = ?") }
+        // substr counts characters, as length does: a prefix match whatever the collation.
+        if let prefixes = query.readLimits.eventTypePrefixes { anyOf(prefixes, "substr(event_type, 1, length(?)) = ?", repeats: 2) }
+        if let namespaces = query.readLimits.namespaces { anyOf(namespaces, "namespace = ?") }
         if let since = query.since {
             conditions.append("event_timestamp >= ?")
             values.append(since.microsecondsSinceEpoch)

@@ -74,6 +74,55 @@ extension StoreConformance {
                 }
             },
 
+            ConformanceCheck("applies read limits inside the query: categories, event type prefixes, namespaces; totals and cursors count only those")
+            {
+                harness in
+                let base = AuditTimestamp.now().adding(seconds: -300)
+                var events: [AuditEvent] = []
+                for index in 0..<24 {
+                    let (type, category) = [
+                        ("workflow.catalog.updated", "workflow"), ("workflow.selection.completed", "workflow"),
+                        ("gateway.signal.received", "gateway"),
+                    ][index % 3]
+                    events.append(
+                        try EventFactory.event(
+                            type: type, category: category, correlationID: "rr-limits", at: base.adding(seconds: Int64(index)),
+                            fields: index % 2 == 0 ? ["namespace": .string("prod")] : [:]))
+                }
+                try await harness.writeSucceeding(events)
+                func ids(_ limits: ReadLimits, pageSize: Int = 5) async throws -> (ids: [UUID], totals: Set<Int>) {
+                    var query = EventQuery(limit: pageSize, order: .ascending)
+                    query.filters.correlationID = "rr-limits"
+                    query.readLimits = limits
+                    var found: [UUID] = []
+                    var totals = Set<Int>()
+                    while true {
+                        let page = try await harness.store.events(matching: query)
+                        found += page.events.map(\.event.id)
+                        totals.insert(page.total)
+                        guard let cursor = page.nextCursor(for: query) else { break }
+                        query.cursor = cursor
+                    }
+                    return (found, totals)
+                }
+                func expected(_ limits: ReadLimits) -> [UUID] { events.filter(limits.allows).map(\.id) }
+                let cases = [
+                    ReadLimits(categories: ["workflow"]), ReadLimits(eventTypePrefixes: ["workflow.catalog."]),
+                    ReadLimits(namespaces: ["prod"]), ReadLimits(categories: ["workflow", "gateway"], namespaces: ["prod"]),
+                    ReadLimits(categories: []), ReadLimits(eventTypePrefixes: ["workflow.catalog.", "gateway."]), .unlimited,
+                ]
+                for limits in cases {
+                    let (found, totals) = try await ids(limits)
+                    #expect(found == expected(limits), "\(limits)")
+                    #expect(totals == [expected(limits).count], "\(limits)")
+                }
+                #expect(expected(ReadLimits(categories: ["workflow"])).count == 16)
+                #expect(expected(ReadLimits(namespaces: ["prod"])).count == 12)
+                // A prefix is a prefix, not a pattern: "_" and "%" match only themselves.
+                #expect(try await ids(ReadLimits(eventTypePrefixes: ["workflow_catalog"])).ids.isEmpty)
+                #expect(try await ids(ReadLimits(eventTypePrefixes: ["%"])).ids.isEmpty)
+            },
+
             ConformanceCheck("orders newest first by default and chronologically on request, ties broken by event_id") { harness in
                 let now = AuditTimestamp.now().adding(seconds: -100)
                 var events: [AuditEvent] = []

@@ -79,6 +79,9 @@ public struct EventQuery: Sendable, Hashable {
     public var order: Order
     /// Continue after the last event of a previous page (keyset pagination).
     public var cursor: PageCursor?
+    /// What the asking principal may read (``ReadLimits``); stores apply it with the filters,
+    /// so totals and cursors count only readable events. Default: everything.
+    public var readLimits: ReadLimits = .unlimited
 
     public init(
         filters: Filters = Filters(),

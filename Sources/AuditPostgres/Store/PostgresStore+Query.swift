@@ -101,6 +101,7 @@ extension PostgresStore {
             let alternatives = member.alternatives.map { "event_data @> \(bind(JSONValue.object($0).compactText))::jsonb" }
             conditions.append("(" + alternatives.joined(separator: " OR ") + ")")
         }
+        conditions += readLimitConditions(query.readLimits, bind: { bind($0) })
         if let since = query.since {
             conditions.append("event_timestamp >= \(bind(PostgresTimestamp(since)))")
         }
@@ -111,6 +112,18 @@ extension PostgresStore {
         let (firstDay, lastDay) = query.dateRange
         if let firstDay { conditions.append("event_date >= \(bind(PostgresDay(firstDay)))") }
         if let lastDay { conditions.append("event_date <= \(bind(PostgresDay(lastDay)))") }
+        return conditions
+    }
+
+    /// ``ReadLimits`` as conditions: an empty list reads nothing.
+    static func readLimitConditions(_ limits: ReadLimits, bind: (String) -> String) -> [String] {
+        var conditions: [String] = []
+        func anyOf(_ values: [String], _ each: (String) -> String) -> String {
+            values.isEmpty ? "false" : "(" + values.map(each).joined(separator: " OR ") + ")"
+        }
+        if let categories = limits.categories { conditions.append(anyOf(categories) { "event_category = \(bind($0))" }) }
+        if let prefixes = limits.eventTypePrefixes { conditions.append(anyOf(prefixes) { "starts_with(event_type, \(bind($0)))" }) }
+        if let namespaces = limits.namespaces { conditions.append(anyOf(namespaces) { "namespace = \(bind($0))" }) }
         return conditions
     }
 

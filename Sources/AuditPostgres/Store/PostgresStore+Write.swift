@@ -18,7 +18,7 @@ extension PostgresStore {
             return try await withOperationTimeout {
                 do {
                     return try await self.writeTransaction(batches, via: .copy)
-                } catch where PostgresFailure.sqlState(of: error) == Self.uniqueViolation {
+                } catch  where PostgresFailure.sqlState(of: error) == Self.uniqueViolation {
                     // Another server stored one of these ids between our lookup and the COPY.
                     return try await self.writeTransaction(batches, via: .insertSkippingStored)
                 }

@@ -1,0 +1,79 @@
+import Crypto
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+/// A static bearer token: `alt_<id>_<secret>`, where `id` (16 hex digits) names the token in
+/// listings and revocations and `secret` is 32 random bytes in base64url. Only the SHA-256 of
+/// the secret is kept (in a ``TokenFile``); the token itself is shown once, when created.
+public struct AccessToken: Sendable, Hashable {
+    public var id: String
+    public var secret: String
+
+    /// The text a client sends: `Authorization: Bearer <text>`.
+    public var text: String { "alt_\(id)_\(secret)" }
+
+    /// A new token from the system's secure random generator.
+    public static func generate() -> AccessToken {
+        var generator = SystemRandomNumberGenerator()
+        let id = (0..<8).map { _ in String(UInt8.random(in: 0...255, using: &generator), radix: 16).leftPadded(to: 2) }.joined()
+        let secret = Data((0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }).base64URLEncoded
+        return AccessToken(id: id, secret: secret)
+    }
+
+    /// Parses `alt_<id>_<secret>`; `nil` when `text` does not have that shape.
+    public init?(text: String) {
+        let parts = text.split(separator: "_", maxSplits: 2, omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0] == "alt", parts[1].utf8.count == 16,
+            parts[1].utf8.allSatisfy({ (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }),
+            parts[2].utf8.count == 43, parts[2].utf8.allSatisfy(Self.isBase64URL)
+        else { return nil }
+        self.id = String(parts[1])
+        self.secret = String(parts[2])
+    }
+
+    public init(id: String, secret: String) {
+        self.id = id
+        self.secret = secret
+    }
+
+    /// SHA-256 of the secret, hex: what a ``TokenFile`` stores.
+    public var secretHash: String { Self.hash(secret) }
+
+    static func hash(_ secret: String) -> String {
+        SHA256.hash(data: Array(secret.utf8)).map { String($0, radix: 16).leftPadded(to: 2) }.joined()
+    }
+
+    private static func isBase64URL(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+            UInt8(ascii: "-"), UInt8(ascii: "_"):
+            true
+        default: false
+        }
+    }
+}
+
+extension String {
+    fileprivate func leftPadded(to width: Int) -> String {
+        count >= width ? self : String(repeating: "0", count: width - count) + self
+    }
+}
+
+extension Data {
+    /// RFC 4648 §5, without padding.
+    fileprivate var base64URLEncoded: String {
+        String(
+            base64EncodedString().compactMap { character -> Character? in
+                switch character {
+                case "+": "-"
+                case "/": "_"
+                case "=": nil
+                default: character
+                }
+            })
+    }
+}
