@@ -15,7 +15,9 @@ public import ServiceLifecycle
 /// the writer drains (into the store, or the spool), the replayer stops, and the store closes.
 /// `store.prepare()` runs before the server accepts connections. `GET /metrics` renders
 /// `metrics` (default: a registry of the application's own). Connections are kept within
-/// ``AuditServerConfiguration/connections``; `http` gives the address and server name.
+/// ``AuditServerConfiguration/connections``; `http` gives the address and server name. Every
+/// route but `/health/*` (and `/metrics` when ``AccessConfiguration/metricsOpen``) needs a
+/// principal with its scope (``AuditServerConfiguration/access``).
 public func buildAuditApplication(
     store: any AuditLifecycleStore,
     services: [any Service] = [],
@@ -30,6 +32,7 @@ public func buildAuditApplication(
     let router = Router(context: AuditRequestContext.self)
     router.add(middleware: RequestIDMiddleware())
     router.add(middleware: ProblemMiddleware(problems: problems, metrics: metrics))
+    router.add(middleware: AuthenticationMiddleware(configuration: configuration.access, clock: configuration.clock))
     let routes = RouteRegistry(router: router)
 
     let audit = routes.group("/api/v1/audit")
@@ -41,7 +44,7 @@ public func buildAuditApplication(
     QuarantineRoutes(store: store, metrics: metrics).register(on: audit)
 
     HealthRoutes(store: store, writer: writer, spool: spool).register(on: routes.group("/health"))
-    routes.group("/metrics").get("") { _, _ in
+    routes.group("/metrics").get("", scope: configuration.access.metricsOpen ? nil : .admin) { _, _ in
         Response(
             status: .ok,
             headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],

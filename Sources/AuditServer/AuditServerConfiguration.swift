@@ -18,6 +18,9 @@ public struct AuditServerConfiguration: Sendable {
     public var problemTypeBase: String
     /// Where the current time comes from (injected in tests). Default: the system clock.
     public var clock: @Sendable () -> AuditTimestamp
+    /// Authentication and the open routes. Default: no authentication (every request acts as
+    /// ``AuditCore/Principal/unauthenticated``), which `serve` allows only on loopback.
+    public var access: AccessConfiguration
 
     /// Creates a configuration; every parameter defaults to the value documented on its property.
     public init(
@@ -27,8 +30,10 @@ public struct AuditServerConfiguration: Sendable {
         replay: SpoolReplayer.Configuration = SpoolReplayer.Configuration(),
         connections: ConnectionLimits = ConnectionLimits(),
         problemTypeBase: String = "https://kubernaut.ai/problems/",
-        clock: @escaping @Sendable () -> AuditTimestamp = { AuditTimestamp.now() }
+        clock: @escaping @Sendable () -> AuditTimestamp = { AuditTimestamp.now() },
+        access: AccessConfiguration = AccessConfiguration()
     ) {
+        self.access = access
         self.maximumBodyBytes = maximumBodyBytes
         self.validation = validation
         self.writer = writer

@@ -16,7 +16,7 @@ public struct PostgresHarness: StoreHarness {
     /// Creates a database, runs a prepared store on it during `body`, then drops the database.
     /// - Parameters:
     ///   - configure: adjusts the store configuration (defaults: 3 months ahead, 4 connections,
-///     a 10 s connection lease timeout).
+    ///     a 10 s connection lease timeout).
     ///   - logger: the store's logger (default: label `test.postgres`, the bootstrap's handler).
     public static func run<Value: Sendable>(
         configure: @Sendable (inout PostgresStoreConfiguration) -> Void = { _ in },

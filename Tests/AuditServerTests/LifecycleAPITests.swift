@@ -11,13 +11,14 @@ import Testing
 
     @Test("Legal hold: place, list, release, with Kubernaut's shapes and errors", arguments: StoreKind.available)
     func legalHold(_ kind: StoreKind) async throws {
-        try await withApp(kind) { client, _ in
+        try await withLiveApp(kind, configuration: proxyConfiguration()) { client, _, _ in
             let stored = try await client.post(
                 "/api/v1/audit/events/batch",
                 json: .array([
                     .object(EventFactory.gatewaySignal(at: .now(), correlationID: "rr-2025-007")),
                     .object(EventFactory.request(correlationID: "rr-2025-007", at: .now())),
-                ])
+                ]),
+                headers: [Self.user: "writer"]
             )
             #expect(stored.status == .created)
             let body = JSONValue.object(
@@ -52,7 +53,7 @@ import Testing
             #expect(hold.string("placed_by") == "alice")
             #expect(hold.string("placed_at").flatMap { AuditTimestamp(rfc3339: $0) } != nil)
 
-            let list = try await client.get("/api/v1/audit/legal-hold")
+            let list = try await client.get("/api/v1/audit/legal-hold", headers: [Self.user: "alice"])
             #expect(try list.object["total"] == .number("1"))
             #expect(try list.object.array("holds").first?.object?.string("correlation_id") == "rr-2025-007")
 
@@ -73,7 +74,7 @@ import Testing
                 try await client.delete("/api/v1/audit/legal-hold/rr-2025-007", json: release, headers: [Self.user: "bob"]),
                 status: .notFound, type: "not-found"
             )
-            #expect(try await client.get("/api/v1/audit/legal-hold").object["total"] == .number("0"))
+            #expect(try await client.get("/api/v1/audit/legal-hold", headers: [Self.user: "alice"]).object["total"] == .number("0"))
         }
     }
 

@@ -137,12 +137,12 @@ import Testing
         arguments: StoreKind.available)
     func legalHoldPaths(_ kind: StoreKind) async throws {
         let metrics = AuditMetrics()
-        try await withApp(kind, metrics: metrics) { client, _ in
+        try await withLiveApp(kind, configuration: proxyConfiguration(), metrics: metrics) { client, _, _ in
             let user: HTTPFields = [HTTPField.Name("X-Auth-Request-User")!: "counsel@example.com"]
             for (correlation, encoded) in [("rr/1", "rr%2F1"), ("rr 2", "rr%202"), ("rr?3", "rr%3F3"), ("rré4", "rr%C3%A94"), ("rr%5", "rr%255")] {
                 var event = EventFactory.request(correlationID: correlation, at: .now())
                 event["event_id"] = .string(UUID().uuidString)
-                #expect(try await client.post("/api/v1/audit/events", json: .object(event)).status == .created)
+                #expect(try await client.post("/api/v1/audit/events", json: .object(event), headers: user).status == .created)
                 let placed = try await client.post(
                     "/api/v1/audit/legal-hold",
                     json: .object(
@@ -152,7 +152,7 @@ import Testing
                 let lines = Set(String(buffer: try await client.get("/metrics").body).split(separator: "\n").map(String.init))
                 #expect(lines.contains("auditledger_legal_holds_active 1.0"), "\(correlation)")
                 let item = try #require(
-                    try await client.get("/api/v1/audit/events?limit=1&correlation_id=" + encoded).object.array("data").first?.object)
+                    try await client.get("/api/v1/audit/events?limit=1&correlation_id=" + encoded, headers: user).object.array("data").first?.object)
                 #expect(item["legal_hold"] == .bool(true))
                 #expect(item.string("legal_hold_reason") == "case 17")
                 #expect(item.string("legal_hold_placed_by") == "counsel@example.com")

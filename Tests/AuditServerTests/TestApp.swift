@@ -82,6 +82,15 @@ func withHarness(_ kind: StoreKind, storeTimeout: Duration? = nil, _ body: @Send
     }
 }
 
+/// A server behind a trusted proxy on loopback: `X-Auth-Request-User` names the caller, who
+/// gets every scope (for tests of other behaviour that send that header).
+func proxyConfiguration(metricsOpen: Bool = true) -> AuditServerConfiguration {
+    var configuration = AuditServerConfiguration(validation: EventFactory.importPolicy)
+    configuration.access = AccessConfiguration(
+        trustedProxies: [AddressBlock("127.0.0.1")!, AddressBlock("::1")!], proxyScopes: Set(AccessScope.allCases), metricsOpen: metricsOpen)
+    return configuration
+}
+
 extension TestClientProtocol {
     /// POSTs JSON and returns the response.
     func post(_ path: String, json: JSONValue, headers: HTTPFields = [:]) async throws -> TestResponse {

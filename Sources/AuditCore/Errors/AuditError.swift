@@ -16,6 +16,7 @@ public struct AuditError: Error, Sendable, CustomStringConvertible {
             case refusedByStore = "store-refused"
             case notFound = "not-found"
             case unauthorized = "unauthorized"
+            case forbidden = "forbidden"
             case conflict = "event-id-conflict"
             case overloaded = "overloaded"
             case unavailable = "service-unavailable"
@@ -46,8 +47,10 @@ public struct AuditError: Error, Sendable, CustomStringConvertible {
         public static let refusedByStore = Code(.refusedByStore)
         /// No such event or route (404).
         public static let notFound = Code(.notFound)
-        /// The request does not say who makes it, where that is required (401).
+        /// The request carries no valid credentials where they are required (401).
         public static let unauthorized = Code(.unauthorized)
+        /// The caller is authenticated but may not do this (403).
+        public static let forbidden = Code(.forbidden)
         /// An `event_id` is already stored for a different event (409).
         public static let conflict = Code(.conflict)
         /// The writer's queue is full; retry later (503).

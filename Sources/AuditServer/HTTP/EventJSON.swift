@@ -65,12 +65,14 @@ package enum EventJSON {
     }
 
     /// `200` body of the query endpoint: `{data: [...], pagination: {...}}`.
-    static func page(_ page: EventPage, query: EventQuery) -> [UInt8] {
+    /// `sensitive`: whether the caller may read the `event_data` and `error_message` of
+    /// `is_sensitive` events (``item(_:sensitive:into:)``).
+    static func page(_ page: EventPage, query: EventQuery, sensitive: Bool) -> [UInt8] {
         var writer = JSONWriter(capacity: 256 + page.events.count * 1600)
         writer.writeRaw(#"{"data":["#.utf8)
         for (index, event) in page.events.enumerated() {
             if index > 0 { writer.writeByte(UInt8(ascii: ",")) }
-            item(event, into: &writer)
+            item(event, sensitive: sensitive, into: &writer)
         }
         writer.writeRaw(#"],"pagination":"#.utf8)
         var pagination = JSONObjectWriter(taking: &writer)
@@ -85,17 +87,22 @@ package enum EventJSON {
     }
 
     /// One event as the single-event lookup returns it.
-    static func single(_ event: StoredAuditEvent) -> [UInt8] {
+    static func single(_ event: StoredAuditEvent, sensitive: Bool) -> [UInt8] {
         var writer = JSONWriter(capacity: 1600)
-        item(event, into: &writer)
+        item(event, sensitive: sensitive, into: &writer)
         return writer.bytes
     }
 
     /// One query item: every stored column under its column name, plus the names Kubernaut's
     /// clients read (`version`, `cluster_name`, the `legal_hold` members); `event_data` is copied
     /// from the store's text without re-encoding.
-    package static func item(_ stored: StoredAuditEvent, into writer: inout JSONWriter) {
+    ///
+    /// Without `sensitive`, an `is_sensitive` event is written without `error_message`, with
+    /// `event_data` `{}` and with `"sensitive_withheld": true` (an AuditLedger extension): the
+    /// caller sees that the event exists and its envelope, not its content.
+    package static func item(_ stored: StoredAuditEvent, sensitive: Bool = true, into writer: inout JSONWriter) {
         let event = stored.event
+        let withheld = event.isSensitive && !sensitive
         var object = JSONObjectWriter(taking: &writer)
         object.string("event_id", event.id.uuidString.lowercased())
         object.string("version", event.version)
@@ -120,7 +127,7 @@ package enum EventJSON {
         object.optional("severity", event.severity)
         if let duration = event.durationMS { object.integer("duration_ms", Int64(duration)) }
         object.optional("error_code", event.errorCode)
-        object.optional("error_message", event.errorMessage)
+        if !withheld { object.optional("error_message", event.errorMessage) }
         object.integer("retention_days", Int64(event.retentionDays))
         object.bool("is_sensitive", event.isSensitive)
         object.bool("legal_hold", stored.legalHold != nil)
@@ -130,7 +137,12 @@ package enum EventJSON {
             object.string("legal_hold_placed_at", hold.placedAt.description)
         }
         object.integer("insert_seq", stored.insertSequence)
-        object.raw("event_data", event.eventData.json)
+        if withheld {
+            object.bool("sensitive_withheld", true)
+            object.raw("event_data", "{}")
+        } else {
+            object.raw("event_data", event.eventData.json)
+        }
         writer = object.finish()
     }
 }

@@ -18,6 +18,7 @@ struct ProblemResponse: Sendable {
         case .refusedByStore: .unprocessableContent
         case .notFound: .notFound
         case .unauthorized: .unauthorized
+        case .forbidden: .forbidden
         case .conflict: .conflict
         case .overloaded, .unavailable, .shuttingDown: .serviceUnavailable
         default: .internalServerError
@@ -36,6 +37,7 @@ struct ProblemResponse: Sendable {
         case .refusedByStore: "Refused by the Store"
         case .notFound: "Not Found"
         case .unauthorized: "Unauthorized"
+        case .forbidden: "Forbidden"
         case .conflict: "Conflict"
         case .overloaded: "Service Overloaded"
         case .unavailable, .shuttingDown: "Service Unavailable"
@@ -50,6 +52,10 @@ struct ProblemResponse: Sendable {
         var headers: HTTPFields = [.contentType: "application/problem+json"]
         if let retryAfter = error.retryAfterSeconds {
             headers[.retryAfter] = String(retryAfter)
+        }
+        if error.code == .unauthorized {
+            // RFC 6750 §3: how to authenticate.
+            headers[.wwwAuthenticate] = #"Bearer realm="auditledger""#
         }
         let body = body(
             status: status, slug: error.code.slug, title: Self.title(for: error.code), detail: error.detail, fieldErrors: error.fieldErrors,

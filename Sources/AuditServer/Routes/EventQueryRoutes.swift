@@ -13,24 +13,28 @@ struct EventQueryRoutes {
     let configuration: AuditServerConfiguration
 
     func register(on audit: RouteRegistry.Group) {
-        audit.get("events") { request, _ in try await list(request) }
-        audit.get("events/:event_id") { _, context in try await single(context) }
+        audit.get("events", scope: .eventsRead) { request, context in try await list(request, context: context) }
+        audit.get("events/:event_id", scope: .eventsRead) { _, context in try await single(context) }
     }
 
-    func list(_ request: Request) async throws -> Response {
-        let query = try EventQuery(parameters: try FormQuery.decode(request.uri.query), now: configuration.clock())
+    /// The caller's ``AuditCore/ReadLimits`` go into the query itself, so `total`, pages and
+    /// cursors count only what it may read.
+    func list(_ request: Request, context: AuditRequestContext) async throws -> Response {
+        var query = try EventQuery(parameters: try FormQuery.decode(request.uri.query), now: configuration.clock())
+        query.readLimits = context.principal.readLimits
         let page = try await store.events(matching: query)
-        return .json(status: .ok, EventJSON.page(page, query: query))
+        return .json(status: .ok, EventJSON.page(page, query: query, sensitive: context.principal.has(.eventsReadSensitive)))
     }
 
+    /// An event outside the caller's read limits is answered `404`, as if it did not exist.
     func single(_ context: AuditRequestContext) async throws -> Response {
         let text = context.parameters.get("event_id") ?? ""
         guard let id = UUID(uuidString: text) else {
             throw AuditError.validation(field: "event_id", "must be a UUID")
         }
-        guard let event = try await store.event(id: id) else {
+        guard let event = try await store.event(id: id), context.principal.readLimits.allows(event.event) else {
             throw AuditError(.notFound, detail: "no audit event has the id \(id.uuidString.lowercased())")
         }
-        return .json(status: .ok, EventJSON.single(event))
+        return .json(status: .ok, EventJSON.single(event, sensitive: context.principal.has(.eventsReadSensitive)))
     }
 }

@@ -12,8 +12,8 @@ struct EventWriteRoutes {
     let configuration: AuditServerConfiguration
 
     func register(on audit: RouteRegistry.Group) {
-        audit.post("events") { request, context in try await createEvent(request, context: context) }
-        audit.post("events/batch") { request, context in try await createBatch(request, context: context) }
+        audit.post("events", scope: .eventsWrite) { request, context in try await createEvent(request, context: context) }
+        audit.post("events/batch", scope: .eventsWrite) { request, context in try await createBatch(request, context: context) }
     }
 
     func createEvent(_ request: Request, context: AuditRequestContext) async throws -> Response {

@@ -19,9 +19,9 @@ struct HealthRoutes {
     let spool: Spool?
 
     func register(on health: RouteRegistry.Group) {
-        health.get("live") { _, _ in Response.json(status: .ok, Array(#"{"status":"alive"}"#.utf8)) }
-        health.get("ready") { _, _ in await readiness() }
-        health.get("") { _, _ in await readiness() }
+        health.get("live", scope: nil) { _, _ in Response.json(status: .ok, Array(#"{"status":"alive"}"#.utf8)) }
+        health.get("ready", scope: nil) { _, _ in await readiness() }
+        health.get("", scope: nil) { _, _ in await readiness() }
     }
 
     func readiness() async -> Response {

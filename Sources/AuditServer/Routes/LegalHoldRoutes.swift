@@ -5,27 +5,28 @@ import Hummingbird
 /// Kubernaut's legal hold API: `POST /api/v1/audit/legal-hold`, `DELETE
 /// /api/v1/audit/legal-hold/{correlation_id}`, `GET /api/v1/audit/legal-hold`.
 ///
-/// Who places or releases a hold comes from `X-Auth-Request-User` (set by the authenticating
-/// proxy in front of the service, as in Kubernaut); without it the answer is 401.
+/// Who places or releases a hold is the authenticated principal (a token's principal, or the
+/// `X-Auth-Request-User` of a trusted proxy), never a header a client chose; placing and
+/// releasing need `holds:write`, listing `events:read`.
 struct LegalHoldRoutes {
     let store: any AuditLifecycleStore
     let configuration: AuditServerConfiguration
     let metrics: AuditMetrics
 
     func register(on audit: RouteRegistry.Group) {
-        audit.post("legal-hold") { request, _ in try await place(request) }
-        audit.delete("legal-hold/:correlation_id") { request, context in try await release(request, context: context) }
-        audit.get("legal-hold") { _, _ in try await list() }
+        audit.post("legal-hold", scope: .holdsWrite) { request, context in try await place(request, context: context) }
+        audit.delete("legal-hold/:correlation_id", scope: .holdsWrite) { request, context in try await release(request, context: context) }
+        audit.get("legal-hold", scope: .eventsRead) { _, _ in try await list() }
     }
 
-    func place(_ request: Request) async throws -> Response {
+    func place(_ request: Request, context: AuditRequestContext) async throws -> Response {
         let body = try await RequestJSON.read(request, limit: configuration.maximumBodyBytes).value
         guard case .object(let object) = body else { throw AuditError(.malformedRequest, detail: "the body must be a JSON object") }
         var errors: [AuditError.FieldError] = []
         let correlationID = Self.text(object, "correlation_id", maxLength: 255, errors: &errors)
         let reason = Self.text(object, "reason", maxLength: 4096, errors: &errors)
         guard let correlationID, let reason, errors.isEmpty else { throw AuditError.validation(errors) }
-        let user = try Self.user(request)
+        let user = context.principal.name
         let hold = try await store.placeHold(correlationID: correlationID, reason: reason, placedBy: user, at: configuration.clock())
         await publishHoldCount()
         return .json(status: .ok, Self.json(hold))
@@ -41,7 +42,7 @@ struct LegalHoldRoutes {
         var errors: [AuditError.FieldError] = []
         let reason = Self.text(object, "release_reason", maxLength: 4096, errors: &errors)
         guard let reason, errors.isEmpty else { throw AuditError.validation(errors) }
-        let user = try Self.user(request)
+        let user = context.principal.name
         let release = try await store.releaseHolds(correlationID: correlationID, reason: reason, releasedBy: user, at: configuration.clock())
         await publishHoldCount()
         var answer = JSONObjectWriter(writer: JSONWriter(capacity: 200))
@@ -78,14 +79,6 @@ struct LegalHoldRoutes {
         object.string("placed_at", hold.placedAt.description)
         object.string("reason", hold.reason)
         return object.finish().bytes
-    }
-
-    static func user(_ request: Request) throws(AuditError) -> String {
-        guard let user = request.headers[HTTPField.Name("X-Auth-Request-User")!], !user.isEmpty else {
-            throw AuditError(
-                .unauthorized, detail: "X-Auth-Request-User is required for legal hold operations (who places or releases a hold is recorded)")
-        }
-        return user
     }
 
     static func text(_ object: JSONObject, _ field: String, maxLength: Int, errors: inout [AuditError.FieldError]) -> String? {

@@ -30,14 +30,41 @@ final class RouteRegistry {
         let prefix: String
         let methods: RouterGroup<AuditRequestContext>
 
-        func on(_ method: HTTPRequest.Method, _ path: String, _ handler: @escaping Handler) {
-            methods.on(RouterPath(path), method: method, use: handler)
+        /// Registers `handler`; it runs only for a principal with `scope` (`nil`: open to anyone).
+        func on(_ method: HTTPRequest.Method, _ path: String, scope: AccessScope?, _ handler: @escaping Handler) {
+            let guarded: Handler
+            if let scope {
+                guarded = { request, context in
+                    try RouteRegistry.authorize(context.access, for: scope)
+                    return try await handler(request, context)
+                }
+            } else {
+                guarded = handler
+            }
+            methods.on(RouterPath(path), method: method, use: guarded)
             registry.record(method, prefix + (path.isEmpty ? "" : "/" + path))
         }
 
-        func get(_ path: String, _ handler: @escaping Handler) { on(.get, path, handler) }
-        func post(_ path: String, _ handler: @escaping Handler) { on(.post, path, handler) }
-        func delete(_ path: String, _ handler: @escaping Handler) { on(.delete, path, handler) }
+        func get(_ path: String, scope: AccessScope?, _ handler: @escaping Handler) { on(.get, path, scope: scope, handler) }
+        func post(_ path: String, scope: AccessScope?, _ handler: @escaping Handler) { on(.post, path, scope: scope, handler) }
+        func delete(_ path: String, scope: AccessScope?, _ handler: @escaping Handler) { on(.delete, path, scope: scope, handler) }
+    }
+
+    /// `401` without valid credentials, `403` without `scope`. The answer names the scope the
+    /// route needs and nothing about other principals or the configuration.
+    static func authorize(_ access: RequestAccess, for scope: AccessScope) throws(AuditError) {
+        switch access {
+        case .authenticated(let principal):
+            guard principal.has(scope) else {
+                throw AuditError(.forbidden, detail: "the caller may not do this: it needs the scope \(scope.rawValue)")
+            }
+        case .anonymous:
+            throw AuditError(.unauthorized, detail: "credentials are required: send Authorization: Bearer <token>")
+        case .refused:
+            throw AuditError(.unauthorized, detail: "the credentials sent are not valid (unknown, expired, revoked or malformed)")
+        case .pending:
+            throw AuditError(.internalError, detail: "an internal error occurred; quote the request_id when reporting it")
+        }
     }
 
     fileprivate func record(_ method: HTTPRequest.Method, _ path: String) {

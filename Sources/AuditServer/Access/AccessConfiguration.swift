@@ -1,0 +1,35 @@
+public import AuditCore
+
+/// Who may call the server, and how callers prove who they are. Several methods may be
+/// configured at once; with none, the server does not authenticate at all (every request acts
+/// as ``AuditCore/Principal/unauthenticated``), which `serve` allows only on a loopback
+/// address or with `--insecure-no-auth`.
+public struct AccessConfiguration: Sendable {
+    /// The static token file (`--auth-tokens`), re-read when it changes. Default `nil`: no
+    /// bearer tokens.
+    public var tokens: TokenFileSource?
+    /// Addresses whose `X-Auth-Request-User` names the caller (`--trusted-proxy`, an address or
+    /// a CIDR block). From any other address that header and every `Impersonate-*` header are
+    /// removed before routing. Default empty.
+    public var trustedProxies: [AddressBlock]
+    /// Scopes of a caller named by a trusted proxy. Default `events:read` only: a proxy-named
+    /// person places holds only when `holds:write` is added (`--proxy-scope`).
+    public var proxyScopes: Set<AccessScope>
+    /// Whether `GET /metrics` needs no credentials. Default `true`; `serve` sets it `false`
+    /// when it listens beyond loopback with authentication, unless `--open-metrics` is given.
+    /// When `false`, `/metrics` needs the `admin` scope.
+    public var metricsOpen: Bool
+
+    /// Creates a configuration; every parameter defaults to the value documented on its property.
+    public init(
+        tokens: TokenFileSource? = nil, trustedProxies: [AddressBlock] = [], proxyScopes: Set<AccessScope> = [.eventsRead], metricsOpen: Bool = true
+    ) {
+        self.tokens = tokens
+        self.trustedProxies = trustedProxies
+        self.proxyScopes = proxyScopes
+        self.metricsOpen = metricsOpen
+    }
+
+    /// Whether any authentication method is configured.
+    public var authenticates: Bool { tokens != nil || !trustedProxies.isEmpty }
+}

@@ -1,0 +1,76 @@
+import AuditCore
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+
+/// Establishes who makes each request and puts it in ``AuditRequestContext/principal``, before
+/// any route runs. It never refuses a request itself: a route that needs a scope refuses one
+/// without it (``RouteRegistry``), so `/health/*` stays open whatever is sent.
+///
+/// In order: headers only a trusted proxy may set (`X-Auth-Request-*`, `Impersonate-*`) are
+/// removed unless the connection comes from a ``AccessConfiguration/trustedProxies`` address;
+/// a bearer token is checked against the token file; otherwise a trusted proxy's
+/// `X-Auth-Request-User` names the caller. With no method configured every request acts as
+/// ``AuditCore/Principal/unauthenticated``.
+struct AuthenticationMiddleware: RouterMiddleware {
+    typealias Context = AuditRequestContext
+
+    let configuration: AccessConfiguration
+    let clock: @Sendable () -> AuditTimestamp
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var request = request
+        var context = context
+        guard configuration.authenticates else {
+            context.access = .authenticated(.unauthenticated)
+            request = Self.removingProxyHeaders(request)
+            return try await next(request, context)
+        }
+        let fromProxy = context.remoteAddress.map { address in configuration.trustedProxies.contains { $0.contains(address) } } ?? false
+        let proxyUser = fromProxy ? request.headers[Self.proxyUser] : nil
+        request = Self.removingProxyHeaders(request)
+        context.access = authenticate(request, proxyUser: proxyUser, context: context)
+        return try await next(request, context)
+    }
+
+    private func authenticate(_ request: Request, proxyUser: String?, context: Context) -> RequestAccess {
+        let authorizations = request.headers[values: .authorization]
+        if authorizations.count > 1 { return .refused(.malformed) }
+        if let authorization = authorizations.first {
+            guard let tokens = configuration.tokens else { return .refused(.unknown) }
+            let parts = authorization.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
+            guard parts.count == 2, parts[0].lowercased() == "bearer" else { return .refused(.malformed) }
+            switch tokens.current().check(parts[1].trimmingCharacters(in: .whitespaces), at: clock()) {
+            case .accepted(let principal): return .authenticated(principal)
+            case .refused(let reason):
+                context.logger.info("bearer token refused", metadata: ["audit.auth.refusal": "\(reason.rawValue)"])
+                return .refused(reason)
+            }
+        }
+        if let proxyUser {
+            if let problem = Principal.problem(withName: proxyUser) {
+                context.logger.info("trusted proxy sent an unusable X-Auth-Request-User", metadata: ["audit.auth.problem": "\(problem)"])
+                return .refused(.malformed)
+            }
+            return .authenticated(Principal(name: proxyUser, kind: .human, scopes: configuration.proxyScopes, method: .proxy))
+        }
+        return .anonymous
+    }
+
+    static let proxyUser = HTTPField.Name("X-Auth-Request-User")!
+
+    /// `request` without `X-Auth-Request-*` (oauth2-proxy's identity headers) and
+    /// `Impersonate-*` (Kubernetes'); unchanged (not copied) when it has none.
+    static func removingProxyHeaders(_ request: Request) -> Request {
+        let names = Set(
+            request.headers.map(\.name).filter { name in
+                let lowered = name.canonicalName
+                return lowered.hasPrefix("x-auth-request-") || lowered.hasPrefix("impersonate-")
+            })
+        guard !names.isEmpty else { return request }
+        var head = request.head
+        for name in names { head.headerFields[values: name] = [] }
+        return Request(head: head, body: request.body)
+    }
+}

@@ -1,0 +1,17 @@
+public import AuditCore
+
+/// What authentication found for one request.
+public enum RequestAccess: Sendable, Hashable {
+    /// Not yet established (before ``AuthenticationMiddleware`` ran).
+    case pending
+    /// No credentials were presented.
+    case anonymous
+    /// Credentials were presented and refused.
+    case refused(TokenRefusal)
+    case authenticated(Principal)
+
+    /// The principal, when authenticated.
+    public var principal: Principal? {
+        if case .authenticated(let principal) = self { principal } else { nil }
+    }
+}
