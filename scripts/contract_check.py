@@ -190,8 +190,11 @@ def workflow_event(correlation, parent=None, **extra):
     return event
 
 
-def exchanges(correlation):
-    """(path template, method, path, headers, body) of every request, in order; later ones use earlier answers."""
+def exchanges(correlation, reader_token):
+    """(path template, method, path, headers, body) of every request, in order; later ones use earlier answers.
+
+    The server trusts this client as its authenticating proxy: every request carries the proxy's
+    X-Auth-Request-User, except those whose headers are None (no credentials at all)."""
     user = {"X-Auth-Request-User": "counsel@example.com"}
     parent_id = str(uuid.uuid4())
     full = workflow_event(correlation, parent=parent_id, event_id=str(uuid.uuid4()), actor_type="service",
@@ -225,6 +228,15 @@ def exchanges(correlation):
         ("/api/v1/audit/events/{event_id}", "GET", events + "/" + str(uuid.uuid4()), {}, None),
         ("/api/v1/audit/legal-hold", "POST", "/api/v1/audit/legal-hold", {}, {"correlation_id": correlation, "reason": "x"}),
         ("/api/v1/audit/legal-hold/{correlation_id}", "DELETE", "/api/v1/audit/legal-hold/nothing-held", user, {"release_reason": "x"}),
+        # Authentication: 401 without credentials or with a bad token, 403 without the scope.
+        (events, "GET", events, None, None),
+        (events, "POST", events, None, gateway_event(correlation)),
+        ("/api/v1/audit/legal-hold", "POST", "/api/v1/audit/legal-hold", None, {"correlation_id": correlation, "reason": "x"}),
+        (events, "GET", events, {"Authorization": "Bearer alt_0000000000000000_" + "A" * 43}, None),
+        (events, "POST", events, {"Authorization": "Bearer " + reader_token}, gateway_event(correlation)),
+        ("/api/v1/audit/legal-hold", "POST", "/api/v1/audit/legal-hold", {"Authorization": "Bearer " + reader_token},
+         {"correlation_id": correlation, "reason": "x"}),
+        (events, "GET", events + "?correlation_id=" + urllib.parse.quote(correlation), {"Authorization": "Bearer " + reader_token}, None),
     ]
 
 
@@ -247,6 +259,7 @@ def main():
     parser.add_argument("--base-url", required=True)
     parser.add_argument("--spec", required=True)
     parser.add_argument("--kubernaut-spec")
+    parser.add_argument("--reader-token", required=True, help="a token with the events:read scope only")
     arguments = parser.parse_args()
     specs = [Spec(arguments.spec, discriminate=False)]
     if arguments.kubernaut_spec:
@@ -254,7 +267,9 @@ def main():
     correlation = "rr-contract/" + uuid.uuid4().hex[:8] + " é"
     failures = 0
     checked = {spec.name: 0 for spec in specs}
-    for template, method, path, headers, body in exchanges(correlation):
+    user = {"X-Auth-Request-User": "counsel@example.com"}
+    for template, method, path, headers, body in exchanges(correlation, arguments.reader_token):
+        headers = {} if headers is None else {**user, **headers}
         status, content_type, text = send(arguments.base_url, method, path, headers, body)
         for spec in specs:
             if spec.operation(template, method) is None:

@@ -64,7 +64,7 @@ import Testing
         let environment = [
             "AUDITLEDGER_HOST": "0.0.0.0", "AUDITLEDGER_PORT": "9090", "AUDITLEDGER_MAX_BODY_BYTES": "1024",
             "AUDITLEDGER_MAX_BATCH_SIZE": "10", "AUDITLEDGER_MAX_FUTURE_SECONDS": "60", "AUDITLEDGER_MAX_AGE_SECONDS": "86400",
-            "AUDITLEDGER_MAX_QUEUED_EVENTS": "7",
+            "AUDITLEDGER_MAX_QUEUED_EVENTS": "7", "AUDITLEDGER_INSECURE_NO_AUTH": "true",
         ]
         let fromEnvironment = try serve([], environment: environment)
         #expect(fromEnvironment.host == "0.0.0.0")
@@ -145,6 +145,11 @@ import Testing
             "--spool-dir <spool-dir>": "(env: AUDITLEDGER_SPOOL_DIR, default: the spool directory in --data-dir)",
             "--spool-max-bytes <spool-max-bytes>": "(env: AUDITLEDGER_SPOOL_MAX_BYTES, default: 1073741824)",
             "--disable-spool": "(env: AUDITLEDGER_DISABLE_SPOOL=true)",
+            "--auth-tokens <auth-tokens>": "(env: AUDITLEDGER_AUTH_TOKENS, default: none)",
+            "--trusted-proxy <trusted-proxy>": "(env: AUDITLEDGER_TRUSTED_PROXIES, comma-separated, default: none)",
+            "--proxy-scope <proxy-scope>": "(env: AUDITLEDGER_PROXY_SCOPES, default: events:read)",
+            "--insecure-no-auth": "(env: AUDITLEDGER_INSECURE_NO_AUTH=true)",
+            "--open-metrics": "(env: AUDITLEDGER_OPEN_METRICS=true)",
             "--log-level <log-level>": "(env: AUDITLEDGER_LOG_LEVEL, default: info)",
             "--log-format <log-format>": "(env: AUDITLEDGER_LOG_FORMAT, default: json)",
         ]

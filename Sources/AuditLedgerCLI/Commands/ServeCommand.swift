@@ -99,6 +99,8 @@ struct ServeCommand: AsyncParsableCommand {
     )
     var shutdownTimeout: Int?
 
+    @OptionGroup var access: AccessOptions
+
     @OptionGroup var logging: LoggingOptions
 
     /// The listening address and server configuration these options resolve to.
@@ -123,10 +125,11 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     /// Resolves every option: flag, else `AUDITLEDGER_*` variable, else default; checks ranges.
-    func settings() throws -> Settings {
+    func settings(logger: Logger = Logger(label: "auditledger")) throws -> Settings {
         var configuration = AuditServerConfiguration()
         let host = try resolve(host, env: "AUDITLEDGER_HOST", default: "127.0.0.1")
         let port = try resolve(port, env: "AUDITLEDGER_PORT", default: 8080)
+        configuration.access = try access.configuration(host: host, logger: logger)
         configuration.maximumBodyBytes = try resolve(maxBodyBytes, env: "AUDITLEDGER_MAX_BODY_BYTES", default: 5 * 1024 * 1024)
         configuration.validation.maximumBatchSize = try resolve(maxBatchSize, env: "AUDITLEDGER_MAX_BATCH_SIZE", default: 1000)
         configuration.validation.maximumFutureSkewSeconds = try resolve(maxFutureSeconds, env: "AUDITLEDGER_MAX_FUTURE_SECONDS", default: 3600)
@@ -176,7 +179,12 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = try logging.makeLogger()
-        let settings = try settings()
+        let settings = try settings(logger: logger)
+        if !settings.configuration.access.authenticates, !AccessOptions.isLoopback(settings.host) {
+            logger.warning(
+                "serving without authentication beyond loopback (--insecure-no-auth): anyone who reaches the port may write, read and place holds",
+                metadata: ["http.address": "\(settings.host):\(settings.port)"])
+        }
         // One registry for AuditLedger's metrics and those of its libraries (connection pool, …).
         let metrics = AuditMetrics()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: metrics.registry))

@@ -1,0 +1,95 @@
+import ArgumentParser
+import AuditCore
+import AuditServer
+import Foundation
+import Logging
+
+/// `serve`'s authentication options.
+struct AccessOptions: ParsableArguments {
+    @Option(
+        help: """
+            Static bearer tokens (made with `auditledger tokens create`); re-read when the file changes. \
+            (env: AUDITLEDGER_AUTH_TOKENS, default: none)
+            """)
+    var authTokens: String?
+
+    @Option(
+        name: .customLong("trusted-proxy"),
+        help: """
+            An address or CIDR block whose X-Auth-Request-User names the caller (repeat for several); from anyone else that header \
+            and Impersonate-* are removed. (env: AUDITLEDGER_TRUSTED_PROXIES, comma-separated, default: none)
+            """)
+    var trustedProxies: [String] = []
+
+    @Option(
+        name: .customLong("proxy-scope"),
+        help: "A scope callers named by a trusted proxy get (repeat for several). (env: AUDITLEDGER_PROXY_SCOPES, default: events:read)")
+    var proxyScopes: [String] = []
+
+    @Flag(
+        help: """
+            Serve without authentication on a non-loopback address: anyone who reaches the port may write, read and place holds. \
+            (env: AUDITLEDGER_INSECURE_NO_AUTH=true)
+            """)
+    var insecureNoAuth = false
+
+    @Flag(
+        help: """
+            Serve /metrics without credentials even beyond loopback with authentication on (otherwise it needs the admin scope). \
+            (env: AUDITLEDGER_OPEN_METRICS=true)
+            """)
+    var openMetrics = false
+
+    /// The configuration for a server listening on `host`.
+    /// - Throws: `ValidationError` for a bad address or scope, and when `host` is not loopback,
+    ///   no method is configured and `--insecure-no-auth` is not given.
+    func configuration(host: String, logger: Logger) throws -> AccessConfiguration {
+        let tokens = try resolve(authTokens, env: "AUDITLEDGER_AUTH_TOKENS")
+        let proxyTexts = try list(trustedProxies, env: "AUDITLEDGER_TRUSTED_PROXIES")
+        let proxies = try proxyTexts.map { text in
+            guard let block = AddressBlock(text) else { throw ValidationError("--trusted-proxy \(text) is not an IP address or CIDR block") }
+            return block
+        }
+        let scopeTexts = try list(proxyScopes, env: "AUDITLEDGER_PROXY_SCOPES")
+        let scopes = try scopeTexts.map { text in
+            guard let scope = AccessScope(name: text) else {
+                throw ValidationError("--proxy-scope \(text) is not one of \(AccessScope.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            return scope
+        }
+        var source: TokenFileSource?
+        if let tokens {
+            do {
+                source = try TokenFileSource(path: tokens, logger: logger)
+            } catch {
+                throw ValidationError("--auth-tokens: \(error.detail)\(error.fieldErrors.map { " (\($0.field): \($0.message))" }.joined())")
+            }
+        }
+        var configuration = AccessConfiguration(tokens: source, trustedProxies: proxies)
+        if !scopes.isEmpty { configuration.proxyScopes = Set(scopes) }
+        let loopback = Self.isLoopback(host)
+        if !configuration.authenticates, !loopback, !(try resolve(insecureNoAuth ? true : nil, env: "AUDITLEDGER_INSECURE_NO_AUTH", default: false)) {
+            throw ValidationError(
+                """
+                serving on \(host) without authentication would let anyone who reaches the port write, read and place holds: \
+                give --auth-tokens FILE or --trusted-proxy ADDRESS, listen on 127.0.0.1, or pass --insecure-no-auth
+                """)
+        }
+        let metricsOpened = try resolve(openMetrics ? true : nil, env: "AUDITLEDGER_OPEN_METRICS", default: false)
+        configuration.metricsOpen = loopback || !configuration.authenticates || metricsOpened
+        return configuration
+    }
+
+    /// Repeated options, else the comma-separated variable.
+    private func list(_ values: [String], env name: String) throws -> [String] {
+        if !values.isEmpty { return values }
+        guard let text = CommandEnvironment.variables[name], !text.isEmpty else { return [] }
+        return text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+
+    /// `127.0.0.0/8`, `::1` and `localhost`: only this machine can connect.
+    static func isLoopback(_ host: String) -> Bool {
+        if host == "localhost" { return true }
+        return AddressBlock("127.0.0.0/8")!.contains(host) || AddressBlock("::1")!.contains(host)
+    }
+}
