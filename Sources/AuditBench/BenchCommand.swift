@@ -62,6 +62,9 @@ public struct BenchCommand: AsyncParsableCommand {
         @Flag(help: "Skip the embedded (SQLite) store.")
         var skipSQLite = false
 
+        @Flag(help: "Serve with --auth-tokens and send a bearer token with every request.")
+        var authenticate = false
+
         func run() async throws {
             let work = NSTemporaryDirectory() + "auditledger-bench-" + UUID().uuidString.prefix(8)
             try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
@@ -70,7 +73,8 @@ public struct BenchCommand: AsyncParsableCommand {
                 adminURL: databaseURL ?? ProcessInfo.processInfo.environment["AUDITLEDGER_BENCH_DATABASE_URL"],
                 server: server ?? executable.appendingPathComponent("auditledger").path, workDirectory: work, loadEvents: events,
                 naiveEvents: naiveEvents, queryEvents: queryEvents, sqliteQueryEvents: sqliteQueryEvents, queryRequests: queryRequests,
-                connections: connections, overloadConnections: overloadConnections, seed: seed, includeSQLite: !skipSQLite
+                connections: connections, overloadConnections: overloadConnections, seed: seed, includeSQLite: !skipSQLite,
+                authenticate: authenticate
             )
             let report = try await BenchRun(settings: settings) { line in
                 FileHandle.standardError.write(Data("bench: \(line)\n".utf8))

@@ -17,14 +17,29 @@ struct BenchRun {
         var overloadConnections: Int
         var seed: UInt64
         var includeSQLite: Bool
+        /// Serve with `--auth-tokens` and send a bearer token with every request.
+        var authenticate: Bool = false
     }
 
     let settings: Settings
     private let log: (String) -> Void
+    /// The token file and `Authorization` value when ``Settings/authenticate``.
+    private let access: (file: String, authorization: String)?
 
-    init(settings: Settings, log: @escaping (String) -> Void) {
+    init(settings: Settings, log: @escaping (String) -> Void) throws {
         self.settings = settings
         self.log = log
+        if settings.authenticate {
+            let token = AccessToken.generate()
+            let file = settings.workDirectory + "/tokens.json"
+            let record = TokenRecord(
+                id: token.id, secretSHA256: token.secretHash, principal: "bench", kind: .service, scopes: AccessScope.allCases, readLimits: nil,
+                created: .now(), expires: nil)
+            try Data(TokenFile(tokens: [record]).encoded()).write(to: URL(fileURLWithPath: file))
+            access = (file, "Bearer " + token.text)
+        } else {
+            access = nil
+        }
     }
 
     func run() async throws -> BenchReport {
@@ -34,6 +49,7 @@ struct BenchRun {
                 "load events": String(settings.loadEvents), "naive events": String(settings.naiveEvents),
                 "query events (PostgreSQL)": String(settings.queryEvents), "query events (SQLite)": String(settings.sqliteQueryEvents),
                 "connections": String(settings.connections), "seed": String(settings.seed),
+                "authentication": settings.authenticate ? "bearer token (--auth-tokens)" : "none",
             ])
         let now = AuditTimestamp.now()
         var generator = EventGenerator(seed: settings.seed)
@@ -137,7 +153,8 @@ struct BenchRun {
         store.footprintNote = "at \(loaded) events, after ANALYZE"
         log("query data: \(loaded) events loaded")
         let server = try await startServer(arguments: ["--database-url", queryDatabase.url, "--max-age-seconds", String(86_400 * 60)], name: "query")
-        store.queries = try await QueryBench.run(host: "127.0.0.1", port: server.port, samples: samples, requests: settings.queryRequests)
+        store.queries = try await QueryBench.run(
+            host: "127.0.0.1", port: server.port, authorization: access?.authorization, samples: samples, requests: settings.queryRequests)
         await server.stop()
         await queryDatabase.drop()
         return store
@@ -157,7 +174,7 @@ struct BenchRun {
         }
         let server = try await startServer(arguments: arguments, name: name)
         let plan = HTTPLoad.requests(for: chains, connections: connections, batchSize: batchSize)
-        let result = try await HTTPLoad(host: "127.0.0.1", port: server.port).run(plan, retryUnavailable: true)
+        let result = try await HTTPLoad(host: "127.0.0.1", port: server.port, authorization: access?.authorization).run(plan, retryUnavailable: true)
         let rss = server.peakRSS
         let exit = await server.stop()
         if let database { await database.drop() }
@@ -189,7 +206,8 @@ struct BenchRun {
                 &generator, count: min(2000, (settings.sqliteQueryEvents - loaded) / 8 + 1), start: now.adding(seconds: -30 * 86_400), index: loaded,
                 total: settings.sqliteQueryEvents)
             let plan = HTTPLoad.requests(for: block, connections: 4, batchSize: 1000)
-            let result = try await HTTPLoad(host: "127.0.0.1", port: server.port).run(plan, retryUnavailable: true)
+            let result = try await HTTPLoad(host: "127.0.0.1", port: server.port, authorization: access?.authorization).run(
+                plan, retryUnavailable: true)
             loaded += result.events
             for chain in block.prefix(3) {
                 samples.correlationIDs.append(chain.correlationID)
@@ -199,7 +217,8 @@ struct BenchRun {
             }
         }
         store.queryEvents = loaded
-        store.queries = try await QueryBench.run(host: "127.0.0.1", port: server.port, samples: samples, requests: settings.queryRequests)
+        store.queries = try await QueryBench.run(
+            host: "127.0.0.1", port: server.port, authorization: access?.authorization, samples: samples, requests: settings.queryRequests)
         await server.stop()
         let file = directory + "/auditledger.sqlite"
         let bytes = ["", "-wal"].compactMap { (try? FileManager.default.attributesOfItem(atPath: file + $0)[.size] as? Int64) ?? nil }.reduce(0, +)
@@ -216,6 +235,7 @@ struct BenchRun {
         let data = settings.workDirectory + "/server-\(slug)-\(UUID().uuidString.prefix(8))"
         var all = arguments
         if !all.contains("--data-dir") { all += ["--data-dir", data] }
+        if let access { all += ["--auth-tokens", access.file] }
         return try await ServerProcess.start(
             executable: settings.server, arguments: all + ["--log-level", "warning"], logPath: settings.workDirectory + "/server-\(slug).log")
     }

@@ -13,11 +13,14 @@ final class HTTPClientConnection {
     private var inbound: NIOAsyncChannelInboundStream<HTTPClientResponsePart>.AsyncIterator
     private let outbound: NIOAsyncChannelOutboundWriter<HTTPClientRequestPart>
     private let host: String
+    private let authorization: String?
 
-    /// Connects to `host:port`, runs `body` with the connection, closes it.
+    /// Connects to `host:port`, runs `body` with the connection, closes it. Every request
+    /// carries `Authorization: <authorization>` when it is given.
     static func with<Value>(
         host: String,
         port: Int,
+        authorization: String? = nil,
         _ body: (HTTPClientConnection) async throws -> Value
     ) async throws -> Value {
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
@@ -29,23 +32,25 @@ final class HTTPClientConnection {
                 }
             }
         return try await channel.executeThenClose { inbound, outbound in
-            let connection = HTTPClientConnection(inbound: inbound.makeAsyncIterator(), outbound: outbound, host: host)
+            let connection = HTTPClientConnection(inbound: inbound.makeAsyncIterator(), outbound: outbound, host: host, authorization: authorization)
             return try await body(connection)
         }
     }
 
     private init(
         inbound: NIOAsyncChannelInboundStream<HTTPClientResponsePart>.AsyncIterator, outbound: NIOAsyncChannelOutboundWriter<HTTPClientRequestPart>,
-        host: String
+        host: String, authorization: String?
     ) {
         self.inbound = inbound
         self.outbound = outbound
         self.host = host
+        self.authorization = authorization
     }
 
     /// Sends one request and reads its whole answer.
     func send(_ method: HTTPMethod, _ path: String, json: ByteBuffer? = nil) async throws -> Answer {
         var headers = HTTPHeaders([("host", host), ("user-agent", "auditledger-bench")])
+        if let authorization { headers.add(name: "authorization", value: authorization) }
         if let json {
             headers.add(name: "content-type", value: "application/json")
             headers.add(name: "content-length", value: String(json.readableBytes))

@@ -25,6 +25,8 @@ struct HTTPLoad: Sendable {
 
     let host: String
     let port: Int
+    /// `Authorization` of every request (`nil`: none).
+    var authorization: String? = nil
 
     /// A request's event ids, the last status it got (0: sent, never answered), and how
     /// long that last answer took, in seconds.
@@ -95,7 +97,7 @@ struct HTTPLoad: Sendable {
         while next < requests.count {
             if stop?() == true { break }
             do {
-                try await HTTPClientConnection.with(host: host, port: port) { connection in
+                try await HTTPClientConnection.with(host: host, port: port, authorization: authorization) { connection in
                     while next < requests.count {
                         if stop?() == true { return }
                         let request = requests[next]

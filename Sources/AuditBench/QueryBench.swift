@@ -13,7 +13,7 @@ enum QueryBench {
         var fingerprints: [String]
     }
 
-    static func run(host: String, port: Int, samples: Samples, requests: Int) async throws -> [String: LatencySummary] {
+    static func run(host: String, port: Int, authorization: String? = nil, samples: Samples, requests: Int) async throws -> [String: LatencySummary] {
         func encoded(_ text: String) -> String {
             var allowed = CharacterSet.alphanumerics
             allowed.insert(charactersIn: "-._~")
@@ -41,7 +41,7 @@ enum QueryBench {
             ),
         ]
         var results: [String: LatencySummary] = [:]
-        try await HTTPClientConnection.with(host: host, port: port) { connection in
+        try await HTTPClientConnection.with(host: host, port: port, authorization: authorization) { connection in
             for (name, path) in kinds {
                 for index in 0..<min(20, requests) {
                     let answer = try await connection.send(.GET, path(index + 7919))
