@@ -80,6 +80,10 @@ public struct PostgresHarness: StoreHarness {
         try await values("SELECT count(*)::int8 FROM audit_events WHERE event_id = \(eventID)", as: Int.self).first ?? 0
     }
 
+    public func storedRowText(eventID: UUID) async throws -> String {
+        try await values("SELECT row_to_json(e)::text FROM audit_events e WHERE event_id = \(eventID)", as: String.self).joined(separator: "\n")
+    }
+
     public func monthsRead(by query: EventQuery) async throws -> [PartitionMonth] {
         try await postgres.partitionsRead(by: query).compactMap(Self.month(fromPartition:))
     }

@@ -37,6 +37,17 @@ public struct SQLiteHarness: StoreHarness {
         try await sqlite.months()
     }
 
+    public func storedRowText(eventID: UUID) async throws -> String {
+        let tables = try await storageMonths().map(\.partitionName)
+        return try await outside.read { db in
+            try tables.flatMap { table in
+                try Row.fetchAll(db, sql: "SELECT * FROM \(table) WHERE event_id = ?", arguments: [eventID.uuidString.lowercased()]).map { row in
+                    row.databaseValues.map(\.description).joined(separator: "\t")
+                }
+            }.joined(separator: "\n")
+        }
+    }
+
     public func rowCount(eventID: UUID) async throws -> Int {
         let tables = try await storageMonths().map(\.partitionName)
         return try await outside.read { db in

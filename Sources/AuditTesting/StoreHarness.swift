@@ -35,6 +35,10 @@ public protocol StoreHarness: Sendable {
     /// How many rows carry `eventID`, counted directly in the database.
     func rowCount(eventID: UUID) async throws -> Int
 
+    /// Every column of every stored row of `eventID`, as text, read from the table itself
+    /// (bypassing the store), for tests that check what reached the disk.
+    func storedRowText(eventID: UUID) async throws -> String
+
     /// The months the page query for `query` reads.
     func monthsRead(by query: EventQuery) async throws -> [PartitionMonth]
 

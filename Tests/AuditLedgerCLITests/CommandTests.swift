@@ -150,6 +150,10 @@ import Testing
             "--proxy-scope <proxy-scope>": "(env: AUDITLEDGER_PROXY_SCOPES, default: events:read)",
             "--insecure-no-auth": "(env: AUDITLEDGER_INSECURE_NO_AUTH=true)",
             "--open-metrics": "(env: AUDITLEDGER_OPEN_METRICS=true)",
+            "--redact-key <redact-key>":
+                "(env: AUDITLEDGER_REDACT_KEYS, comma-separated, default: password,passwd,secret,token,authorization,api_key,apikey,private_key,client_secret)",
+            "--redact-path <redact-path>": "(env: AUDITLEDGER_REDACT_PATHS, default: none)",
+            "--no-redaction": "(env: AUDITLEDGER_NO_REDACTION=true)",
             "--log-level <log-level>": "(env: AUDITLEDGER_LOG_LEVEL, default: info)",
             "--log-format <log-format>": "(env: AUDITLEDGER_LOG_FORMAT, default: json)",
         ]

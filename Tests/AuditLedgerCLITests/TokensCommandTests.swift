@@ -85,6 +85,29 @@ import Testing
         }
     }
 
+    @Test("serve's redaction options: defaults, own patterns and paths, HMAC key file, off")
+    func serveRedactionOptions() throws {
+        #expect(try serve([]).configuration.validation.redaction == Redaction())
+        #expect(try serve(["--no-redaction"]).configuration.validation.redaction == .none)
+        let own = try serve(["--redact-key", "ssn", "--redact-path", "spec.env.*.value"]).configuration.validation.redaction
+        #expect(own.keyPatterns == ["ssn"] && own.paths == ["spec.env.*.value"] && own.replacement == .marker)
+        let directory = NSTemporaryDirectory() + "auditledger-redaction-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try Data(repeating: 1, count: 32).write(to: URL(fileURLWithPath: directory + "/key"))
+        try Data(repeating: 1, count: 31).write(to: URL(fileURLWithPath: directory + "/short"))
+        #expect(
+            try serve(["--redaction-hmac-key-file", directory + "/key"]).configuration.validation.redaction.replacement
+                == .hmac(key: Array(repeating: 1, count: 32)))
+        for bad in [
+            ["--redaction-hmac-key-file", directory + "/short"], ["--redaction-hmac-key-file", directory + "/none"], ["--redact-path", "a..b"],
+        ] {
+            #expect(throws: ValidationError.self, "\(bad)") { try serve(bad) }
+        }
+        let fromEnvironment = try serve([], environment: ["AUDITLEDGER_REDACT_KEYS": "ssn, iban"]).configuration.validation.redaction
+        #expect(fromEnvironment.keyPatterns == ["ssn", "iban"])
+    }
+
     @Test("serve beyond loopback needs an authentication method or --insecure-no-auth; access options are checked")
     func serveAccessOptions() throws {
         #expect(throws: ValidationError.self) { try serve(["--host", "0.0.0.0"]) }

@@ -79,7 +79,8 @@ import Testing
         let metrics = AuditMetrics()
         let (spool, directory) = try await Self.spool(metrics: metrics)
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        try await withApp(kind, storeTimeout: .milliseconds(400), spool: spool, metrics: metrics) { client, harness in
+        // 2 s, as above: with 400 ms the quarantine read after the replay was seen timing out on a loaded CI machine.
+        try await withApp(kind, storeTimeout: .seconds(2), spool: spool, metrics: metrics) { client, harness in
             let orphan = EventFactory.request(correlationID: "rr-orphan", at: .now(), parentID: UUID())
             let fine = EventFactory.request(correlationID: "rr-fine", at: .now())
             let orphanID = try await harness.withWritesBlocked { () async throws -> String? in

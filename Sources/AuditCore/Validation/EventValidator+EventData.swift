@@ -8,6 +8,12 @@ extension EventValidator {
     /// zeros), so a number is refused when that text would be longer than
     /// ``ValidationPolicy/maximumNumberLength``, and `event_data` when it would exceed
     /// ``ValidationPolicy/maximumEventDataBytes`` with its numbers written out.
+    /// `eventData` with ``ValidationPolicy/redaction`` applied.
+    func redacted(_ eventData: (object: JSONObject, data: EventData)) -> (object: JSONObject, data: EventData) {
+        let (object, count) = policy.redaction.apply(to: eventData.object)
+        return count == 0 ? eventData : (object, EventData(object))
+    }
+
     func readEventData(_ reader: inout FieldReader, eventType: String?) -> (object: JSONObject, data: EventData)? {
         guard let value = reader.value("event_data") else {
             reader.fail("event_data", "is required")

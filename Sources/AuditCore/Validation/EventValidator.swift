@@ -87,7 +87,7 @@ public struct EventValidator: Sendable {
         let action = reader.requiredString("event_action", maxLength: 50)
         let outcome = readOutcome(&reader)
         let correlationID = reader.requiredString("correlation_id", maxLength: 255)
-        let eventData = readEventData(&reader, eventType: eventType)
+        let eventData = readEventData(&reader, eventType: eventType).map(redacted)
 
         let clientID = reader.optionalUUID("event_id")
         let actorType = reader.optionalString("actor_type", maxLength: 50)

@@ -29,6 +29,9 @@ public struct ValidationPolicy: Sendable, Hashable {
     /// Longest a number in `event_data` may be once written out in full, as PostgreSQL stores
     /// and returns it (`1e5` is 6 characters: `100000`). Default 1000.
     public var maximumNumberLength: Int
+    /// Secrets replaced in `event_data` before anything else sees it. Default: the key patterns
+    /// of ``Redaction/defaultKeyPatterns``, replaced by `"[REDACTED]"`.
+    public var redaction: Redaction
 
     /// Creates a policy; every parameter defaults to the value documented on its property.
     public init(
@@ -38,8 +41,10 @@ public struct ValidationPolicy: Sendable, Hashable {
         maximumEventDataDepth: Int = 10,
         maximumBatchSize: Int = 1000,
         maximumNumberLength: Int = 1000,
-        eventIDs: EventIDs = .assigned
+        eventIDs: EventIDs = .assigned,
+        redaction: Redaction = Redaction()
     ) {
+        self.redaction = redaction
         self.maximumFutureSkewSeconds = maximumFutureSkewSeconds
         self.maximumAgeSeconds = maximumAgeSeconds
         self.maximumEventDataBytes = maximumEventDataBytes

@@ -101,6 +101,8 @@ struct ServeCommand: AsyncParsableCommand {
 
     @OptionGroup var access: AccessOptions
 
+    @OptionGroup var redaction: RedactionOptions
+
     @OptionGroup var logging: LoggingOptions
 
     /// The listening address and server configuration these options resolve to.
@@ -130,6 +132,7 @@ struct ServeCommand: AsyncParsableCommand {
         let host = try resolve(host, env: "AUDITLEDGER_HOST", default: "127.0.0.1")
         let port = try resolve(port, env: "AUDITLEDGER_PORT", default: 8080)
         configuration.access = try access.configuration(host: host, logger: logger)
+        configuration.validation.redaction = try redaction.redaction()
         configuration.maximumBodyBytes = try resolve(maxBodyBytes, env: "AUDITLEDGER_MAX_BODY_BYTES", default: 5 * 1024 * 1024)
         configuration.validation.maximumBatchSize = try resolve(maxBatchSize, env: "AUDITLEDGER_MAX_BATCH_SIZE", default: 1000)
         configuration.validation.maximumFutureSkewSeconds = try resolve(maxFutureSeconds, env: "AUDITLEDGER_MAX_FUTURE_SECONDS", default: 3600)

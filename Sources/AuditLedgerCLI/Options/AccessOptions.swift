@@ -45,12 +45,12 @@ struct AccessOptions: ParsableArguments {
     ///   no method is configured and `--insecure-no-auth` is not given.
     func configuration(host: String, logger: Logger) throws -> AccessConfiguration {
         let tokens = try resolve(authTokens, env: "AUDITLEDGER_AUTH_TOKENS")
-        let proxyTexts = try list(trustedProxies, env: "AUDITLEDGER_TRUSTED_PROXIES")
+        let proxyTexts = resolve(list: trustedProxies, env: "AUDITLEDGER_TRUSTED_PROXIES")
         let proxies = try proxyTexts.map { text in
             guard let block = AddressBlock(text) else { throw ValidationError("--trusted-proxy \(text) is not an IP address or CIDR block") }
             return block
         }
-        let scopeTexts = try list(proxyScopes, env: "AUDITLEDGER_PROXY_SCOPES")
+        let scopeTexts = resolve(list: proxyScopes, env: "AUDITLEDGER_PROXY_SCOPES")
         let scopes = try scopeTexts.map { text in
             guard let scope = AccessScope(name: text) else {
                 throw ValidationError("--proxy-scope \(text) is not one of \(AccessScope.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -78,13 +78,6 @@ struct AccessOptions: ParsableArguments {
         let metricsOpened = try resolve(openMetrics ? true : nil, env: "AUDITLEDGER_OPEN_METRICS", default: false)
         configuration.metricsOpen = loopback || !configuration.authenticates || metricsOpened
         return configuration
-    }
-
-    /// Repeated options, else the comma-separated variable.
-    private func list(_ values: [String], env name: String) throws -> [String] {
-        if !values.isEmpty { return values }
-        guard let text = CommandEnvironment.variables[name], !text.isEmpty else { return [] }
-        return text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
 
     /// `127.0.0.0/8`, `::1` and `localhost`: only this machine can connect.

@@ -28,3 +28,11 @@ func resolve<Value: ExpressibleByArgument>(_ value: Value?, env name: String) th
     }
     return parsed
 }
+
+/// A repeated option's values, else the comma-separated environment variable `name` (blanks
+/// around commas ignored), else none.
+func resolve(list values: [String], env name: String) -> [String] {
+    if !values.isEmpty { return values }
+    guard let text = CommandEnvironment.variables[name], !text.isEmpty else { return [] }
+    return text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+}

@@ -1,0 +1,166 @@
+import Crypto
+
+/// Secrets taken out of `event_data` before an event is stored (and before anything is derived
+/// from it, such as a content-derived id): a member whose name matches a key pattern, or that a
+/// path names, has its value replaced — whatever its type — by `"[REDACTED]"` or by
+/// `"hmac-sha256:<hex>"`, an HMAC-SHA256 under a server key, so that equal secrets can still be
+/// matched (query `event_data={"password":"hmac-sha256:…"}`) without being stored.
+///
+/// A key pattern matches a member name word by word: names are split into lowercase words at
+/// `_`, `-`, `.`, spaces and lower-to-upper case changes, and the pattern's words must appear in
+/// a row. `token` matches `token`, `access_token`, `refreshToken` and `X-Auth-Token`, not
+/// `total_tokens` or `tokenizer`; `api_key` matches `apiKey` and `API_KEY`.
+public struct Redaction: Sendable, Hashable {
+    /// What replaces a redacted value.
+    public enum Replacement: Sendable, Hashable {
+        /// The string `[REDACTED]`.
+        case marker
+        /// `hmac-sha256:` and the lowercase hex HMAC-SHA256 of the value under `key`: of a
+        /// string its UTF-8 bytes, of anything else its canonical JSON.
+        case hmac(key: [UInt8])
+    }
+
+    /// The key patterns used unless others are configured.
+    public static let defaultKeyPatterns = [
+        "password", "passwd", "secret", "token", "authorization", "api_key", "apikey", "private_key", "client_secret",
+    ]
+
+    /// The string a redacted value becomes with ``Replacement/marker``.
+    public static let marker = "[REDACTED]"
+
+    /// Key patterns (see the type's documentation). Default ``defaultKeyPatterns``.
+    public var keyPatterns: [String]
+    /// Paths from `event_data`'s top, dot-separated member names; `*` stands for any member or
+    /// array element (`spec.env.*.value`). Default none.
+    public var paths: [String]
+    public var replacement: Replacement
+
+    /// Creates a redaction; every parameter defaults to the value documented on its property.
+    public init(keyPatterns: [String] = Redaction.defaultKeyPatterns, paths: [String] = [], replacement: Replacement = .marker) {
+        self.keyPatterns = keyPatterns
+        self.paths = paths
+        self.replacement = replacement
+        patternWords = keyPatterns.map(Self.words).filter { !$0.isEmpty }
+        pathSegments = paths.map { $0.split(separator: ".", omittingEmptySubsequences: false).map(String.init) }
+    }
+
+    /// Nothing is redacted.
+    public static let none = Redaction(keyPatterns: [], paths: [])
+
+    private let patternWords: [[String]]
+    private let pathSegments: [[String]]
+
+    /// Whether anything can be redacted at all.
+    public var isActive: Bool { !patternWords.isEmpty || !pathSegments.isEmpty }
+
+    /// `object` with its secrets replaced, and how many values were replaced.
+    public func apply(to object: JSONObject) -> (object: JSONObject, redacted: Int) {
+        guard isActive else { return (object, 0) }
+        var count = 0
+        var result = redactKeys(in: .object(object), count: &count)
+        for segments in pathSegments { result = redactPath(segments[...], in: result, count: &count) }
+        guard case .object(let redacted) = result else { return (object, 0) }
+        return (redacted, count)
+    }
+
+    /// The replacement for `value`.
+    public func replacing(_ value: JSONValue) -> JSONValue {
+        switch replacement {
+        case .marker:
+            return .string(Self.marker)
+        case .hmac(let key):
+            let bytes: [UInt8]
+            if case .string(let text) = value { bytes = Array(text.utf8) } else { bytes = value.canonicalBytes }
+            let code = HMAC<SHA256>.authenticationCode(for: bytes, using: SymmetricKey(data: key))
+            return .string("hmac-sha256:" + code.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined())
+        }
+    }
+
+    /// Whether the member name `key` matches a key pattern.
+    public func matches(key: String) -> Bool {
+        let words = Self.words(key)
+        return patternWords.contains { pattern in
+            guard pattern.count <= words.count else { return false }
+            return (0...(words.count - pattern.count)).contains { start in Array(words[start..<start + pattern.count]) == pattern }
+        }
+    }
+
+    private func redactKeys(in value: JSONValue, count: inout Int) -> JSONValue {
+        switch value {
+        case .object(var object):
+            for index in object.members.indices {
+                if matches(key: object.members[index].key) {
+                    if object.members[index].value != .null {
+                        object.members[index].value = replacing(object.members[index].value)
+                        count += 1
+                    }
+                } else {
+                    object.members[index].value = redactKeys(in: object.members[index].value, count: &count)
+                }
+            }
+            return .object(object)
+        case .array(let values):
+            return .array(values.map { redactKeys(in: $0, count: &count) })
+        default:
+            return value
+        }
+    }
+
+    private func redactPath(_ segments: ArraySlice<String>, in value: JSONValue, count: inout Int) -> JSONValue {
+        guard let segment = segments.first else {
+            // Null has nothing to hide; a value a key pattern replaced already stays as it is.
+            if value == .null { return value }
+            if case .string(let text) = value, text == Self.marker || text.hasPrefix("hmac-sha256:") { return value }
+            count += 1
+            return replacing(value)
+        }
+        let rest = segments.dropFirst()
+        switch value {
+        case .object(var object):
+            for index in object.members.indices where segment == "*" || object.members[index].key == segment {
+                object.members[index].value = redactPath(rest, in: object.members[index].value, count: &count)
+            }
+            return .object(object)
+        case .array(let values) where segment == "*" || Int(segment) != nil:
+            return .array(
+                values.enumerated().map { index, element in
+                    segment == "*" || Int(segment) == index ? redactPath(rest, in: element, count: &count) : element
+                })
+        default:
+            return value
+        }
+    }
+
+    /// `refreshToken` → `refresh token`, `X-Auth-Token` → `x auth token`, `API_KEY` → `api key`.
+    static func words(_ name: String) -> [String] {
+        var words: [String] = []
+        var current = ""
+        var previousWasLower = false
+        for character in name {
+            if character == "_" || character == "-" || character == "." || character == " " {
+                if !current.isEmpty { words.append(current) }
+                current = ""
+                previousWasLower = false
+                continue
+            }
+            if character.isUppercase, previousWasLower, !current.isEmpty {
+                words.append(current)
+                current = ""
+            }
+            current += character.lowercased()
+            previousWasLower = character.isLowercase || character.isNumber
+        }
+        if !current.isEmpty { words.append(current) }
+        return words
+    }
+
+    public static func == (lhs: Redaction, rhs: Redaction) -> Bool {
+        lhs.keyPatterns == rhs.keyPatterns && lhs.paths == rhs.paths && lhs.replacement == rhs.replacement
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(keyPatterns)
+        hasher.combine(paths)
+        hasher.combine(replacement)
+    }
+}

@@ -1,0 +1,93 @@
+import AuditCore
+import Testing
+
+@Suite struct RedactionTests {
+    func object(_ text: String) throws -> JSONObject {
+        guard case .object(let object) = try JSONParser.parse(text) else { throw AuditError(.internalError, detail: "fixture") }
+        return object
+    }
+
+    @Test("Key patterns match member names word by word, at any depth, whatever the value's type")
+    func keyPatterns() throws {
+        let redaction = Redaction()
+        for key in [
+            "password", "db_password", "PASSWORD", "passwd", "client_secret", "secretRef", "access_token", "refreshToken", "X-Auth-Token",
+            "Authorization", "api_key", "apiKey", "API_KEY", "apikey", "private_key", "privateKey",
+        ] {
+            #expect(redaction.matches(key: key), "\(key)")
+        }
+        for key in ["total_tokens", "prompt_tokens", "tokenizer", "secretary", "keyboard", "author", "workflow_id", "passwords_rotated"] {
+            #expect(!redaction.matches(key: key), "\(key)")
+        }
+        let (redacted, count) = redaction.apply(
+            to: try object(
+                #"{"user":"jdoe","password":"hunter2","nested":{"apiKey":12345,"list":[{"token":{"a":1}},{"token":null}]},"total_tokens":812}"#))
+        #expect(count == 3)
+        #expect(redacted["user"] == .string("jdoe"))
+        #expect(redacted["password"] == .string("[REDACTED]"))
+        #expect(redacted["total_tokens"] == .number("812"))
+        guard case .object(let nested)? = redacted["nested"], case .array(let list)? = nested["list"] else {
+            Issue.record("shape kept")
+            return
+        }
+        #expect(nested["apiKey"] == .string("[REDACTED]"))
+        #expect(list[0] == .object(JSONObject([.init(key: "token", value: .string("[REDACTED]"))])))
+        #expect(list[1] == .object(JSONObject([.init(key: "token", value: .null)])), "null hides nothing")
+        #expect(Array(redacted.members.map(\.key)) == ["user", "password", "nested", "total_tokens"], "member order kept")
+    }
+
+    @Test("Paths name members from the top; * is any member or element")
+    func paths() throws {
+        let redaction = Redaction(keyPatterns: [], paths: ["spec.env.*.value", "kubeconfig"])
+        let (redacted, count) = redaction.apply(
+            to: try object(
+                #"{"spec":{"env":[{"name":"A","value":"s1"},{"name":"B","value":"s2"}],"image":"x"},"kubeconfig":{"users":[1]},"value":"top"}"#))
+        #expect(count == 3)
+        #expect(
+            JSONValue.object(redacted).compactText
+                == #"{"spec":{"env":[{"name":"A","value":"[REDACTED]"},{"name":"B","value":"[REDACTED]"}],"image":"x"},"kubeconfig":"[REDACTED]","value":"top"}"#
+        )
+        #expect(Redaction.none.apply(to: try object(#"{"password":"p"}"#)).redacted == 0)
+    }
+
+    @Test("HMAC replacement: equal values give equal codes, different keys or values different ones")
+    func hmac() throws {
+        let key = Array(repeating: UInt8(7), count: 32)
+        let redaction = Redaction(replacement: .hmac(key: key))
+        let first = redaction.apply(to: try object(#"{"password":"hunter2"}"#)).object["password"]
+        let again = redaction.apply(to: try object(#"{"db":{"password":"hunter2"}}"#)).object
+        let other = Redaction(replacement: .hmac(key: Array(repeating: 8, count: 32))).apply(to: try object(#"{"password":"hunter2"}"#)).object[
+            "password"]
+        guard case .string(let code)? = first else {
+            Issue.record("a string")
+            return
+        }
+        #expect(code.hasPrefix("hmac-sha256:") && code.utf8.count == 12 + 64)
+        #expect(again["db"] == .object(JSONObject([.init(key: "password", value: .string(code))])))
+        #expect(other != first)
+        #expect(redaction.replacing(.string("hunter3")) != first)
+        #expect(!code.contains("hunter2"))
+    }
+
+    @Test("The validator redacts before anything else: stored data and content-derived ids see only the redacted value")
+    func validatorRedacts() throws {
+        var request = JSONObject()
+        request["version"] = .string("1.0")
+        request["event_type"] = .string("kubernetes.job.created")
+        request["event_timestamp"] = .string(AuditTimestamp.now().description)
+        request["event_category"] = .string("kubernetes")
+        request["event_action"] = .string("created")
+        request["event_outcome"] = .string("success")
+        request["correlation_id"] = .string("rr-redact")
+        request["event_data"] = .object(try object(#"{"secret":"s3cr3t","job":"j1"}"#))
+        let policy = ValidationPolicy(eventIDs: .contentDerived)
+        let event = try EventValidator(policy: policy).event(from: .object(request), now: .now())
+        #expect(!event.eventData.json.contains("s3cr3t"))
+        #expect(event.eventData.json == #"{"secret":"[REDACTED]","job":"j1"}"#)
+        request["event_data"] = .object(try object(#"{"secret":"other","job":"j1"}"#))
+        let second = try EventValidator(policy: policy).event(from: .object(request), now: .now())
+        #expect(second.id == event.id, "the id is derived from the redacted data")
+        let unredacted = try EventValidator(policy: ValidationPolicy(redaction: .none)).event(from: .object(request), now: .now())
+        #expect(unredacted.eventData.json.contains("other"))
+    }
+}
