@@ -21,6 +21,8 @@ public struct AuditServerConfiguration: Sendable {
     /// Authentication and the open routes. Default: no authentication (every request acts as
     /// ``AuditCore/Principal/unauthenticated``), which `serve` allows only on loopback.
     public var access: AccessConfiguration
+    /// Write requests per principal (``RateLimiter``). Default `nil`: no limit, as in Kubernaut.
+    public var writeRateLimit: RateLimiter.Configuration?
 
     /// Creates a configuration; every parameter defaults to the value documented on its property.
     public init(
@@ -31,8 +33,10 @@ public struct AuditServerConfiguration: Sendable {
         connections: ConnectionLimits = ConnectionLimits(),
         problemTypeBase: String = "https://kubernaut.ai/problems/",
         clock: @escaping @Sendable () -> AuditTimestamp = { AuditTimestamp.now() },
-        access: AccessConfiguration = AccessConfiguration()
+        access: AccessConfiguration = AccessConfiguration(),
+        writeRateLimit: RateLimiter.Configuration? = nil
     ) {
+        self.writeRateLimit = writeRateLimit
         self.access = access
         self.maximumBodyBytes = maximumBodyBytes
         self.validation = validation

@@ -108,6 +108,26 @@ import Testing
         #expect(fromEnvironment.keyPatterns == ["ssn", "iban"])
     }
 
+    @Test("serve's rate limit options: off by default; rate, burst and status checked")
+    func serveRateLimitOptions() throws {
+        #expect(try serve([]).configuration.writeRateLimit == nil)
+        let limit = try #require(try serve(["--rate-limit-writes", "500"]).configuration.writeRateLimit)
+        #expect(limit.requestsPerSecond == 500 && limit.burst == 500 && limit.overLimitStatus == .tooManyRequests)
+        let soft = try #require(
+            try serve(
+                [],
+                environment: ["AUDITLEDGER_RATE_LIMIT_WRITES": "50", "AUDITLEDGER_RATE_LIMIT_BURST": "200", "AUDITLEDGER_RATE_LIMIT_STATUS": "503"]
+            )
+            .configuration.writeRateLimit)
+        #expect(soft.requestsPerSecond == 50 && soft.burst == 200 && soft.overLimitStatus == .serviceUnavailable)
+        for bad in [
+            ["--rate-limit-writes", "0"], ["--rate-limit-writes", "5", "--rate-limit-status", "418"], ["--rate-limit-burst", "10"],
+            ["--rate-limit-writes", "5", "--rate-limit-burst", "0.5"],
+        ] {
+            #expect(throws: ValidationError.self, "\(bad)") { try serve(bad) }
+        }
+    }
+
     @Test("serve beyond loopback needs an authentication method or --insecure-no-auth; access options are checked")
     func serveAccessOptions() throws {
         #expect(throws: ValidationError.self) { try serve(["--host", "0.0.0.0"]) }

@@ -10,7 +10,7 @@ import Logging
 struct AccessFixture: Sendable {
     /// The roles the fixture makes tokens for.
     enum Role: String, CaseIterable, Sendable {
-        case writer, reader, sensitiveReader, holder, admin, workflowReader, expired, revoked
+        case writer, otherWriter, reader, sensitiveReader, holder, admin, workflowReader, expired, revoked
     }
 
     let directory: String
@@ -40,7 +40,7 @@ struct AccessFixture: Sendable {
 
     static func scopes(_ role: Role) -> [AccessScope] {
         switch role {
-        case .writer: [.eventsWrite]
+        case .writer, .otherWriter: [.eventsWrite]
         case .reader, .workflowReader: [.eventsRead]
         case .sensitiveReader: [.eventsRead, .eventsReadSensitive]
         case .holder: [.holdsWrite, .eventsRead]

@@ -17,6 +17,7 @@ public struct AuditError: Error, Sendable, CustomStringConvertible {
             case notFound = "not-found"
             case unauthorized = "unauthorized"
             case forbidden = "forbidden"
+            case rateLimited = "rate-limited"
             case conflict = "event-id-conflict"
             case overloaded = "overloaded"
             case unavailable = "service-unavailable"
@@ -51,6 +52,8 @@ public struct AuditError: Error, Sendable, CustomStringConvertible {
         public static let unauthorized = Code(.unauthorized)
         /// The caller is authenticated but may not do this (403).
         public static let forbidden = Code(.forbidden)
+        /// The caller sends faster than its rate limit allows; retry after `Retry-After` (429).
+        public static let rateLimited = Code(.rateLimited)
         /// An `event_id` is already stored for a different event (409).
         public static let conflict = Code(.conflict)
         /// The writer's queue is full; retry later (503).

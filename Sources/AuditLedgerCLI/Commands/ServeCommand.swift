@@ -103,6 +103,8 @@ struct ServeCommand: AsyncParsableCommand {
 
     @OptionGroup var redaction: RedactionOptions
 
+    @OptionGroup var rateLimit: RateLimitOptions
+
     @OptionGroup var logging: LoggingOptions
 
     /// The listening address and server configuration these options resolve to.
@@ -133,6 +135,7 @@ struct ServeCommand: AsyncParsableCommand {
         let port = try resolve(port, env: "AUDITLEDGER_PORT", default: 8080)
         configuration.access = try access.configuration(host: host, logger: logger)
         configuration.validation.redaction = try redaction.redaction()
+        configuration.writeRateLimit = try rateLimit.configuration()
         configuration.maximumBodyBytes = try resolve(maxBodyBytes, env: "AUDITLEDGER_MAX_BODY_BYTES", default: 5 * 1024 * 1024)
         configuration.validation.maximumBatchSize = try resolve(maxBatchSize, env: "AUDITLEDGER_MAX_BATCH_SIZE", default: 1000)
         configuration.validation.maximumFutureSkewSeconds = try resolve(maxFutureSeconds, env: "AUDITLEDGER_MAX_FUTURE_SECONDS", default: 3600)

@@ -19,6 +19,7 @@ struct ProblemResponse: Sendable {
         case .notFound: .notFound
         case .unauthorized: .unauthorized
         case .forbidden: .forbidden
+        case .rateLimited: .tooManyRequests
         case .conflict: .conflict
         case .overloaded, .unavailable, .shuttingDown: .serviceUnavailable
         default: .internalServerError
@@ -38,6 +39,7 @@ struct ProblemResponse: Sendable {
         case .notFound: "Not Found"
         case .unauthorized: "Unauthorized"
         case .forbidden: "Forbidden"
+        case .rateLimited: "Too Many Requests"
         case .conflict: "Conflict"
         case .overloaded: "Service Overloaded"
         case .unavailable, .shuttingDown: "Service Unavailable"

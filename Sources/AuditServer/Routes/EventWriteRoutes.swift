@@ -10,6 +10,21 @@ struct EventWriteRoutes {
     let writer: BatchWriter
     let validator: EventValidator
     let configuration: AuditServerConfiguration
+    /// Per-principal limit of write requests, when configured.
+    let rateLimiter: RateLimiter?
+
+    init(writer: BatchWriter, validator: EventValidator, configuration: AuditServerConfiguration) {
+        self.writer = writer
+        self.validator = validator
+        self.configuration = configuration
+        self.rateLimiter = configuration.writeRateLimit.map(RateLimiter.init(configuration:))
+    }
+
+    /// Refuses the request, before its body is read, when its principal is over its rate.
+    private func checkRate(_ context: AuditRequestContext) throws(AuditError) {
+        guard let rateLimiter, let wait = rateLimiter.take(for: context.principal.name) else { return }
+        throw rateLimiter.refusal(after: wait)
+    }
 
     func register(on audit: RouteRegistry.Group) {
         audit.post("events", scope: .eventsWrite) { request, context in try await createEvent(request, context: context) }
@@ -17,6 +32,7 @@ struct EventWriteRoutes {
     }
 
     func createEvent(_ request: Request, context: AuditRequestContext) async throws -> Response {
+        try checkRate(context)
         let body = try await RequestJSON.read(request, limit: configuration.maximumBodyBytes)
         let event = try validator.event(from: body.value, now: configuration.clock())
         let batch = EventBatch(events: [event], reportsIndex: false)
@@ -29,6 +45,7 @@ struct EventWriteRoutes {
     }
 
     func createBatch(_ request: Request, context: AuditRequestContext) async throws -> Response {
+        try checkRate(context)
         let body = try await RequestJSON.read(request, limit: configuration.maximumBodyBytes)
         let events = try validator.batch(from: body.value, now: configuration.clock())
         let batch = EventBatch(events: events, reportsIndex: true)
