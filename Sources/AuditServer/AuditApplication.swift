@@ -32,6 +32,7 @@ public func buildAuditApplication(
     let router = Router(context: AuditRequestContext.self)
     router.add(middleware: RequestIDMiddleware())
     router.add(middleware: ProblemMiddleware(problems: problems, metrics: metrics))
+    router.add(middleware: OriginPolicy(allowedOrigins: configuration.access.allowedOrigins))
     router.add(middleware: AuthenticationMiddleware(configuration: configuration.access, clock: configuration.clock))
     let routes = RouteRegistry(router: router)
 

@@ -155,6 +155,11 @@ import Testing
         #expect(proxied.configuration.access.trustedProxies[1].contains("192.168.44.1"))
         #expect(!proxied.configuration.access.trustedProxies[1].contains("192.169.0.1"))
 
+        #expect(try serve(["--cors-origin", "https://console.example.com"]).configuration.access.allowedOrigins == ["https://console.example.com"])
+        #expect(try serve([]).configuration.access.allowedOrigins.isEmpty)
+        for bad in [["--cors-origin", "*"], ["--cors-origin", "console.example.com"], ["--cors-origin", "https://console.example.com/"]] {
+            #expect(throws: ValidationError.self, "\(bad)") { try serve(bad) }
+        }
         for bad in [
             ["--trusted-proxy", "10.0.0.0/33"], ["--trusted-proxy", "proxy.local"], ["--proxy-scope", "root"],
             ["--auth-tokens", directory + "/missing.json"],

@@ -33,6 +33,13 @@ struct AccessOptions: ParsableArguments {
             """)
     var insecureNoAuth = false
 
+    @Option(
+        name: .customLong("cors-origin"),
+        help: """
+            A browser origin allowed to call the API cross-origin, e.g. https://console.example.com (repeat for several);             requests from any other origin are refused. (env: AUDITLEDGER_CORS_ORIGINS, comma-separated, default: none)
+            """)
+    var corsOrigins: [String] = []
+
     @Flag(
         help: """
             Serve /metrics without credentials even beyond loopback with authentication on (otherwise it needs the admin scope). \
@@ -66,6 +73,11 @@ struct AccessOptions: ParsableArguments {
             }
         }
         var configuration = AccessConfiguration(tokens: source, trustedProxies: proxies)
+        let origins = resolve(list: corsOrigins, env: "AUDITLEDGER_CORS_ORIGINS")
+        for origin in origins where !(origin.hasPrefix("https://") || origin.hasPrefix("http://")) || origin.hasSuffix("/") || origin == "*" {
+            throw ValidationError("--cors-origin \(origin) must be an origin such as https://console.example.com (scheme and host, no path)")
+        }
+        configuration.allowedOrigins = Set(origins)
         if !scopes.isEmpty { configuration.proxyScopes = Set(scopes) }
         let loopback = Self.isLoopback(host)
         if !configuration.authenticates, !loopback, !(try resolve(insecureNoAuth ? true : nil, env: "AUDITLEDGER_INSECURE_NO_AUTH", default: false)) {

@@ -19,11 +19,16 @@ public struct AccessConfiguration: Sendable {
     /// when it listens beyond loopback with authentication, unless `--open-metrics` is given.
     /// When `false`, `/metrics` needs the `admin` scope.
     public var metricsOpen: Bool
+    /// Browser origins (`https://console.example.com`) whose cross-origin requests are allowed
+    /// (``OriginPolicy``). Default empty: every request carrying an `Origin` header is refused.
+    public var allowedOrigins: Set<String>
 
     /// Creates a configuration; every parameter defaults to the value documented on its property.
     public init(
-        tokens: TokenFileSource? = nil, trustedProxies: [AddressBlock] = [], proxyScopes: Set<AccessScope> = [.eventsRead], metricsOpen: Bool = true
+        tokens: TokenFileSource? = nil, trustedProxies: [AddressBlock] = [], proxyScopes: Set<AccessScope> = [.eventsRead], metricsOpen: Bool = true,
+        allowedOrigins: Set<String> = []
     ) {
+        self.allowedOrigins = allowedOrigins
         self.tokens = tokens
         self.trustedProxies = trustedProxies
         self.proxyScopes = proxyScopes
