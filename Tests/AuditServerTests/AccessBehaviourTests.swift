@@ -79,6 +79,37 @@ import Testing
         }
     }
 
+    @Test("A person's writes are recorded under the person (actor_type user, actor_id the principal); a service keeps its actor")
+    func humanWritesAttributed() async throws {
+        let fixture = try AccessFixture()
+        defer { fixture.remove() }
+        let proxies = [AddressBlock("127.0.0.1")!, AddressBlock("::1")!]
+        let configuration = try fixture.configuration(proxies: proxies, proxyScopes: [.eventsWrite, .eventsRead])
+        try await withLiveApp(.sqlite, configuration: configuration) { client, _, _ in
+            let claimed = EventFactory.request(
+                correlationID: "rr-actor", at: .now(), fields: ["actor_type": .string("service"), "actor_id": .string("gateway")])
+            let human = try await client.post("/api/v1/audit/events", json: .object(claimed), headers: [Self.proxyUser: "oncall@example.com"])
+            #expect(human.status == .created)
+            let service = try await client.post("/api/v1/audit/events/batch", json: .array([.object(claimed)]), headers: fixture.headers(.writer))
+            #expect(service.status == .created)
+            let items = try await client.get("/api/v1/audit/events?correlation_id=rr-actor&order=asc", headers: fixture.headers(.reader)).object
+                .array("data").compactMap(\.object)
+            #expect(items.map { $0.string("actor_type") } == ["user", "service"])
+            #expect(items.map { $0.string("actor_id") } == ["oncall@example.com", "gateway"])
+        }
+        var kept = try fixture.configuration(proxies: proxies, proxyScopes: [.eventsWrite, .eventsRead])
+        kept.access.attributesHumanWrites = false
+        try await withLiveApp(.sqlite, configuration: kept) { client, _, _ in
+            let claimed = EventFactory.request(correlationID: "rr-actor", at: .now(), fields: ["actor_id": .string("gateway")])
+            #expect(
+                try await client.post("/api/v1/audit/events", json: .object(claimed), headers: [Self.proxyUser: "oncall@example.com"]).status
+                    == .created)
+            let item = try await client.get("/api/v1/audit/events?correlation_id=rr-actor", headers: [Self.proxyUser: "oncall@example.com"]).object
+                .array("data").first?.object
+            #expect(item?.string("actor_id") == "gateway")
+        }
+    }
+
     @Test(
         "A principal limited to category workflow pages through a mixed store and sees exactly its events, totals and cursors right",
         arguments: StoreKind.available)

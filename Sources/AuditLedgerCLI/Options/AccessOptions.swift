@@ -42,6 +42,13 @@ struct AccessOptions: ParsableArguments {
 
     @Flag(
         help: """
+            Keep the actor_type and actor_id a person's request sends (by default a human principal's events are recorded as \
+            actor_type user, actor_id the principal). (env: AUDITLEDGER_KEEP_HUMAN_ACTOR=true)
+            """)
+    var keepHumanActor = false
+
+    @Flag(
+        help: """
             Serve /metrics without credentials even beyond loopback with authentication on (otherwise it needs the admin scope). \
             (env: AUDITLEDGER_OPEN_METRICS=true)
             """)
@@ -78,6 +85,7 @@ struct AccessOptions: ParsableArguments {
             throw ValidationError("--cors-origin \(origin) must be an origin such as https://console.example.com (scheme and host, no path)")
         }
         configuration.allowedOrigins = Set(origins)
+        configuration.attributesHumanWrites = !(try resolve(keepHumanActor ? true : nil, env: "AUDITLEDGER_KEEP_HUMAN_ACTOR", default: false))
         if !scopes.isEmpty { configuration.proxyScopes = Set(scopes) }
         let loopback = Self.isLoopback(host)
         if !configuration.authenticates, !loopback, !(try resolve(insecureNoAuth ? true : nil, env: "AUDITLEDGER_INSECURE_NO_AUTH", default: false)) {

@@ -22,12 +22,16 @@ public struct AccessConfiguration: Sendable {
     /// Browser origins (`https://console.example.com`) whose cross-origin requests are allowed
     /// (``OriginPolicy``). Default empty: every request carrying an `Origin` header is refused.
     public var allowedOrigins: Set<String>
+    /// Whether events written by a human principal get `actor_type` `user` and `actor_id` the
+    /// principal's name (Kubernaut's rule), replacing what the request said. Default `true`.
+    public var attributesHumanWrites: Bool
 
     /// Creates a configuration; every parameter defaults to the value documented on its property.
     public init(
         tokens: TokenFileSource? = nil, trustedProxies: [AddressBlock] = [], proxyScopes: Set<AccessScope> = [.eventsRead], metricsOpen: Bool = true,
-        allowedOrigins: Set<String> = []
+        allowedOrigins: Set<String> = [], attributesHumanWrites: Bool = true
     ) {
+        self.attributesHumanWrites = attributesHumanWrites
         self.allowedOrigins = allowedOrigins
         self.tokens = tokens
         self.trustedProxies = trustedProxies

@@ -26,6 +26,17 @@ struct EventWriteRoutes {
         throw rateLimiter.refusal(after: wait)
     }
 
+    /// A person's writes are recorded under the person, as Kubernaut does: `actor_type` `user`
+    /// and `actor_id` the principal's name, whatever the request said
+    /// (``AccessConfiguration/attributesHumanWrites``). Services' events keep their actor.
+    func attributed(_ event: AuditEvent, to principal: Principal) -> AuditEvent {
+        guard principal.kind == .human, configuration.access.attributesHumanWrites else { return event }
+        var event = event
+        event.actorType = "user"
+        event.actorID = principal.name
+        return event
+    }
+
     func register(on audit: RouteRegistry.Group) {
         audit.post("events", scope: .eventsWrite) { request, context in try await createEvent(request, context: context) }
         audit.post("events/batch", scope: .eventsWrite) { request, context in try await createBatch(request, context: context) }
@@ -34,7 +45,7 @@ struct EventWriteRoutes {
     func createEvent(_ request: Request, context: AuditRequestContext) async throws -> Response {
         try checkRate(context)
         let body = try await RequestJSON.read(request, limit: configuration.maximumBodyBytes)
-        let event = try validator.event(from: body.value, now: configuration.clock())
+        let event = attributed(try validator.event(from: body.value, now: configuration.clock()), to: context.principal)
         let batch = EventBatch(events: [event], reportsIndex: false)
         switch try await writer.submit(batch, requestID: context.requestID, bodyBytes: body.bytes, logger: context.logger) {
         case .stored(let receipt):
@@ -47,7 +58,7 @@ struct EventWriteRoutes {
     func createBatch(_ request: Request, context: AuditRequestContext) async throws -> Response {
         try checkRate(context)
         let body = try await RequestJSON.read(request, limit: configuration.maximumBodyBytes)
-        let events = try validator.batch(from: body.value, now: configuration.clock())
+        let events = try validator.batch(from: body.value, now: configuration.clock()).map { attributed($0, to: context.principal) }
         let batch = EventBatch(events: events, reportsIndex: true)
         switch try await writer.submit(batch, requestID: context.requestID, bodyBytes: body.bytes, logger: context.logger) {
         case .stored(let receipt):
