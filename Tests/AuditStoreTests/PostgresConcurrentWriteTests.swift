@@ -4,12 +4,12 @@ import AuditTesting
 import Foundation
 import Testing
 
-/// Two servers writing the same ids at once: the store inserts new rows with COPY, which fails
-/// whole when another transaction stored one of its ids after the store's lookup; the store then
-/// writes the group again, skipping what is stored.
+/// Two servers writing the same ids at once: when another transaction stores one of a group's
+/// ids after the store's lookup, the insert skips it (ON CONFLICT DO NOTHING) and the store runs
+/// the group's transaction again, so that a fresh lookup decides: already stored, or a conflict.
 @Suite(.enabled(if: TestEnvironment.runsPostgresTests, TestEnvironment.postgresSkipComment))
 struct PostgresConcurrentWriteTests {
-    @Test("An id another server stores between our lookup and our COPY is answered as already stored; the new ones are stored once")
+    @Test("An id another server stores between our lookup and our insert is answered as already stored; the new ones are stored once")
     func sameEventStoredMeanwhile() async throws {
         try await PostgresHarness.run { harness in
             let now = AuditTimestamp.now()

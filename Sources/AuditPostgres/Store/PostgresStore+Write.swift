@@ -1,6 +1,5 @@
 public import AuditCore
 import Logging
-import NIOCore
 import PostgresNIO
 import Synchronization
 
@@ -16,11 +15,15 @@ extension PostgresStore {
         try await ensurePartitions(for: months)
         do {
             return try await withOperationTimeout {
-                do {
-                    return try await self.writeTransaction(batches, via: .copy)
-                } catch  where PostgresFailure.sqlState(of: error) == Self.uniqueViolation {
-                    // Another server stored one of these ids between our lookup and the COPY.
-                    return try await self.writeTransaction(batches, via: .insertSkippingStored)
+                var attempt = 1
+                while true {
+                    do {
+                        return try await self.writeTransaction(batches)
+                    } catch is StoredConcurrently where attempt < 3 {
+                        // Rolled back; the next lookup sees what the other writer committed, and the
+                        // plan answers those ids as already stored — or refuses them if their content differs.
+                        attempt += 1
+                    }
                 }
             }
         } catch {
@@ -33,32 +36,24 @@ extension PostgresStore {
         }
     }
 
-    /// `unique_violation`: a COPY met a row another writer stored after our lookup.
-    private static let uniqueViolation = "23505"
-
-    /// How new rows reach `audit_events`.
-    enum InsertMethod {
-        /// `COPY … FROM STDIN`: fastest, and fails whole (23505) if another writer stored one of
-        /// the ids after the lookup.
-        case copy
-        /// `INSERT … SELECT * FROM unnest(…) ON CONFLICT DO NOTHING`: skips rows stored meanwhile.
-        case insertSkippingStored
-    }
-
     /// One transaction: look up, plan, insert, link held correlations.
-    private func writeTransaction(_ batches: [EventBatch], via method: InsertMethod) async throws -> [Result<WriteReceipt, AuditError>] {
+    private func writeTransaction(_ batches: [EventBatch]) async throws -> [Result<WriteReceipt, AuditError>] {
         try await retryingAbortedTransactions("store the events") {
             try await self.client.auditTransaction(leaseTimeout: self.configuration.connectionLeaseTimeout, logger: self.logger) {
                 connection in
-                try await self.write(batches, via: method, on: connection)
+                try await self.write(batches, on: connection)
             }
         }
     }
 
     /// Plans and inserts inside the caller's transaction.
-    private func write(
-        _ batches: [EventBatch], via method: InsertMethod, on connection: PostgresConnection
-    ) async throws -> [Result<WriteReceipt, AuditError>] {
+    ///
+    /// New rows go in with `INSERT … SELECT * FROM unnest(…)` through
+    /// ``PostgresNIO/PostgresConnection/statement(_:logger:)``, which never waits on a closed
+    /// connection. (`COPY … FROM STDIN` was tried for speed and reverted: PostgresNIO 1.33's COPY
+    /// can wait for ever, past any timeout and cancellation, when the server goes away in the
+    /// middle of it — seen as a writer stuck for good in the `flapping` fault test.)
+    private func write(_ batches: [EventBatch], on connection: PostgresConnection) async throws -> [Result<WriteReceipt, AuditError>] {
         var stored: [UUID: AuditEvent] = [:]
         let lookupIDs = ColumnArray(WritePlan.lookupIDs(batches))
         for row in try await connection.statement(
@@ -81,42 +76,15 @@ extension PostgresStore {
         }
         let plan = WritePlan(batches: batches, stored: stored, storedParentDates: parentDates)
         guard !plan.rows.isEmpty else { return plan.outcomes }
-        let inserted: Set<UUID>
-        switch method {
-        case .copy: inserted = try await copy(plan.rows, on: connection)
-        case .insertSkippingStored: inserted = try await insert(plan.rows, on: connection)
+        let inserted = try await insert(plan.rows, on: connection)
+        if inserted.count < plan.rows.count {
+            // Another server stored some of these ids between our lookup and insert (ON CONFLICT
+            // DO NOTHING skipped them): whether with the same content is for a fresh plan to say.
+            logger.notice("events stored concurrently by another writer", metadata: ["audit.events.skipped": "\(plan.rows.count - inserted.count)"])
+            throw StoredConcurrently()
         }
         try await holdNewEvents(plan.rows, on: connection)
-        if inserted.count < plan.rows.count {
-            // Another server stored some of these ids between our lookup and insert (ON CONFLICT DO NOTHING).
-            logger.notice("events stored concurrently by another writer", metadata: ["audit.events.skipped": "\(plan.rows.count - inserted.count)"])
-            return plan.outcomes.map { outcome in
-                outcome.map { receipt in
-                    var adjusted = receipt
-                    adjusted.insertedCount = Set(receipt.eventIDs).intersection(inserted).count
-                    return adjusted
-                }
-            }
-        }
         return plan.outcomes
-    }
-
-    /// `COPY audit_events FROM STDIN` of `rows` in text form (``CopyRows``), in 1 MiB messages.
-    /// - Returns: the ids of `rows`: COPY stores all of them or fails.
-    private func copy(_ rows: [AuditEvent], on connection: PostgresConnection) async throws -> Set<UUID> {
-        try await connection.copyFrom(table: "audit_events", columns: CopyRows.columns, format: .text(.init()), logger: logger) { writer in
-            var buffer = ByteBuffer()
-            buffer.reserveCapacity(min(rows.count * 1_536, 1 << 20 + 4_096))
-            for event in rows {
-                CopyRows.append(event, to: &buffer)
-                if buffer.readableBytes >= 1 << 20 {
-                    try await writer.write(buffer)
-                    buffer.clear()
-                }
-            }
-            if buffer.readableBytes > 0 { try await writer.write(buffer) }
-        }
-        return Set(rows.map(\.id))
     }
 
     /// One multi-row INSERT of `rows` (a fixed 25 binds whatever the row count).
@@ -168,3 +136,7 @@ extension PostgresStore {
         return inserted
     }
 }
+
+/// Rows of the plan were stored by another writer after its lookup; the transaction is rolled
+/// back and run again.
+struct StoredConcurrently: Error {}
