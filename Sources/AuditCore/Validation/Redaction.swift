@@ -41,6 +41,7 @@ public struct Redaction: Sendable, Hashable {
         self.paths = paths
         self.replacement = replacement
         patternWords = keyPatterns.map(Self.words).filter { !$0.isEmpty }
+        firstWords = patternWords.map { Array($0[0].utf8) }
         pathSegments = paths.map { $0.split(separator: ".", omittingEmptySubsequences: false).map(String.init) }
     }
 
@@ -48,6 +49,10 @@ public struct Redaction: Sendable, Hashable {
     public static let none = Redaction(keyPatterns: [], paths: [])
 
     private let patternWords: [[String]]
+    /// Each pattern's first word as bytes: a name can only match a pattern if it contains that
+    /// word, ignoring ASCII case — checked first, without allocating, since most names match
+    /// nothing.
+    private let firstWords: [[UInt8]]
     private let pathSegments: [[String]]
 
     /// Whether anything can be redacted at all.
@@ -78,10 +83,34 @@ public struct Redaction: Sendable, Hashable {
 
     /// Whether the member name `key` matches a key pattern.
     public func matches(key: String) -> Bool {
+        guard mayMatch(key) else { return false }
         let words = Self.words(key)
         return patternWords.contains { pattern in
             guard pattern.count <= words.count else { return false }
             return (0...(words.count - pattern.count)).contains { start in Array(words[start..<start + pattern.count]) == pattern }
+        }
+    }
+
+    /// Whether `key` contains some pattern's first word, ASCII case ignored.
+    private func mayMatch(_ key: String) -> Bool {
+        var key = key
+        return key.withUTF8 { bytes in
+            firstWords.contains { word in
+                guard word.count <= bytes.count else { return false }
+                var start = 0
+                while start + word.count <= bytes.count {
+                    var index = 0
+                    while index < word.count {
+                        var byte = bytes[start + index]
+                        if byte >= 0x41 && byte <= 0x5A { byte += 0x20 }
+                        if byte != word[index] { break }
+                        index += 1
+                    }
+                    if index == word.count { return true }
+                    start += 1
+                }
+                return false
+            }
         }
     }
 
