@@ -76,16 +76,7 @@ struct PostgresFailureTests {
         configuration.connectionLeaseTimeout = .seconds(15)
         let store = PostgresStore(configuration: configuration, logger: Logger(label: "test.unmigrated"))
         let event = try EventFactory.event(correlationID: "rr-unmigrated", at: .now())
-        let failure: AuditError? = await withTaskGroup(of: Void.self) { group in
-            group.addTask { try? await store.run() }
-            defer { group.cancelAll() }
-            do throws(AuditError) {
-                _ = try await store.write([EventBatch(events: [event], reportsIndex: false)])
-                return nil
-            } catch {
-                return error
-            }
-        }
+        let failure = await writeFailure(of: event, to: store)
         await database.drop()
         #expect(failure?.code == .unavailable, "\(String(describing: failure))")
         #expect(failure?.refusesData == false)
@@ -177,18 +168,23 @@ struct PostgresFailureTests {
         let store = PostgresStore(configuration: configuration, logger: Logger(label: "test.unreachable"))
         let event = try EventFactory.event(correlationID: "rr-unreachable", at: .now())
         let started = ContinuousClock.now
-        let outcome: AuditError? = await withTaskGroup(of: Void.self) { group in
-            group.addTask { try? await store.run() }
-            defer { group.cancelAll() }
-            do throws(AuditError) {
-                _ = try await store.write([EventBatch(events: [event], reportsIndex: false)])
-                return nil
-            } catch {
-                return error
-            }
-        }
+        let outcome = await writeFailure(of: event, to: store)
         let elapsed = ContinuousClock.now - started
         #expect(outcome?.code == .unavailable)
         #expect(elapsed < .seconds(20), "gave up after \(elapsed); the lease timeout is 1 s, the operation timeout 60 s")
+    }
+}
+
+/// Runs `store` (its connection pool) while writing `event` once; the error, or `nil` if stored.
+func writeFailure(of event: AuditEvent, to store: PostgresStore) async -> AuditError? {
+    await withTaskGroup(of: Void.self) { group in
+        group.addTask { try? await store.run() }
+        defer { group.cancelAll() }
+        do throws(AuditError) {
+            _ = try await store.write([EventBatch(events: [event], reportsIndex: false)])
+            return nil
+        } catch {
+            return error
+        }
     }
 }
