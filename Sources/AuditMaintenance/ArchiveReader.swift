@@ -31,7 +31,7 @@ public enum ArchiveReader {
         guard let compressed = FileManager.default.contents(atPath: archivePath) else {
             throw AuditError(.notFound, detail: "the archive file \(archivePath) is missing")
         }
-        let digest = SHA256.hash(data: compressed).map { byte in (byte < 16 ? "0" : "") + String(byte, radix: 16) }.joined()
+        let digest = Hex.lowercase(SHA256.hash(data: compressed))
         guard digest == manifest.sha256 else {
             throw AuditError(
                 .conflict,

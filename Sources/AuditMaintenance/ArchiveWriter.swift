@@ -119,7 +119,7 @@ final class GzipFileSink {
         try compressor.finishStream()
         try handle.synchronize()
         try handle.close()
-        return hasher.finalize().map { byte in (byte < 16 ? "0" : "") + String(byte, radix: 16) }.joined()
+        return Hex.lowercase(hasher.finalize())
     }
 
     private func emit(_ window: ByteBuffer) throws {

@@ -19,7 +19,7 @@ public struct AccessToken: Sendable, Hashable {
     /// A new token from the system's secure random generator.
     public static func generate() -> AccessToken {
         var generator = SystemRandomNumberGenerator()
-        let id = (0..<8).map { _ in String(UInt8.random(in: 0...255, using: &generator), radix: 16).leftPadded(to: 2) }.joined()
+        let id = Hex.lowercase((0..<8).map { _ in UInt8.random(in: 0...255, using: &generator) })
         let secret = Data((0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }).base64URLEncoded
         return AccessToken(id: id, secret: secret)
     }
@@ -27,8 +27,7 @@ public struct AccessToken: Sendable, Hashable {
     /// Parses `alt_<id>_<secret>`; `nil` when `text` does not have that shape.
     public init?(text: String) {
         let parts = text.split(separator: "_", maxSplits: 2, omittingEmptySubsequences: false)
-        guard parts.count == 3, parts[0] == "alt", parts[1].utf8.count == 16,
-            parts[1].utf8.allSatisfy({ (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }),
+        guard parts.count == 3, parts[0] == "alt", Hex.isLowercase(parts[1], count: 16),
             parts[2].utf8.count == 43, parts[2].utf8.allSatisfy(Self.isBase64URL)
         else { return nil }
         self.id = String(parts[1])
@@ -44,7 +43,7 @@ public struct AccessToken: Sendable, Hashable {
     public var secretHash: String { Self.hash(secret) }
 
     static func hash(_ secret: String) -> String {
-        SHA256.hash(data: Array(secret.utf8)).map { String($0, radix: 16).leftPadded(to: 2) }.joined()
+        Hex.lowercase(SHA256.hash(data: Array(secret.utf8)))
     }
 
     private static func isBase64URL(_ byte: UInt8) -> Bool {
@@ -54,12 +53,6 @@ public struct AccessToken: Sendable, Hashable {
             true
         default: false
         }
-    }
-}
-
-extension String {
-    fileprivate func leftPadded(to width: Int) -> String {
-        count >= width ? self : String(repeating: "0", count: width - count) + self
     }
 }
 

@@ -78,13 +78,11 @@ public struct TokenFile: Sendable, Hashable, Codable {
             func invalid(_ member: String, _ message: String) -> AuditError {
                 AuditError.validation(field: "tokens[\(index)].\(member)", message)
             }
-            guard AccessToken(text: "alt_\(record.id)_" + String(repeating: "A", count: 43)) != nil else {
+            guard Hex.isLowercase(record.id, count: 16) else {
                 throw invalid("id", "must be 16 lowercase hex digits")
             }
             guard seen.insert(record.id).inserted else { throw invalid("id", "is used by an earlier token") }
-            guard record.secretSHA256.utf8.count == 64,
-                record.secretSHA256.utf8.allSatisfy({ (0x30...0x39).contains($0) || (0x61...0x66).contains($0) })
-            else { throw invalid("secret_sha256", "must be 64 lowercase hex digits") }
+            guard Hex.isLowercase(record.secretSHA256, count: 64) else { throw invalid("secret_sha256", "must be 64 lowercase hex digits") }
             if let problem = Principal.problem(withName: record.principal) { throw invalid("principal", problem) }
             for scope in record.scopes where AccessScope(name: scope) == nil {
                 throw invalid("scopes", "\(scope) is not a scope (\(AccessScope.allCases.map(\.rawValue).joined(separator: ", ")))")

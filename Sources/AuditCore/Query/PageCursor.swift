@@ -86,9 +86,6 @@ public struct PageCursor: Sendable, Hashable {
         if let member = filters.eventDataMember {
             text += "detail=\(member.key.utf8.count):\(member.key)\(member.value.utf8.count):\(member.value);"
         }
-        return SHA256.hash(data: Array(text.utf8)).prefix(8).map { byte in
-            let hex = String(byte, radix: 16)
-            return byte < 16 ? "0" + hex : hex
-        }.joined()
+        return Hex.lowercase(SHA256.hash(data: Array(text.utf8)).prefix(8))
     }
 }

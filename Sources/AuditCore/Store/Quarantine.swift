@@ -46,10 +46,7 @@ public struct QuarantineEntry: Sendable, Hashable {
         var hasher = SHA256()
         hasher.update(data: Array("auditledger.quarantine.v1\n".utf8))
         for event in events { hasher.update(data: Array(event.id.uuidString.lowercased().utf8)) }
-        return hasher.finalize().map { byte in
-            let hex = String(byte, radix: 16)
-            return byte < 16 ? "0" + hex : hex
-        }.joined()
+        return Hex.lowercase(hasher.finalize())
     }
 
     /// The events as the quarantine table keeps them: a JSON array of

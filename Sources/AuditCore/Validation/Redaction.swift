@@ -77,7 +77,7 @@ public struct Redaction: Sendable, Hashable {
             let bytes: [UInt8]
             if case .string(let text) = value { bytes = Array(text.utf8) } else { bytes = value.canonicalBytes }
             let code = HMAC<SHA256>.authenticationCode(for: bytes, using: SymmetricKey(data: key))
-            return .string("hmac-sha256:" + code.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined())
+            return .string("hmac-sha256:" + Hex.lowercase(code))
         }
     }
 

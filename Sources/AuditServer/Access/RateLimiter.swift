@@ -55,9 +55,7 @@ public final class RateLimiter: Sendable {
         let burst = configuration.burst
         return buckets.withLock { buckets in
             var bucket = buckets[principal] ?? Bucket(tokens: burst, updated: now)
-            let elapsed = now - bucket.updated
-            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-            bucket.tokens = min(burst, bucket.tokens + max(0, seconds) * rate)
+            bucket.tokens = min(burst, bucket.tokens + max(0, Self.seconds(now - bucket.updated)) * rate)
             bucket.updated = now
             defer {
                 buckets[principal] = bucket
@@ -73,8 +71,7 @@ public final class RateLimiter: Sendable {
 
     /// The error a refused request gets: 429 (or 503) with `Retry-After` in whole seconds, at least 1.
     public func refusal(after wait: Duration) -> AuditError {
-        let seconds = Double(wait.components.seconds) + Double(wait.components.attoseconds) / 1e18
-        let retryAfter = max(1, Int(seconds.rounded(.up)))
+        let retryAfter = max(1, Int(Self.seconds(wait).rounded(.up)))
         let detail =
             "this principal is over its rate of \(Self.format(configuration.requestsPerSecond)) write requests per second; retry after \(retryAfter) s"
         switch configuration.overLimitStatus {
@@ -85,9 +82,12 @@ public final class RateLimiter: Sendable {
 
     private static func prune(_ buckets: inout [String: Bucket], now: ContinuousClock.Instant, rate: Double, burst: Double) {
         buckets = buckets.filter { _, bucket in
-            let elapsed = now - bucket.updated
-            return bucket.tokens + (Double(elapsed.components.seconds) * rate) < burst
+            bucket.tokens + max(0, seconds(now - bucket.updated)) * rate < burst
         }
+    }
+
+    private static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 
     private static func format(_ rate: Double) -> String {
