@@ -82,9 +82,7 @@ import Testing
 
     @Test("Every route × every credential: 401, 403 or the route's answer; refusals are RFC 7807 and leak nothing", arguments: StoreKind.available)
     func matrix(_ kind: StoreKind) async throws {
-        let fixture = try AccessFixture()
-        defer { fixture.remove() }
-        try await withApp(kind, configuration: try fixture.configuration()) { client, _ in
+        try await withAccessApp(kind) { client, fixture in
             var event = EventFactory.request(correlationID: "rr-access", at: .now())
             let eventID = UUID()
             event["event_id"] = .string(eventID.uuidString.lowercased())

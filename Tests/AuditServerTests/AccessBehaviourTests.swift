@@ -114,9 +114,7 @@ import Testing
         "A principal limited to category workflow pages through a mixed store and sees exactly its events, totals and cursors right",
         arguments: StoreKind.available)
     func readLimitsInsideTheQuery(_ kind: StoreKind) async throws {
-        let fixture = try AccessFixture()
-        defer { fixture.remove() }
-        try await withApp(kind, configuration: try fixture.configuration()) { client, _ in
+        try await withAccessApp(kind) { client, fixture in
             let base = AuditTimestamp.now().adding(seconds: -600)
             var batch: [JSONValue] = []
             var workflowIDs: [String] = []
@@ -181,9 +179,7 @@ import Testing
         "is_sensitive events: event_data and error_message only with events:read-sensitive; others get the envelope, marked",
         arguments: StoreKind.available)
     func sensitiveContentWithheld(_ kind: StoreKind) async throws {
-        let fixture = try AccessFixture()
-        defer { fixture.remove() }
-        try await withApp(kind, configuration: try fixture.configuration()) { client, _ in
+        try await withAccessApp(kind) { client, fixture in
             let id = UUID().uuidString.lowercased()
             var event = EventFactory.request(
                 correlationID: "rr-sensitive", at: .now(),
@@ -214,9 +210,7 @@ import Testing
 
     @Test("The token file is re-read when it changes: a revoked token stops working and a new one works, without a restart")
     func tokenFileReloaded() async throws {
-        let fixture = try AccessFixture()
-        defer { fixture.remove() }
-        try await withApp(.sqlite, configuration: try fixture.configuration()) { client, _ in
+        try await withAccessApp(.sqlite) { client, fixture in
             #expect(try await client.get("/api/v1/audit/events", headers: fixture.headers(.reader)).status == .ok)
             var file = try TokenFile.decode(Array(try Data(contentsOf: URL(fileURLWithPath: fixture.path))))
             let readerID = try #require(AccessToken(text: fixture.tokens[.reader]!)).id
@@ -235,10 +229,15 @@ import Testing
                 try await client.get("/api/v1/audit/events", headers: fixture.headers(.reader)), status: .unauthorized, type: "unauthorized")
             #expect(try await client.get("/api/v1/audit/events", headers: [.authorization: "Bearer " + fresh.text]).status == .ok)
 
-            // A broken edit keeps the tokens read before.
+            // A broken edit, and then a removed file, keep the tokens read before.
             try Data("{ not json".utf8).write(to: URL(fileURLWithPath: fixture.path))
             try await Task.sleep(for: .milliseconds(1200))
             #expect(try await client.get("/api/v1/audit/events", headers: [.authorization: "Bearer " + fresh.text]).status == .ok)
+            try FileManager.default.removeItem(atPath: fixture.path)
+            try await Task.sleep(for: .milliseconds(1200))
+            #expect(try await client.get("/api/v1/audit/events", headers: [.authorization: "Bearer " + fresh.text]).status == .ok)
+            try expectProblem(
+                try await client.get("/api/v1/audit/events", headers: fixture.headers(.reader)), status: .unauthorized, type: "unauthorized")
         }
     }
 }

@@ -3,6 +3,7 @@ import AuditServer
 import AuditTesting
 import Foundation
 import HTTPTypes
+import HummingbirdTesting
 import Logging
 
 /// A token file written for one test, with a token per role, and the server configuration
@@ -70,4 +71,14 @@ struct AccessFixture: Sendable {
     func remove() {
         try? FileManager.default.removeItem(atPath: directory)
     }
+}
+
+/// Runs `body` against an app of `kind` that authenticates with a fresh ``AccessFixture``'s
+/// tokens (no trusted proxy), removing the fixture afterwards.
+func withAccessApp(
+    _ kind: StoreKind, _ body: @Sendable @escaping (any TestClientProtocol, AccessFixture) async throws -> Void
+) async throws {
+    let fixture = try AccessFixture()
+    defer { fixture.remove() }
+    try await withApp(kind, configuration: try fixture.configuration()) { client, _ in try await body(client, fixture) }
 }
