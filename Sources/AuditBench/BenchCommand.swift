@@ -65,6 +65,17 @@ public struct BenchCommand: AsyncParsableCommand {
         @Flag(help: "Serve with --auth-tokens and send a bearer token with every request.")
         var authenticate = false
 
+        @Flag(
+            help:
+                "Run only raw COPY and the batch phases against PostgreSQL (no hot path, naive, single-event, query or SQLite phases), to compare writers quickly."
+        )
+        var batchOnly = false
+
+        @Option(
+            name: .customLong("server-argument"), parsing: .unconditionalSingleValue,
+            help: "An argument added to every `auditledger serve` the run starts (repeat it; e.g. --server-argument --writer-transactions=1).")
+        var serverArguments: [String] = []
+
         func run() async throws {
             let work = NSTemporaryDirectory() + "auditledger-bench-" + UUID().uuidString.prefix(8)
             try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
@@ -73,8 +84,8 @@ public struct BenchCommand: AsyncParsableCommand {
                 adminURL: databaseURL ?? ProcessInfo.processInfo.environment["AUDITLEDGER_BENCH_DATABASE_URL"],
                 server: server ?? executable.appendingPathComponent("auditledger").path, workDirectory: work, loadEvents: events,
                 naiveEvents: naiveEvents, queryEvents: queryEvents, sqliteQueryEvents: sqliteQueryEvents, queryRequests: queryRequests,
-                connections: connections, overloadConnections: overloadConnections, seed: seed, includeSQLite: !skipSQLite,
-                authenticate: authenticate
+                connections: connections, overloadConnections: overloadConnections, seed: seed, includeSQLite: !skipSQLite && !batchOnly,
+                authenticate: authenticate, batchOnly: batchOnly, serverArguments: serverArguments
             )
             let report = try await BenchRun(settings: settings) { line in
                 FileHandle.standardError.write(Data("bench: \(line)\n".utf8))

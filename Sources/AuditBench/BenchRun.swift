@@ -19,6 +19,10 @@ struct BenchRun {
         var includeSQLite: Bool
         /// Serve with `--auth-tokens` and send a bearer token with every request.
         var authenticate: Bool = false
+        /// Only raw COPY and the batch phases (PostgreSQL).
+        var batchOnly: Bool = false
+        /// Added to every `auditledger serve` the run starts.
+        var serverArguments: [String] = []
     }
 
     let settings: Settings
@@ -50,19 +54,23 @@ struct BenchRun {
                 "query events (PostgreSQL)": String(settings.queryEvents), "query events (SQLite)": String(settings.sqliteQueryEvents),
                 "connections": String(settings.connections), "seed": String(settings.seed),
                 "authentication": settings.authenticate ? "bearer token (--auth-tokens)" : "none",
+                "phases": settings.batchOnly ? "raw COPY and batch only" : "all",
             ])
+        if !settings.serverArguments.isEmpty { report.settings["server arguments"] = settings.serverArguments.joined(separator: " ") }
         let now = AuditTimestamp.now()
         var generator = EventGenerator(seed: settings.seed)
         let load = Self.chains(&generator, events: settings.loadEvents, start: now.adding(seconds: -600), spreadSeconds: 300)
         log("generated \(load.reduce(0) { $0 + $1.requests.count }) events in \(load.count) chains")
 
-        let singleBodies = load.flatMap(\.requests).prefix(20_000).map { request -> [UInt8] in
-            var writer = JSONWriter(capacity: 1500)
-            writer.write(.object(request))
-            return writer.bytes
+        if !settings.batchOnly {
+            let singleBodies = load.flatMap(\.requests).prefix(20_000).map { request -> [UInt8] in
+                var writer = JSONWriter(capacity: 1500)
+                writer.write(.object(request))
+                return writer.bytes
+            }
+            report.hotPath = try HotPathBench.run(bodies: Array(singleBodies))
+            log("hot path measured")
         }
-        report.hotPath = try HotPathBench.run(bodies: Array(singleBodies))
-        log("hot path measured")
 
         if let adminURL = settings.adminURL {
             report.stores.append(try await postgres(adminURL: adminURL, load: load, generator: &generator, now: now))
@@ -94,29 +102,31 @@ struct BenchRun {
         await copyDatabase.drop()
         log("COPY: \(Int(Double(count) / copySeconds)) events/s")
 
-        var naive: [[AuditEvent]] = []
-        var naiveTotal = 0
-        for chain in events where naiveTotal < settings.naiveEvents {
-            naive.append(chain)
-            naiveTotal += chain.count
+        if !settings.batchOnly {
+            var naive: [[AuditEvent]] = []
+            var naiveTotal = 0
+            for chain in events where naiveTotal < settings.naiveEvents {
+                naive.append(chain)
+                naiveTotal += chain.count
+            }
+            let naiveCount = naive.reduce(0) { $0 + $1.count }
+            let naiveDatabase = try await BenchDatabase.create(adminURL: adminURL, name: "al_bench_naive", months: months)
+            let naiveSeconds = try await StorageBaselines.naiveInserts(naive, into: naiveDatabase, concurrency: settings.connections, connections: 16)
+            store.rates.append(
+                .init(
+                    name: "one INSERT + commit per event (naive)", events: naiveCount, seconds: naiveSeconds,
+                    eventsPerSecond: Double(naiveCount) / naiveSeconds,
+                    note: "\(settings.connections) workers, 16 connections, parent looked up first"))
+            await naiveDatabase.drop()
+            log("naive: \(Int(Double(naiveCount) / naiveSeconds)) events/s")
         }
-        let naiveCount = naive.reduce(0) { $0 + $1.count }
-        let naiveDatabase = try await BenchDatabase.create(adminURL: adminURL, name: "al_bench_naive", months: months)
-        let naiveSeconds = try await StorageBaselines.naiveInserts(naive, into: naiveDatabase, concurrency: settings.connections, connections: 16)
-        store.rates.append(
-            .init(
-                name: "one INSERT + commit per event (naive)", events: naiveCount, seconds: naiveSeconds,
-                eventsPerSecond: Double(naiveCount) / naiveSeconds,
-                note: "\(settings.connections) workers, 16 connections, parent looked up first"))
-        await naiveDatabase.drop()
-        log("naive: \(Int(Double(naiveCount) / naiveSeconds)) events/s")
-
         for (batchSize, connections) in [(100, 8), (1000, 4)] {
             store.rates.append(
                 try await apiPhase(
                     name: "batch endpoint, \(batchSize) per request", chains: load, batchSize: batchSize, connections: connections,
                     adminURL: adminURL, months: months))
         }
+        if settings.batchOnly { return store }
         store.rates.append(
             try await apiPhase(
                 name: "single-event endpoint", chains: load, batchSize: 1, connections: settings.connections, adminURL: adminURL, months: months))
@@ -193,6 +203,7 @@ struct BenchRun {
         var store = BenchReport.Store(name: "SQLite (embedded)")
         store.rates.append(
             try await apiPhase(name: "batch endpoint, 100 per request", chains: load, batchSize: 100, connections: 8, adminURL: nil, months: []))
+        if settings.batchOnly { return store }
         store.rates.append(
             try await apiPhase(
                 name: "single-event endpoint", chains: load, batchSize: 1, connections: settings.connections, adminURL: nil, months: []))
@@ -233,7 +244,7 @@ struct BenchRun {
     private func startServer(arguments: [String], name: String) async throws -> ServerProcess {
         let slug = name.lowercased().filter { $0.isLetter || $0.isNumber }
         let data = settings.workDirectory + "/server-\(slug)-\(UUID().uuidString.prefix(8))"
-        var all = arguments
+        var all = arguments + settings.serverArguments
         if !all.contains("--data-dir") { all += ["--data-dir", data] }
         if let access { all += ["--auth-tokens", access.file] }
         return try await ServerProcess.start(
