@@ -12,19 +12,28 @@ import Synchronization
 
 /// The one writer in front of the store: a group commit.
 ///
-/// Requests that arrive while a transaction is in flight wait in a bounded queue; the next
-/// transaction takes all of them (up to ``Configuration/maximumEventsPerTransaction``) in one
-/// multi-row insert. Each request is answered only after the transaction holding its events
-/// has committed. A full queue answers `overloaded` at once instead of growing memory.
+/// Requests wait in a bounded queue; each transaction takes the requests queued so far (up to
+/// ``Configuration/maximumEventsPerTransaction``) in one multi-row insert, and up to
+/// ``Configuration/maximumConcurrentTransactions`` transactions are in flight at once, so
+/// that the database works on the next group while the previous one commits. Each request is
+/// answered only after the transaction holding its events has committed. A full queue answers
+/// `overloaded` at once instead of growing memory.
+///
+/// Order: requests go into transactions in the order they arrived. A request that carries an
+/// `event_id` being written by a transaction in flight, or an event whose parent is, waits
+/// until that transaction has ended (and so does everything queued behind it): a child is
+/// never looked up against a parent that is not yet committed, and a repeated id is answered
+/// from what the first copy stored. Unrelated requests in two transactions in flight may
+/// commit in either order.
 ///
 /// Failures follow ``WriteFailurePolicy``. With a ``Spool``, events the store cannot take are
 /// appended to the spool, flushed to disk, and answered ``WriteOutcome/spooled(eventIDs:)``
 /// (HTTP `202`); while the spool holds anything, new groups go there too, behind it, so that
-/// events reach the store in the order they were accepted (a ``SpoolReplayer`` drains it).
-/// Without a spool they are answered `unavailable` (`503`).
+/// related events reach the store in the order they were accepted (a ``SpoolReplayer`` drains
+/// it). Without a spool they are answered `unavailable` (`503`).
 ///
 /// Run it as a `Service`. On graceful shutdown it stops taking new requests, writes (or
-/// spools) everything already queued, then returns.
+/// spools) everything already queued, waits for the transactions in flight, then returns.
 public final class BatchWriter: Service, Sendable {
     /// Writer limits. Every property has a documented default.
     public struct Configuration: Sendable, Hashable {
@@ -32,11 +41,18 @@ public final class BatchWriter: Service, Sendable {
         public var maximumEventsPerTransaction: Int
         /// Most events waiting for a transaction; past it requests get 503 `overloaded`. Default 50 000.
         public var maximumQueuedEvents: Int
+        /// Most transactions in flight at once. Default 2: the next group is written while the
+        /// previous one commits, so the database works on one while the other waits for its
+        /// commit or its answer. A request whose events (or their parents) are in a transaction
+        /// still in flight waits for it, as does every request queued behind it, so a child is
+        /// never written before its parent's transaction has ended. 1 writes one group at a time.
+        public var maximumConcurrentTransactions: Int
 
         /// Creates a configuration; every parameter defaults to the value documented on its property.
-        public init(maximumEventsPerTransaction: Int = 5000, maximumQueuedEvents: Int = 50_000) {
+        public init(maximumEventsPerTransaction: Int = 5000, maximumQueuedEvents: Int = 50_000, maximumConcurrentTransactions: Int = 2) {
             self.maximumEventsPerTransaction = maximumEventsPerTransaction
             self.maximumQueuedEvents = maximumQueuedEvents
+            self.maximumConcurrentTransactions = max(1, maximumConcurrentTransactions)
         }
     }
 
@@ -66,7 +82,23 @@ public final class BatchWriter: Service, Sendable {
         var queue: Deque<Pending> = []
         var queuedEvents = 0
         var writingEvents = 0
+        /// Transactions in flight.
+        var writingGroups = 0
+        /// The event ids of every transaction in flight (disjoint: a request sharing one waits).
+        var writingIDs: Set<UUID> = []
         var accepting = true
+
+        /// Whether `batch` must wait for a transaction in flight: it carries an id one of them
+        /// writes, or the parent of one of its events is written there.
+        func waits(_ batch: EventBatch) -> Bool {
+            guard !writingIDs.isEmpty else { return false }
+            return batch.events.contains { event in
+                writingIDs.contains(event.id) || event.parentEventID.map(writingIDs.contains) == true
+            }
+        }
+
+        /// Whether the queue is done with: shutdown began, nothing waits and nothing is in flight.
+        var isFinished: Bool { !accepting && queue.isEmpty && writingGroups == 0 }
     }
 
     private let store: any AuditStore
@@ -100,7 +132,7 @@ public final class BatchWriter: Service, Sendable {
     /// Events waiting for a transaction.
     public var queuedEvents: Int { state.withLock(\.queuedEvents) }
 
-    /// Events in the transaction being written now.
+    /// Events in the transactions being written now.
     public var writingEvents: Int { state.withLock(\.writingEvents) }
 
     /// Queues `batch` and waits until it is committed or spooled (or refused). Lines logged
@@ -152,41 +184,62 @@ public final class BatchWriter: Service, Sendable {
     /// Writes queued batches until shutdown; then writes what is left and returns.
     public func run() async throws {
         await withGracefulShutdownHandler {
-            for await _ in wakeups {
-                await drain()
+            await withDiscardingTaskGroup { transactions in
+                for await _ in wakeups {
+                    while let group = takeGroup() {
+                        transactions.addTask {
+                            await self.write(group)
+                            self.finished(group)
+                        }
+                    }
+                    if state.withLock(\.isFinished) { break }
+                }
             }
-            await drain()
         } onGracefulShutdown: {
             self.state.withLock { $0.accepting = false }
-            self.wakeup.finish()
+            self.wakeup.yield()
         }
         // Cancelled rather than shut down gracefully: answer whoever is still waiting.
         failRemaining(AuditError(.unavailable, detail: "the writer stopped before storing the events", retryAfterSeconds: 5))
     }
 
-    private func drain() async {
-        while let group = takeGroup() {
-            await write(group)
-            state.withLock { $0.writingEvents = 0 }
-        }
-    }
-
-    /// Takes the next group: queued batches in order, up to the per-transaction limit (at least one).
+    /// Takes the next group, when a transaction may start: queued batches in order, up to the
+    /// per-transaction limit (at least one), stopping at the first that must wait for a
+    /// transaction in flight (``State/waits(_:)``).
     private func takeGroup() -> [Pending]? {
         state.withLock { state -> [Pending]? in
-            guard !state.queue.isEmpty else { return nil }
+            guard state.writingGroups < max(1, configuration.maximumConcurrentTransactions), let first = state.queue.first, !state.waits(first.batch)
+            else {
+                return nil
+            }
             var group: [Pending] = []
             var events = 0
-            while let next = state.queue.first, group.isEmpty || events + next.batch.events.count <= configuration.maximumEventsPerTransaction {
+            while let next = state.queue.first,
+                group.isEmpty || (events + next.batch.events.count <= configuration.maximumEventsPerTransaction && !state.waits(next.batch))
+            {
                 state.queue.removeFirst()
                 events += next.batch.events.count
                 group.append(next)
             }
+            for pending in group { state.writingIDs.formUnion(pending.batch.events.lazy.map(\.id)) }
             state.queuedEvents -= events
-            state.writingEvents = events
+            state.writingEvents += events
+            state.writingGroups += 1
             metrics.queued(events: state.queuedEvents)
             return group
         }
+    }
+
+    /// A group's transaction ended (its requests are answered): what waited on it may start.
+    private func finished(_ group: [Pending]) {
+        state.withLock { state in
+            for pending in group {
+                state.writingEvents -= pending.batch.events.count
+                for event in pending.batch.events { state.writingIDs.remove(event.id) }
+            }
+            state.writingGroups -= 1
+        }
+        wakeup.yield()
     }
 
     private func write(_ group: [Pending]) async {

@@ -221,6 +221,8 @@ import Testing
     func overload(_ kind: StoreKind) async throws {
         var settings = AuditServerConfiguration(validation: EventFactory.importPolicy)
         settings.writer.maximumQueuedEvents = 1
+        // One transaction at a time, so that the second request waits in the queue.
+        settings.writer.maximumConcurrentTransactions = 1
         try await withApp(kind, configuration: settings, storeTimeout: .seconds(30)) { client, harness in
             /// Waits until /health reports the writer's state: events being written, and queued.
             @Sendable func waitForWriter(writing: Int, queued: Int) async throws {

@@ -43,6 +43,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Most events waiting to be written before new writes get 503. (env: AUDITLEDGER_MAX_QUEUED_EVENTS, default: 50000)")
     var maxQueuedEvents: Int?
 
+    @Option(
+        help:
+            "Most write transactions in flight at once; a request whose events or parents are in one waits for it. (env: AUDITLEDGER_WRITER_TRANSACTIONS, default: 2)"
+    )
+    var writerTransactions: Int?
+
     @Option(help: "Seconds between maintenance runs (months ahead, retention). (env: AUDITLEDGER_MAINTENANCE_INTERVAL, default: 3600)")
     var maintenanceInterval: Int?
 
@@ -141,12 +147,14 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.validation.maximumFutureSkewSeconds = try resolve(maxFutureSeconds, env: "AUDITLEDGER_MAX_FUTURE_SECONDS", default: 3600)
         configuration.validation.maximumAgeSeconds = try resolve(maxAgeSeconds, env: "AUDITLEDGER_MAX_AGE_SECONDS", default: 7 * 86_400)
         configuration.writer.maximumQueuedEvents = try resolve(maxQueuedEvents, env: "AUDITLEDGER_MAX_QUEUED_EVENTS", default: 50_000)
+        configuration.writer.maximumConcurrentTransactions = try resolve(writerTransactions, env: "AUDITLEDGER_WRITER_TRANSACTIONS", default: 2)
         guard (1...65_535).contains(port) else { throw ValidationError("the port must be between 1 and 65535, not \(port)") }
         guard configuration.maximumBodyBytes > 0, configuration.validation.maximumBatchSize > 0,
             configuration.validation.maximumFutureSkewSeconds >= 0, configuration.validation.maximumAgeSeconds >= 0,
-            configuration.writer.maximumQueuedEvents > 0
+            configuration.writer.maximumQueuedEvents > 0, (1...16).contains(configuration.writer.maximumConcurrentTransactions)
         else {
-            throw ValidationError("body size, batch size and queue limits must be positive; time limits must not be negative")
+            throw ValidationError(
+                "body size, batch size and queue limits must be positive; --writer-transactions between 1 and 16; time limits must not be negative")
         }
         if try resolve(contentDerivedIds ? true : nil, env: "AUDITLEDGER_CONTENT_DERIVED_IDS", default: false) {
             configuration.validation.eventIDs = .contentDerived
