@@ -54,6 +54,8 @@ public func buildAuditApplication(
     }
     routes.answerOtherMethods(problems: problems)
 
+    // First, so that it is shut down last: requests still being answered may need it.
+    let reviewer: [any Service] = configuration.access.kubernetes.map { [$0.reviewer] } ?? []
     let replayer: [any Service] = spool.map { [SpoolReplayer(spool: $0, store: store, configuration: configuration.replay, logger: logger)] } ?? []
     var http = http
     http.availableConnectionsDelegate = MaximumAvailableConnections(configuration.connections.maximumConnections, logger: logger)
@@ -61,7 +63,7 @@ public func buildAuditApplication(
         router: router,
         server: .guardedHTTP1(limits: configuration.connections, problems: problems, logger: logger),
         configuration: http,
-        services: services + replayer + [writer],
+        services: reviewer + services + replayer + [writer],
         logger: logger
     )
     application.beforeServerStarts {

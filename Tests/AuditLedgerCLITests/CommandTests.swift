@@ -128,6 +128,42 @@ import Testing
         }
     }
 
+    @Test("--kubernetes-auth: the in-cluster API server, explicit options, and the mistakes that stop serve")
+    func kubernetesSettings() throws {
+        #expect(try serve([]).kubernetes == nil)
+        let directory = NSTemporaryDirectory() + "auditledger-k8s-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let inPod = try serve(
+            ["--kubernetes-auth", "--kubernetes-ca", "system", "--host", "0.0.0.0"],
+            environment: ["KUBERNETES_SERVICE_HOST": "10.96.0.1", "KUBERNETES_SERVICE_PORT": "443"])
+        let kubernetes = try #require(inPod.kubernetes)
+        #expect(kubernetes.apiServer.absoluteString == "https://10.96.0.1:443")
+        #expect(kubernetes.tokenFile == "/var/run/secrets/kubernetes.io/serviceaccount/token")
+        #expect(kubernetes.certificateAuthorityFile == nil)
+        #expect(kubernetes.namespace == "kubernaut-system" && kubernetes.resource == "services" && kubernetes.resourceName == "data-storage-service")
+        #expect(kubernetes.cacheSeconds == 30)
+        let explicit = try serve([
+            "--kubernetes-auth", "--kubernetes-api", "https://api.example.com:6443", "--kubernetes-ca", "system", "--kubernetes-resource",
+            "audit/services/auditledger", "--kubernetes-cache-seconds", "5", "--kubernetes-token-file", directory + "/token",
+        ])
+        let set = try #require(explicit.kubernetes)
+        #expect(set.apiServer.absoluteString == "https://api.example.com:6443")
+        #expect(set.namespace == "audit" && set.resourceName == "auditledger" && set.cacheSeconds == 5)
+        // Outside a pod without --kubernetes-api; a CA file that is not PEM; a bad resource.
+        #expect(throws: ValidationError.self) { try serve(["--kubernetes-auth"], environment: [:]) }
+        try Data("not a certificate".utf8).write(to: URL(fileURLWithPath: directory + "/ca.crt"))
+        #expect(throws: ValidationError.self) {
+            try serve(["--kubernetes-auth", "--kubernetes-api", "https://api.example.com", "--kubernetes-ca", directory + "/ca.crt"])
+        }
+        #expect(throws: ValidationError.self) {
+            try serve([
+                "--kubernetes-auth", "--kubernetes-api", "https://api.example.com", "--kubernetes-ca", "system", "--kubernetes-resource", "a/b",
+            ])
+        }
+        #expect(throws: ValidationError.self) { try serve(["--kubernetes-auth", "--kubernetes-api", "ftp://api.example.com"]) }
+    }
+
     @Test func helpDocumentsEveryOptionWithItsVariableAndDefault() {
         let help = AuditLedgerCommand.helpMessage(for: ServeCommand.self, columns: 400)
         let expected = [
@@ -142,6 +178,9 @@ import Testing
             "--max-future-seconds <max-future-seconds>": "(env: AUDITLEDGER_MAX_FUTURE_SECONDS, default: 3600)",
             "--max-age-seconds <max-age-seconds>": "(env: AUDITLEDGER_MAX_AGE_SECONDS, default: 604800)",
             "--max-queued-events <max-queued-events>": "(env: AUDITLEDGER_MAX_QUEUED_EVENTS, default: 50000)",
+            "--writer-transactions <writer-transactions>": "(env: AUDITLEDGER_WRITER_TRANSACTIONS, default: 2)",
+            "--kubernetes-auth": "(env: AUDITLEDGER_KUBERNETES_AUTH=true)",
+            "--kubernetes-cache-seconds <kubernetes-cache-seconds>": "(env: AUDITLEDGER_KUBERNETES_CACHE_SECONDS, default: 30)",
             "--spool-dir <spool-dir>": "(env: AUDITLEDGER_SPOOL_DIR, default: the spool directory in --data-dir)",
             "--spool-max-bytes <spool-max-bytes>": "(env: AUDITLEDGER_SPOOL_MAX_BYTES, default: 1073741824)",
             "--disable-spool": "(env: AUDITLEDGER_DISABLE_SPOOL=true)",

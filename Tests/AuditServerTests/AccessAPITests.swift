@@ -80,9 +80,11 @@ import Testing
         }
     }
 
-    @Test("Every route × every credential: 401, 403 or the route's answer; refusals are RFC 7807 and leak nothing", arguments: StoreKind.available)
-    func matrix(_ kind: StoreKind) async throws {
-        try await withAccessApp(kind) { client, fixture in
+    @Test(
+        "Every route × every credential × each method (token file, Kubernetes reviews): 401, 403 or the route's answer; refusals are RFC 7807 and leak nothing",
+        arguments: StoreKind.available, AccessFixture.Method.allCases)
+    func matrix(_ kind: StoreKind, _ method: AccessFixture.Method) async throws {
+        try await withAccessApp(kind, method: method) { client, fixture in
             var event = EventFactory.request(correlationID: "rr-access", at: .now())
             let eventID = UUID()
             event["event_id"] = .string(eventID.uuidString.lowercased())

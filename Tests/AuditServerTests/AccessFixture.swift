@@ -5,6 +5,7 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import Logging
+import Testing
 
 /// A token file written for one test, with a token per role, and the server configuration
 /// that reads it.
@@ -14,7 +15,17 @@ struct AccessFixture: Sendable {
         case writer, otherWriter, reader, sensitiveReader, holder, admin, workflowReader, expired, revoked
     }
 
+    /// How the fixture's tokens are checked.
+    enum Method: String, CaseIterable, Sendable, CustomTestStringConvertible {
+        /// A token file (`--auth-tokens`).
+        case tokens
+        /// The Kubernetes API (a ``KubernetesStandIn``).
+        case kubernetes
+        var testDescription: String { rawValue }
+    }
+
     let directory: String
+    /// The token file, or (Kubernetes) the file with the reviewer's own token.
     let path: String
     /// The token text for each role.
     let tokens: [Role: String]
@@ -37,6 +48,35 @@ struct AccessFixture: Sendable {
         }
         try Data(file.encoded()).write(to: URL(fileURLWithPath: path))
         self.tokens = tokens
+    }
+
+    /// Kubernetes tokens for every role, registered with `standIn` (service accounts in
+    /// `kubernaut-system`, the holder a person; expired and revoked tokens refused by the
+    /// TokenReview), and the reviewer's own token in ``path``.
+    init(kubernetes standIn: KubernetesStandIn) throws {
+        directory = NSTemporaryDirectory() + "auditledger-access-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        path = directory + "/reviewer-token"
+        try Data((standIn.reviewerToken + "\n").utf8).write(to: URL(fileURLWithPath: path))
+        var tokens: [Role: String] = [:]
+        for role in Role.allCases {
+            let token = "k8s-\(role.rawValue)-" + UUID().uuidString
+            tokens[role] = token
+            let name = role == .holder ? "\(role.rawValue)@example.com" : "system:serviceaccount:kubernaut-system:\(role.rawValue)"
+            let refused = role == .expired || role == .revoked
+            standIn.add(token: token, .init(username: name, grants: refused ? nil : KubernetesStandIn.grants(for: Self.scopes(role))))
+        }
+        self.tokens = tokens
+    }
+
+    /// A server configuration that checks tokens with the stand-in at `url`.
+    func kubernetesConfiguration(url: URL, cacheSeconds: Double = 30, audience: String? = nil) throws -> AuditServerConfiguration {
+        var configuration = AuditServerConfiguration(validation: EventFactory.importPolicy)
+        var kubernetes = KubernetesAccessConfiguration(apiServer: url, certificateAuthorityFile: nil, tokenFile: path, audience: audience)
+        kubernetes.cacheSeconds = cacheSeconds
+        let reviewer = try KubernetesReviewer(configuration: kubernetes, logger: Logger(label: "test.kubernetes"))
+        configuration.access = AccessConfiguration(kubernetes: KubernetesAuthenticator(reviewer: reviewer), metricsOpen: false)
+        return configuration
     }
 
     static func scopes(_ role: Role) -> [AccessScope] {
@@ -74,11 +114,42 @@ struct AccessFixture: Sendable {
 }
 
 /// Runs `body` against an app of `kind` that authenticates with a fresh ``AccessFixture``'s
-/// tokens (no trusted proxy), removing the fixture afterwards.
+/// tokens (no trusted proxy), checked by `method`, removing the fixture afterwards.
 func withAccessApp(
-    _ kind: StoreKind, _ body: @Sendable @escaping (any TestClientProtocol, AccessFixture) async throws -> Void
+    _ kind: StoreKind, method: AccessFixture.Method = .tokens,
+    _ body: @Sendable @escaping (any TestClientProtocol, AccessFixture) async throws -> Void
 ) async throws {
-    let fixture = try AccessFixture()
+    switch method {
+    case .tokens:
+        let fixture = try AccessFixture()
+        defer { fixture.remove() }
+        try await withApp(kind, configuration: try fixture.configuration()) { client, _ in try await body(client, fixture) }
+    case .kubernetes:
+        try await withKubernetesApp(kind) { client, fixture, _ in try await body(client, fixture) }
+    }
+}
+
+/// Runs `body` against an app of `kind` whose bearer tokens are checked by a fresh
+/// ``KubernetesStandIn`` (with an ``AccessFixture``'s roles registered in it).
+func withKubernetesApp(
+    _ kind: StoreKind, cacheSeconds: Double = 30, audience: String? = nil,
+    configure: @Sendable (inout AuditServerConfiguration) throws -> Void = { _ in },
+    _ body: @Sendable @escaping (any TestClientProtocol, AccessFixture, KubernetesStandIn) async throws -> Void
+) async throws {
+    let standIn = KubernetesStandIn()
+    let fixture = try AccessFixture(kubernetes: standIn)
     defer { fixture.remove() }
-    try await withApp(kind, configuration: try fixture.configuration()) { client, _ in try await body(client, fixture) }
+    try await standIn.run { url in
+        var configuration = try fixture.kubernetesConfiguration(url: url, cacheSeconds: cacheSeconds, audience: audience)
+        try configure(&configuration)
+        let result: Result<Void, any Error>
+        do {
+            try await withApp(kind, configuration: configuration) { client, _ in try await body(client, fixture, standIn) }
+            result = .success(())
+        } catch {
+            result = .failure(error)
+        }
+        try await configuration.access.kubernetes?.reviewer.shutdown()
+        try result.get()
+    }
 }

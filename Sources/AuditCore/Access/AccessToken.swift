@@ -14,7 +14,11 @@ public struct AccessToken: Sendable, Hashable {
     public var secret: String
 
     /// The text a client sends: `Authorization: Bearer <text>`.
-    public var text: String { "alt_\(id)_\(secret)" }
+    public var text: String { Self.prefix + "\(id)_\(secret)" }
+
+    /// What every static token starts with (`alt_`): how a bearer token is told from one the
+    /// Kubernetes API checks.
+    public static let prefix = "alt_"
 
     /// A new token from the system's secure random generator.
     public static func generate() -> AccessToken {

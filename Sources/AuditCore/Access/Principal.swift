@@ -6,6 +6,8 @@ public struct Principal: Sendable, Hashable {
         case token
         /// `X-Auth-Request-User` from a trusted proxy address.
         case proxy
+        /// A bearer token the Kubernetes API vouched for (`TokenReview`), scopes by `SubjectAccessReview`.
+        case kubernetes
         /// No authentication is configured (loopback only, or `--insecure-no-auth`).
         case none
     }

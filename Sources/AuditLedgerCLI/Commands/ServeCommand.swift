@@ -124,6 +124,9 @@ struct ServeCommand: AsyncParsableCommand {
         var spool: SpoolConfiguration?
         /// Longest a graceful shutdown may take.
         var shutdownTimeout: Duration
+        /// Authentication by the Kubernetes API (`--kubernetes-auth`), made into
+        /// ``AuditServer/AccessConfiguration/kubernetes`` when the server starts.
+        var kubernetes: KubernetesAccessConfiguration?
     }
 
     /// 4096, or the process's open-file limit less 128 (for the database, the spool and the
@@ -139,7 +142,8 @@ struct ServeCommand: AsyncParsableCommand {
         var configuration = AuditServerConfiguration()
         let host = try resolve(host, env: "AUDITLEDGER_HOST", default: "127.0.0.1")
         let port = try resolve(port, env: "AUDITLEDGER_PORT", default: 8080)
-        configuration.access = try access.configuration(host: host, logger: logger)
+        let accessSettings = try access.configuration(host: host, logger: logger)
+        configuration.access = accessSettings.access
         configuration.validation.redaction = try redaction.redaction()
         configuration.writeRateLimit = try rateLimit.configuration()
         configuration.maximumBodyBytes = try resolve(maxBodyBytes, env: "AUDITLEDGER_MAX_BODY_BYTES", default: 5 * 1024 * 1024)
@@ -187,13 +191,17 @@ struct ServeCommand: AsyncParsableCommand {
         }
         return Settings(
             host: host, port: port, configuration: configuration, maintenanceInterval: interval, archiveDirectory: archiveDirectory,
-            spool: spool, shutdownTimeout: .seconds(shutdown)
+            spool: spool, shutdownTimeout: .seconds(shutdown), kubernetes: accessSettings.kubernetes
         )
     }
 
     func run() async throws {
         let logger = try logging.makeLogger()
-        let settings = try settings(logger: logger)
+        var settings = try settings(logger: logger)
+        if let kubernetes = settings.kubernetes {
+            settings.configuration.access.kubernetes = KubernetesAuthenticator(
+                reviewer: try KubernetesReviewer(configuration: kubernetes, logger: logger))
+        }
         if !settings.configuration.access.authenticates, !AccessOptions.isLoopback(settings.host) {
             logger.warning(
                 "serving without authentication beyond loopback (--insecure-no-auth): anyone who reaches the port may write, read and place holds",

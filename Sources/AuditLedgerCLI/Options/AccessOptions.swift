@@ -26,6 +26,8 @@ struct AccessOptions: ParsableArguments {
         help: "A scope callers named by a trusted proxy get (repeat for several). (env: AUDITLEDGER_PROXY_SCOPES, default: events:read)")
     var proxyScopes: [String] = []
 
+    @OptionGroup var kubernetes: KubernetesOptions
+
     @Flag(
         help: """
             Serve without authentication on a non-loopback address: anyone who reaches the port may write, read and place holds. \
@@ -36,7 +38,8 @@ struct AccessOptions: ParsableArguments {
     @Option(
         name: .customLong("cors-origin"),
         help: """
-            A browser origin allowed to call the API cross-origin, e.g. https://console.example.com (repeat for several);             requests from any other origin are refused. (env: AUDITLEDGER_CORS_ORIGINS, comma-separated, default: none)
+            A browser origin allowed to call the API cross-origin, e.g. https://console.example.com (repeat for several); \
+            requests from any other origin are refused. (env: AUDITLEDGER_CORS_ORIGINS, comma-separated, default: none)
             """)
     var corsOrigins: [String] = []
 
@@ -54,10 +57,11 @@ struct AccessOptions: ParsableArguments {
             """)
     var openMetrics = false
 
-    /// The configuration for a server listening on `host`.
+    /// The configuration for a server listening on `host`, and the Kubernetes settings (the
+    /// caller makes the ``AuditServer/KubernetesAuthenticator`` from them when it starts).
     /// - Throws: `ValidationError` for a bad address or scope, and when `host` is not loopback,
     ///   no method is configured and `--insecure-no-auth` is not given.
-    func configuration(host: String, logger: Logger) throws -> AccessConfiguration {
+    func configuration(host: String, logger: Logger) throws -> (access: AccessConfiguration, kubernetes: KubernetesAccessConfiguration?) {
         let tokens = try resolve(authTokens, env: "AUDITLEDGER_AUTH_TOKENS")
         let proxyTexts = resolve(list: trustedProxies, env: "AUDITLEDGER_TRUSTED_PROXIES")
         let proxies = try proxyTexts.map { text in
@@ -80,6 +84,8 @@ struct AccessOptions: ParsableArguments {
             }
         }
         var configuration = AccessConfiguration(tokens: source, trustedProxies: proxies)
+        let kubernetes = try kubernetes.configuration(logger: logger)
+        let authenticates = configuration.authenticates || kubernetes != nil
         let origins = resolve(list: corsOrigins, env: "AUDITLEDGER_CORS_ORIGINS")
         for origin in origins where !(origin.hasPrefix("https://") || origin.hasPrefix("http://")) || origin.hasSuffix("/") || origin == "*" {
             throw ValidationError("--cors-origin \(origin) must be an origin such as https://console.example.com (scheme and host, no path)")
@@ -88,16 +94,16 @@ struct AccessOptions: ParsableArguments {
         configuration.attributesHumanWrites = !(try resolve(keepHumanActor ? true : nil, env: "AUDITLEDGER_KEEP_HUMAN_ACTOR", default: false))
         if !scopes.isEmpty { configuration.proxyScopes = Set(scopes) }
         let loopback = Self.isLoopback(host)
-        if !configuration.authenticates, !loopback, !(try resolve(insecureNoAuth ? true : nil, env: "AUDITLEDGER_INSECURE_NO_AUTH", default: false)) {
+        if !authenticates, !loopback, !(try resolve(insecureNoAuth ? true : nil, env: "AUDITLEDGER_INSECURE_NO_AUTH", default: false)) {
             throw ValidationError(
                 """
                 serving on \(host) without authentication would let anyone who reaches the port write, read and place holds: \
-                give --auth-tokens FILE or --trusted-proxy ADDRESS, listen on 127.0.0.1, or pass --insecure-no-auth
+                give --auth-tokens FILE, --kubernetes-auth or --trusted-proxy ADDRESS, listen on 127.0.0.1, or pass --insecure-no-auth
                 """)
         }
         let metricsOpened = try resolve(openMetrics ? true : nil, env: "AUDITLEDGER_OPEN_METRICS", default: false)
-        configuration.metricsOpen = loopback || !configuration.authenticates || metricsOpened
-        return configuration
+        configuration.metricsOpen = loopback || !authenticates || metricsOpened
+        return (configuration, kubernetes)
     }
 
     /// `127.0.0.0/8`, `::1` and `localhost`: only this machine can connect.

@@ -8,6 +8,9 @@ public struct AccessConfiguration: Sendable {
     /// The static token file (`--auth-tokens`), re-read when it changes. Default `nil`: no
     /// bearer tokens.
     public var tokens: TokenFileSource?
+    /// Bearer tokens checked by the Kubernetes API (`--kubernetes-auth`): every bearer token
+    /// that is not one of the token file's (`alt_…`) goes there. Default `nil`.
+    public var kubernetes: KubernetesAuthenticator?
     /// Addresses whose `X-Auth-Request-User` names the caller (`--trusted-proxy`, an address or
     /// a CIDR block). From any other address that header and every `Impersonate-*` header are
     /// removed before routing. Default empty.
@@ -28,17 +31,19 @@ public struct AccessConfiguration: Sendable {
 
     /// Creates a configuration; every parameter defaults to the value documented on its property.
     public init(
-        tokens: TokenFileSource? = nil, trustedProxies: [AddressBlock] = [], proxyScopes: Set<AccessScope> = [.eventsRead], metricsOpen: Bool = true,
+        tokens: TokenFileSource? = nil, kubernetes: KubernetesAuthenticator? = nil, trustedProxies: [AddressBlock] = [],
+        proxyScopes: Set<AccessScope> = [.eventsRead], metricsOpen: Bool = true,
         allowedOrigins: Set<String> = [], attributesHumanWrites: Bool = true
     ) {
         self.attributesHumanWrites = attributesHumanWrites
         self.allowedOrigins = allowedOrigins
         self.tokens = tokens
+        self.kubernetes = kubernetes
         self.trustedProxies = trustedProxies
         self.proxyScopes = proxyScopes
         self.metricsOpen = metricsOpen
     }
 
     /// Whether any authentication method is configured.
-    public var authenticates: Bool { tokens != nil || !trustedProxies.isEmpty }
+    public var authenticates: Bool { tokens != nil || kubernetes != nil || !trustedProxies.isEmpty }
 }

@@ -10,7 +10,8 @@ import Logging
 ///
 /// In order: headers only a trusted proxy may set (`X-Auth-Request-*`, `Impersonate-*`) are
 /// removed unless the connection comes from a ``AccessConfiguration/trustedProxies`` address;
-/// a bearer token is checked against the token file; otherwise a trusted proxy's
+/// a bearer token is checked against the token file (tokens of its form, `alt_…`) or, when
+/// configured, by the Kubernetes API (every other bearer token); otherwise a trusted proxy's
 /// `X-Auth-Request-User` names the caller. With no method configured every request acts as
 /// ``AuditCore/Principal/unauthenticated``.
 struct AuthenticationMiddleware: RouterMiddleware {
@@ -30,18 +31,26 @@ struct AuthenticationMiddleware: RouterMiddleware {
         let fromProxy = context.remoteAddress.map { address in configuration.trustedProxies.contains { $0.contains(address) } } ?? false
         let proxyUser = fromProxy ? request.headers[Self.proxyUser] : nil
         request = Self.removingProxyHeaders(request)
-        context.access = authenticate(request, proxyUser: proxyUser, context: context)
+        context.access = await authenticate(request, proxyUser: proxyUser, context: context)
         return try await next(request, context)
     }
 
-    private func authenticate(_ request: Request, proxyUser: String?, context: Context) -> RequestAccess {
+    private func authenticate(_ request: Request, proxyUser: String?, context: Context) async -> RequestAccess {
         let authorizations = request.headers[values: .authorization]
         if authorizations.count > 1 { return .refused(.malformed) }
         if let authorization = authorizations.first {
-            guard let tokens = configuration.tokens else { return .refused(.unknown) }
             let parts = authorization.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
             guard parts.count == 2, parts[0].lowercased() == "bearer" else { return .refused(.malformed) }
-            switch tokens.current().check(parts[1].trimmingCharacters(in: .whitespaces), at: clock()) {
+            let token = parts[1].trimmingCharacters(in: .whitespaces)
+            if let kubernetes = configuration.kubernetes, configuration.tokens == nil || !token.hasPrefix(AccessToken.prefix) {
+                switch await kubernetes.authenticate(token, logger: context.logger) {
+                case .accepted(let principal): return .authenticated(principal)
+                case .refused(let reason): return .refused(reason)
+                case .unverifiable: return .unverifiable
+                }
+            }
+            guard let tokens = configuration.tokens else { return .refused(.unknown) }
+            switch tokens.current().check(token, at: clock()) {
             case .accepted(let principal): return .authenticated(principal)
             case .refused(let reason):
                 context.logger.info("bearer token refused", metadata: ["audit.auth.refusal": "\(reason.rawValue)"])

@@ -8,6 +8,9 @@ public enum RequestAccess: Sendable, Hashable {
     case anonymous
     /// Credentials were presented and refused.
     case refused(TokenRefusal)
+    /// Credentials were presented but could not be checked now (the Kubernetes API did not
+    /// answer): `503` with `Retry-After`, never `401`, so that a client keeps its events.
+    case unverifiable
     case authenticated(Principal)
 
     /// The principal, when authenticated.

@@ -62,6 +62,8 @@ final class RouteRegistry {
             throw AuditError(.unauthorized, detail: "credentials are required: send Authorization: Bearer <token>")
         case .refused:
             throw AuditError(.unauthorized, detail: "the credentials sent are not valid (unknown, expired, revoked or malformed)")
+        case .unverifiable:
+            throw AuditError(.unavailable, detail: "the credentials sent cannot be checked now; retry later", retryAfterSeconds: 5)
         case .pending:
             throw AuditError(.internalError, detail: "an internal error occurred; quote the request_id when reporting it")
         }
