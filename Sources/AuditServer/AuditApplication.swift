@@ -33,7 +33,10 @@ public func buildAuditApplication(
     router.add(middleware: RequestIDMiddleware())
     router.add(middleware: ProblemMiddleware(problems: problems, metrics: metrics))
     router.add(middleware: OriginPolicy(allowedOrigins: configuration.access.allowedOrigins))
-    router.add(middleware: AuthenticationMiddleware(configuration: configuration.access, clock: configuration.clock))
+    router.add(
+        middleware: AuthenticationMiddleware(
+            configuration: configuration.access, clientCertificateScopes: configuration.tls.flatMap { $0.identifiesClients ? $0.clientScopes : nil },
+            clock: configuration.clock))
     let routes = RouteRegistry(router: router)
 
     let audit = routes.group("/api/v1/audit")
@@ -61,7 +64,7 @@ public func buildAuditApplication(
     http.availableConnectionsDelegate = MaximumAvailableConnections(configuration.connections.maximumConnections, logger: logger)
     var application = Application(
         router: router,
-        server: .guardedHTTP1(limits: configuration.connections, problems: problems, logger: logger),
+        server: .guardedHTTP1(limits: configuration.connections, problems: problems, tls: configuration.tls, logger: logger),
         configuration: http,
         services: reviewer + services + replayer + [writer],
         logger: logger

@@ -23,6 +23,9 @@ public struct AuditServerConfiguration: Sendable {
     public var access: AccessConfiguration
     /// Write requests per principal (``RateLimiter``). Default `nil`: no limit, as in Kubernaut.
     public var writeRateLimit: RateLimiter.Configuration?
+    /// HTTPS, and client certificates (``ServerTLS``). Default `nil`: plain HTTP (put a TLS
+    /// proxy in front, or listen on loopback only).
+    public var tls: ServerTLS?
 
     /// Creates a configuration; every parameter defaults to the value documented on its property.
     public init(
@@ -34,8 +37,10 @@ public struct AuditServerConfiguration: Sendable {
         problemTypeBase: String = "https://kubernaut.ai/problems/",
         clock: @escaping @Sendable () -> AuditTimestamp = { AuditTimestamp.now() },
         access: AccessConfiguration = AccessConfiguration(),
-        writeRateLimit: RateLimiter.Configuration? = nil
+        writeRateLimit: RateLimiter.Configuration? = nil,
+        tls: ServerTLS? = nil
     ) {
+        self.tls = tls
         self.writeRateLimit = writeRateLimit
         self.access = access
         self.maximumBodyBytes = maximumBodyBytes

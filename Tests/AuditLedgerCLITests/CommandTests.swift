@@ -2,6 +2,7 @@ import ArgumentParser
 import AuditCore
 import AuditIngest
 import AuditServer
+import AuditTesting
 import Foundation
 import Logging
 import Testing
@@ -164,6 +165,43 @@ import Testing
         #expect(throws: ValidationError.self) { try serve(["--kubernetes-auth", "--kubernetes-api", "ftp://api.example.com"]) }
     }
 
+    @Test("--tls-cert, --tls-key, --tls-client-ca: HTTPS and client certificates, and the mistakes that stop serve")
+    func tlsSettings() throws {
+        #expect(try serve([]).configuration.tls == nil)
+        let directory = NSTemporaryDirectory() + "auditledger-tls-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let authority = try TestCertificateAuthority(name: "CLI test CA")
+        try Data(try authority.pem.utf8).write(to: URL(fileURLWithPath: directory + "/ca.crt"))
+        let server = try authority.issue(commonName: "localhost", server: true).write(to: directory, name: "server")
+        let other = try authority.issue(commonName: "other", server: true).write(to: directory, name: "other")
+
+        let https = try serve(["--tls-cert", server.certificate, "--tls-key", server.key])
+        #expect(https.configuration.tls?.identifiesClients == false)
+        let mutual = try serve(
+            [
+                "--host", "0.0.0.0", "--tls-cert", server.certificate, "--tls-key", server.key, "--tls-client-ca", directory + "/ca.crt",
+                "--tls-client-scope", "events:write", "--tls-client-scope", "events:read",
+            ])
+        #expect(mutual.configuration.tls?.identifiesClients == true, "client certificates count as authentication beyond loopback")
+        #expect(mutual.configuration.tls?.clientScopes == [.eventsWrite, .eventsRead])
+        let fromEnvironment = try serve([], environment: ["AUDITLEDGER_TLS_CERT": server.certificate, "AUDITLEDGER_TLS_KEY": server.key])
+        #expect(fromEnvironment.configuration.tls != nil)
+
+        // One without the other; a key of another certificate; a file that is not PEM; scopes without a CA.
+        #expect(throws: ValidationError.self) { try serve(["--tls-cert", server.certificate]) }
+        #expect(throws: ValidationError.self) { try serve(["--tls-cert", server.certificate, "--tls-key", other.key]) }
+        #expect(throws: ValidationError.self) { try serve(["--tls-cert", directory + "/missing.crt", "--tls-key", server.key]) }
+        #expect(throws: ValidationError.self) {
+            try serve(["--tls-cert", server.certificate, "--tls-key", server.key, "--tls-client-scope", "events:read"])
+        }
+        #expect(throws: ValidationError.self) {
+            try serve([
+                "--tls-cert", server.certificate, "--tls-key", server.key, "--tls-client-ca", directory + "/ca.crt", "--tls-client-scope", "x",
+            ])
+        }
+    }
+
     @Test func helpDocumentsEveryOptionWithItsVariableAndDefault() {
         let help = AuditLedgerCommand.helpMessage(for: ServeCommand.self, columns: 400)
         let expected = [
@@ -180,6 +218,8 @@ import Testing
             "--max-queued-events <max-queued-events>": "(env: AUDITLEDGER_MAX_QUEUED_EVENTS, default: 50000)",
             "--writer-transactions <writer-transactions>": "(env: AUDITLEDGER_WRITER_TRANSACTIONS, default: 2)",
             "--kubernetes-auth": "(env: AUDITLEDGER_KUBERNETES_AUTH=true)",
+            "--tls-cert <tls-cert>": "(env: AUDITLEDGER_TLS_CERT, default: none, plain HTTP)",
+            "--tls-client-scope <tls-client-scope>": "(env: AUDITLEDGER_TLS_CLIENT_SCOPES, default: events:write)",
             "--kubernetes-cache-seconds <kubernetes-cache-seconds>": "(env: AUDITLEDGER_KUBERNETES_CACHE_SECONDS, default: 30)",
             "--spool-dir <spool-dir>": "(env: AUDITLEDGER_SPOOL_DIR, default: the spool directory in --data-dir)",
             "--spool-max-bytes <spool-max-bytes>": "(env: AUDITLEDGER_SPOOL_MAX_BYTES, default: 1073741824)",

@@ -107,6 +107,8 @@ struct ServeCommand: AsyncParsableCommand {
 
     @OptionGroup var access: AccessOptions
 
+    @OptionGroup var tls: TLSOptions
+
     @OptionGroup var redaction: RedactionOptions
 
     @OptionGroup var rateLimit: RateLimitOptions
@@ -142,7 +144,8 @@ struct ServeCommand: AsyncParsableCommand {
         var configuration = AuditServerConfiguration()
         let host = try resolve(host, env: "AUDITLEDGER_HOST", default: "127.0.0.1")
         let port = try resolve(port, env: "AUDITLEDGER_PORT", default: 8080)
-        let accessSettings = try access.configuration(host: host, logger: logger)
+        configuration.tls = try tls.serverTLS()
+        let accessSettings = try access.configuration(host: host, identifiesClients: configuration.tls?.identifiesClients == true, logger: logger)
         configuration.access = accessSettings.access
         configuration.validation.redaction = try redaction.redaction()
         configuration.writeRateLimit = try rateLimit.configuration()
@@ -202,7 +205,9 @@ struct ServeCommand: AsyncParsableCommand {
             settings.configuration.access.kubernetes = KubernetesAuthenticator(
                 reviewer: try KubernetesReviewer(configuration: kubernetes, logger: logger))
         }
-        if !settings.configuration.access.authenticates, !AccessOptions.isLoopback(settings.host) {
+        if !settings.configuration.access.authenticates, settings.configuration.tls?.identifiesClients != true,
+            !AccessOptions.isLoopback(settings.host)
+        {
             logger.warning(
                 "serving without authentication beyond loopback (--insecure-no-auth): anyone who reaches the port may write, read and place holds",
                 metadata: ["http.address": "\(settings.host):\(settings.port)"])

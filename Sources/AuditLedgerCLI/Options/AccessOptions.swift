@@ -57,11 +57,14 @@ struct AccessOptions: ParsableArguments {
             """)
     var openMetrics = false
 
-    /// The configuration for a server listening on `host`, and the Kubernetes settings (the
+    /// The configuration for a server listening on `host` (with `identifiesClients` when client
+    /// certificates authenticate, see ``TLSOptions``), and the Kubernetes settings (the
     /// caller makes the ``AuditServer/KubernetesAuthenticator`` from them when it starts).
     /// - Throws: `ValidationError` for a bad address or scope, and when `host` is not loopback,
     ///   no method is configured and `--insecure-no-auth` is not given.
-    func configuration(host: String, logger: Logger) throws -> (access: AccessConfiguration, kubernetes: KubernetesAccessConfiguration?) {
+    func configuration(
+        host: String, identifiesClients: Bool = false, logger: Logger
+    ) throws -> (access: AccessConfiguration, kubernetes: KubernetesAccessConfiguration?) {
         let tokens = try resolve(authTokens, env: "AUDITLEDGER_AUTH_TOKENS")
         let proxyTexts = resolve(list: trustedProxies, env: "AUDITLEDGER_TRUSTED_PROXIES")
         let proxies = try proxyTexts.map { text in
@@ -85,7 +88,7 @@ struct AccessOptions: ParsableArguments {
         }
         var configuration = AccessConfiguration(tokens: source, trustedProxies: proxies)
         let kubernetes = try kubernetes.configuration(logger: logger)
-        let authenticates = configuration.authenticates || kubernetes != nil
+        let authenticates = configuration.authenticates || kubernetes != nil || identifiesClients
         let origins = resolve(list: corsOrigins, env: "AUDITLEDGER_CORS_ORIGINS")
         for origin in origins where !(origin.hasPrefix("https://") || origin.hasPrefix("http://")) || origin.hasSuffix("/") || origin == "*" {
             throw ValidationError("--cors-origin \(origin) must be an origin such as https://console.example.com (scheme and host, no path)")
@@ -98,7 +101,7 @@ struct AccessOptions: ParsableArguments {
             throw ValidationError(
                 """
                 serving on \(host) without authentication would let anyone who reaches the port write, read and place holds: \
-                give --auth-tokens FILE, --kubernetes-auth or --trusted-proxy ADDRESS, listen on 127.0.0.1, or pass --insecure-no-auth
+                give --auth-tokens FILE, --kubernetes-auth, --tls-client-ca FILE or --trusted-proxy ADDRESS, listen on 127.0.0.1, or pass --insecure-no-auth
                 """)
         }
         let metricsOpened = try resolve(openMetrics ? true : nil, env: "AUDITLEDGER_OPEN_METRICS", default: false)

@@ -18,12 +18,16 @@ struct AuthenticationMiddleware: RouterMiddleware {
     typealias Context = AuditRequestContext
 
     let configuration: AccessConfiguration
+    /// Scopes of a principal named by a client certificate; `nil` when the server takes none
+    /// (then the header ``ClientCertificateIdentity/header`` is removed like any other).
+    let clientCertificateScopes: Set<AccessScope>?
     let clock: @Sendable () -> AuditTimestamp
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var request = request
         var context = context
-        guard configuration.authenticates else {
+        let certificateName = clientCertificateScopes != nil ? request.headers[ClientCertificateIdentity.header] : nil
+        guard configuration.authenticates || clientCertificateScopes != nil else {
             context.access = .authenticated(.unauthenticated)
             request = Self.removingProxyHeaders(request)
             return try await next(request, context)
@@ -31,11 +35,11 @@ struct AuthenticationMiddleware: RouterMiddleware {
         let fromProxy = context.remoteAddress.map { address in configuration.trustedProxies.contains { $0.contains(address) } } ?? false
         let proxyUser = fromProxy ? request.headers[Self.proxyUser] : nil
         request = Self.removingProxyHeaders(request)
-        context.access = await authenticate(request, proxyUser: proxyUser, context: context)
+        context.access = await authenticate(request, proxyUser: proxyUser, certificateName: certificateName, context: context)
         return try await next(request, context)
     }
 
-    private func authenticate(_ request: Request, proxyUser: String?, context: Context) async -> RequestAccess {
+    private func authenticate(_ request: Request, proxyUser: String?, certificateName: String?, context: Context) async -> RequestAccess {
         let authorizations = request.headers[values: .authorization]
         if authorizations.count > 1 { return .refused(.malformed) }
         if let authorization = authorizations.first {
@@ -57,6 +61,9 @@ struct AuthenticationMiddleware: RouterMiddleware {
                 return .refused(reason)
             }
         }
+        if let certificateName, let scopes = clientCertificateScopes {
+            return .authenticated(Principal(name: certificateName, kind: .service, scopes: scopes, method: .certificate))
+        }
         if let proxyUser {
             if let problem = Principal.problem(withName: proxyUser) {
                 context.logger.info("trusted proxy sent an unusable X-Auth-Request-User", metadata: ["audit.auth.problem": "\(problem)"])
@@ -69,13 +76,15 @@ struct AuthenticationMiddleware: RouterMiddleware {
 
     static let proxyUser = HTTPField.Name("X-Auth-Request-User")!
 
-    /// `request` without `X-Auth-Request-*` (oauth2-proxy's identity headers) and
-    /// `Impersonate-*` (Kubernetes'); unchanged (not copied) when it has none.
+    /// `request` without `X-Auth-Request-*` (oauth2-proxy's identity headers), `Impersonate-*`
+    /// (Kubernetes') and ``ClientCertificateIdentity/header``; unchanged (not copied) when it
+    /// has none.
     static func removingProxyHeaders(_ request: Request) -> Request {
         let names = Set(
             request.headers.map(\.name).filter { name in
                 let lowered = name.canonicalName
                 return lowered.hasPrefix("x-auth-request-") || lowered.hasPrefix("impersonate-")
+                    || name == ClientCertificateIdentity.header
             })
         guard !names.isEmpty else { return request }
         var head = request.head
