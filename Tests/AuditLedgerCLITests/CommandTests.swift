@@ -202,6 +202,29 @@ import Testing
         }
     }
 
+    @Test("--jwt-issuer: audience and exactly one key source required; claims and kind set")
+    func jwtSettings() throws {
+        #expect(try serve([]).jwt == nil)
+        let set = try serve([
+            "--host", "0.0.0.0", "--jwt-issuer", "https://login.example.com/realms/ops", "--jwt-audience", "auditledger", "--jwt-jwks-url",
+            "https://login.example.com/realms/ops/protocol/openid-connect/certs", "--jwt-scope-claim", "roles", "--jwt-kind", "service",
+        ])
+        let jwt = try #require(set.jwt)
+        #expect(jwt.issuer == "https://login.example.com/realms/ops" && jwt.audience == "auditledger")
+        #expect(jwt.keys == .url(URL(string: "https://login.example.com/realms/ops/protocol/openid-connect/certs")!))
+        #expect(jwt.scopeClaim == "roles" && jwt.principalClaim == "sub" && jwt.kind == .service)
+        #expect(try serve(["--jwt-issuer", "https://i", "--jwt-audience", "a", "--jwt-jwks-file", "/etc/jwks.json"]).jwt?.kind == .human)
+        #expect(throws: ValidationError.self) { try serve(["--jwt-issuer", "https://i", "--jwt-jwks-file", "/etc/jwks.json"]) }
+        #expect(throws: ValidationError.self) { try serve(["--jwt-issuer", "https://i", "--jwt-audience", "a"]) }
+        #expect(throws: ValidationError.self) {
+            try serve(["--jwt-issuer", "https://i", "--jwt-audience", "a", "--jwt-jwks-file", "/x", "--jwt-jwks-url", "https://i/k"])
+        }
+        #expect(throws: ValidationError.self) { try serve(["--jwt-audience", "a"]) }
+        #expect(throws: ValidationError.self) {
+            try serve(["--jwt-issuer", "https://i", "--jwt-audience", "a", "--jwt-jwks-file", "/x", "--jwt-kind", "robot"])
+        }
+    }
+
     @Test func helpDocumentsEveryOptionWithItsVariableAndDefault() {
         let help = AuditLedgerCommand.helpMessage(for: ServeCommand.self, columns: 400)
         let expected = [
@@ -218,6 +241,8 @@ import Testing
             "--max-queued-events <max-queued-events>": "(env: AUDITLEDGER_MAX_QUEUED_EVENTS, default: 50000)",
             "--writer-transactions <writer-transactions>": "(env: AUDITLEDGER_WRITER_TRANSACTIONS, default: 2)",
             "--kubernetes-auth": "(env: AUDITLEDGER_KUBERNETES_AUTH=true)",
+            "--jwt-jwks-url <jwt-jwks-url>": "(env: AUDITLEDGER_JWT_JWKS_URL, default: none)",
+            "--jwt-kind <jwt-kind>": "(env: AUDITLEDGER_JWT_KIND, default: human)",
             "--tls-cert <tls-cert>": "(env: AUDITLEDGER_TLS_CERT, default: none, plain HTTP)",
             "--tls-client-scope <tls-client-scope>": "(env: AUDITLEDGER_TLS_CLIENT_SCOPES, default: events:write)",
             "--kubernetes-cache-seconds <kubernetes-cache-seconds>": "(env: AUDITLEDGER_KUBERNETES_CACHE_SECONDS, default: 30)",

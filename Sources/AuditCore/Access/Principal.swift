@@ -8,6 +8,8 @@ public struct Principal: Sendable, Hashable {
         case proxy
         /// A bearer token the Kubernetes API vouched for (`TokenReview`), scopes by `SubjectAccessReview`.
         case kubernetes
+        /// A JWT of the configured OIDC issuer, verified with its keys.
+        case jwt
         /// A client certificate (mTLS) from a CA the server was given (`--tls-client-ca`).
         case certificate
         /// No authentication is configured (loopback only, or `--insecure-no-auth`).

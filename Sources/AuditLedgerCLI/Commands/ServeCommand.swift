@@ -129,6 +129,9 @@ struct ServeCommand: AsyncParsableCommand {
         /// Authentication by the Kubernetes API (`--kubernetes-auth`), made into
         /// ``AuditServer/AccessConfiguration/kubernetes`` when the server starts.
         var kubernetes: KubernetesAccessConfiguration?
+        /// OIDC/JWT bearer tokens (`--jwt-issuer`), made into ``AuditServer/AccessConfiguration/jwt``
+        /// when the server starts (a JWKS file is read then).
+        var jwt: JWTAccessConfiguration?
     }
 
     /// 4096, or the process's open-file limit less 128 (for the database, the spool and the
@@ -194,7 +197,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         return Settings(
             host: host, port: port, configuration: configuration, maintenanceInterval: interval, archiveDirectory: archiveDirectory,
-            spool: spool, shutdownTimeout: .seconds(shutdown), kubernetes: accessSettings.kubernetes
+            spool: spool, shutdownTimeout: .seconds(shutdown), kubernetes: accessSettings.kubernetes, jwt: accessSettings.jwt
         )
     }
 
@@ -204,6 +207,13 @@ struct ServeCommand: AsyncParsableCommand {
         if let kubernetes = settings.kubernetes {
             settings.configuration.access.kubernetes = KubernetesAuthenticator(
                 reviewer: try KubernetesReviewer(configuration: kubernetes, logger: logger))
+        }
+        if let jwt = settings.jwt {
+            do {
+                settings.configuration.access.jwt = try await JWTAuthenticator(configuration: jwt, logger: logger)
+            } catch {
+                throw ValidationError("--jwt-jwks-file: \(error.description)")
+            }
         }
         if !settings.configuration.access.authenticates, settings.configuration.tls?.identifiesClients != true,
             !AccessOptions.isLoopback(settings.host)

@@ -28,6 +28,8 @@ struct AccessOptions: ParsableArguments {
 
     @OptionGroup var kubernetes: KubernetesOptions
 
+    @OptionGroup var jwt: JWTOptions
+
     @Flag(
         help: """
             Serve without authentication on a non-loopback address: anyone who reaches the port may write, read and place holds. \
@@ -64,7 +66,7 @@ struct AccessOptions: ParsableArguments {
     ///   no method is configured and `--insecure-no-auth` is not given.
     func configuration(
         host: String, identifiesClients: Bool = false, logger: Logger
-    ) throws -> (access: AccessConfiguration, kubernetes: KubernetesAccessConfiguration?) {
+    ) throws -> (access: AccessConfiguration, kubernetes: KubernetesAccessConfiguration?, jwt: JWTAccessConfiguration?) {
         let tokens = try resolve(authTokens, env: "AUDITLEDGER_AUTH_TOKENS")
         let proxyTexts = resolve(list: trustedProxies, env: "AUDITLEDGER_TRUSTED_PROXIES")
         let proxies = try proxyTexts.map { text in
@@ -88,7 +90,8 @@ struct AccessOptions: ParsableArguments {
         }
         var configuration = AccessConfiguration(tokens: source, trustedProxies: proxies)
         let kubernetes = try kubernetes.configuration(logger: logger)
-        let authenticates = configuration.authenticates || kubernetes != nil || identifiesClients
+        let jwt = try jwt.configuration()
+        let authenticates = configuration.authenticates || kubernetes != nil || jwt != nil || identifiesClients
         let origins = resolve(list: corsOrigins, env: "AUDITLEDGER_CORS_ORIGINS")
         for origin in origins where !(origin.hasPrefix("https://") || origin.hasPrefix("http://")) || origin.hasSuffix("/") || origin == "*" {
             throw ValidationError("--cors-origin \(origin) must be an origin such as https://console.example.com (scheme and host, no path)")
@@ -101,12 +104,12 @@ struct AccessOptions: ParsableArguments {
             throw ValidationError(
                 """
                 serving on \(host) without authentication would let anyone who reaches the port write, read and place holds: \
-                give --auth-tokens FILE, --kubernetes-auth, --tls-client-ca FILE or --trusted-proxy ADDRESS, listen on 127.0.0.1, or pass --insecure-no-auth
+                give --auth-tokens FILE, --kubernetes-auth, --jwt-issuer URL, --tls-client-ca FILE or --trusted-proxy ADDRESS, listen on 127.0.0.1, or pass --insecure-no-auth
                 """)
         }
         let metricsOpened = try resolve(openMetrics ? true : nil, env: "AUDITLEDGER_OPEN_METRICS", default: false)
         configuration.metricsOpen = loopback || !authenticates || metricsOpened
-        return (configuration, kubernetes)
+        return (configuration, kubernetes, jwt)
     }
 
     /// `127.0.0.0/8`, `::1` and `localhost`: only this machine can connect.

@@ -11,6 +11,9 @@ public struct AccessConfiguration: Sendable {
     /// Bearer tokens checked by the Kubernetes API (`--kubernetes-auth`): every bearer token
     /// that is not one of the token file's (`alt_…`) goes there. Default `nil`.
     public var kubernetes: KubernetesAuthenticator?
+    /// OIDC/JWT bearer tokens (`--jwt-issuer`): a bearer token that is a JWT of that issuer is
+    /// verified with its keys, before the Kubernetes API is asked. Default `nil`.
+    public var jwt: JWTAuthenticator?
     /// Addresses whose `X-Auth-Request-User` names the caller (`--trusted-proxy`, an address or
     /// a CIDR block). From any other address that header and every `Impersonate-*` header are
     /// removed before routing. Default empty.
@@ -31,7 +34,7 @@ public struct AccessConfiguration: Sendable {
 
     /// Creates a configuration; every parameter defaults to the value documented on its property.
     public init(
-        tokens: TokenFileSource? = nil, kubernetes: KubernetesAuthenticator? = nil, trustedProxies: [AddressBlock] = [],
+        tokens: TokenFileSource? = nil, kubernetes: KubernetesAuthenticator? = nil, jwt: JWTAuthenticator? = nil, trustedProxies: [AddressBlock] = [],
         proxyScopes: Set<AccessScope> = [.eventsRead], metricsOpen: Bool = true,
         allowedOrigins: Set<String> = [], attributesHumanWrites: Bool = true
     ) {
@@ -39,11 +42,12 @@ public struct AccessConfiguration: Sendable {
         self.allowedOrigins = allowedOrigins
         self.tokens = tokens
         self.kubernetes = kubernetes
+        self.jwt = jwt
         self.trustedProxies = trustedProxies
         self.proxyScopes = proxyScopes
         self.metricsOpen = metricsOpen
     }
 
     /// Whether any authentication method is configured.
-    public var authenticates: Bool { tokens != nil || kubernetes != nil || !trustedProxies.isEmpty }
+    public var authenticates: Bool { tokens != nil || kubernetes != nil || jwt != nil || !trustedProxies.isEmpty }
 }

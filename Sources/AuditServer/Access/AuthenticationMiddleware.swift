@@ -10,8 +10,9 @@ import Logging
 ///
 /// In order: headers only a trusted proxy may set (`X-Auth-Request-*`, `Impersonate-*`) are
 /// removed unless the connection comes from a ``AccessConfiguration/trustedProxies`` address;
-/// a bearer token is checked against the token file (tokens of its form, `alt_…`) or, when
-/// configured, by the Kubernetes API (every other bearer token); otherwise a trusted proxy's
+/// a bearer token is checked against the token file (tokens of its form, `alt_…`), as a JWT of
+/// the configured OIDC issuer (a JWT whose `iss` is that issuer), or by the Kubernetes API
+/// (every other bearer token), as configured; then a client certificate; otherwise a trusted proxy's
 /// `X-Auth-Request-User` names the caller. With no method configured every request acts as
 /// ``AuditCore/Principal/unauthenticated``.
 struct AuthenticationMiddleware: RouterMiddleware {
@@ -46,6 +47,13 @@ struct AuthenticationMiddleware: RouterMiddleware {
             let parts = authorization.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
             guard parts.count == 2, parts[0].lowercased() == "bearer" else { return .refused(.malformed) }
             let token = parts[1].trimmingCharacters(in: .whitespaces)
+            if let jwt = configuration.jwt, jwt.isIssued(token) {
+                switch await jwt.authenticate(token, logger: context.logger) {
+                case .accepted(let principal): return .authenticated(principal)
+                case .refused(let reason): return .refused(reason)
+                case .unverifiable: return .unverifiable
+                }
+            }
             if let kubernetes = configuration.kubernetes, configuration.tokens == nil || !token.hasPrefix(AccessToken.prefix) {
                 switch await kubernetes.authenticate(token, logger: context.logger) {
                 case .accepted(let principal): return .authenticated(principal)
