@@ -50,6 +50,50 @@ import Testing
         #expect(Redaction.none.apply(to: try object(#"{"password":"p"}"#)).redacted == 0)
     }
 
+    @Test("JSONPath: members by name or quoted name, elements by number, wildcards, and .. for every depth")
+    func jsonPaths() throws {
+        let document = try object(
+            #"{"spec":{"env":[{"name":"A","value":"s1"},{"name":"B","value":"s2"}],"a.b":"dotted","list":["x","y","z"]},"creds":{"db":{"pass":"p1"},"pass":"p2"},"pass":"p3"}"#
+        )
+        func apply(_ paths: [String]) -> (String, Int) {
+            let (redacted, count) = Redaction(keyPatterns: [], paths: paths).apply(to: document)
+            return (JSONValue.object(redacted).compactText, count)
+        }
+        let (env, envCount) = apply(["$.spec.env[*].value"])
+        #expect(envCount == 2)
+        #expect(env.contains(#"{"name":"A","value":"[REDACTED]"}"#) && env.contains(#"{"name":"B","value":"[REDACTED]"}"#))
+        let (quoted, quotedCount) = apply(["$.spec['a.b']", #"$["spec"].list[1]"#])
+        #expect(quotedCount == 2)
+        #expect(quoted.contains(#""a.b":"[REDACTED]""#) && quoted.contains(#""list":["x","[REDACTED]","z"]"#))
+        let (everywhere, everywhereCount) = apply(["$..pass"])
+        #expect(everywhereCount == 3, "at the top, under creds and under creds.db")
+        #expect(!everywhere.contains("p1") && !everywhere.contains("p2") && !everywhere.contains("p3"))
+        let (under, underCount) = apply(["$.creds..pass"])
+        #expect(underCount == 2 && under.contains(#""pass":"p3""#), "only below creds")
+        let (elements, elementsCount) = apply(["$..env[0].value"])
+        #expect(elementsCount == 1 && elements.contains(#""value":"s2""#))
+        #expect(apply(["$.spec.*"]).1 == 3)
+        #expect(apply(["$.nothing.here"]).1 == 0)
+    }
+
+    @Test(
+        "Paths that are not paths are refused with the reason",
+        arguments: [
+            "", "a..b", ".a", "$", "$.", "$..", "$.a[", "$.a[x]", "$.a['b]", "$.a['b'", "$a", "$.a[1", #"$.a['\x']"#,
+        ])
+    func badPaths(_ path: String) {
+        #expect(Redaction.problem(withPath: path) != nil, "\(path)")
+    }
+
+    @Test(
+        "Accepted paths, dotted and JSONPath",
+        arguments: [
+            "a", "spec.env.*.value", "0", "$.a", "$['a b']", #"$["it's"]"#, "$..a", "$..*", "$.a[0]", "$.a[*].b", "$..['x']", #"$['a\'b']"#,
+        ])
+    func goodPaths(_ path: String) {
+        #expect(Redaction.problem(withPath: path) == nil, "\(path): \(Redaction.problem(withPath: path) ?? "")")
+    }
+
     @Test("HMAC replacement: equal values give equal codes, different keys or values different ones")
     func hmac() throws {
         let key = Array(repeating: UInt8(7), count: 32)

@@ -256,7 +256,7 @@ import Testing
             "--open-metrics": "(env: AUDITLEDGER_OPEN_METRICS=true)",
             "--redact-key <redact-key>":
                 "(env: AUDITLEDGER_REDACT_KEYS, comma-separated, default: password,passwd,secret,token,authorization,api_key,apikey,private_key,client_secret)",
-            "--redact-path <redact-path>": "(env: AUDITLEDGER_REDACT_PATHS, default: none)",
+            "--redact-path <redact-path>": "(env: AUDITLEDGER_REDACT_PATHS, comma-separated, default: none)",
             "--no-redaction": "(env: AUDITLEDGER_NO_REDACTION=true)",
             "--rate-limit-writes <rate-limit-writes>": "(env: AUDITLEDGER_RATE_LIMIT_WRITES, default: none, no limit)",
             "--rate-limit-status <rate-limit-status>": "(env: AUDITLEDGER_RATE_LIMIT_STATUS, default: 429)",

@@ -81,7 +81,7 @@ import Testing
     }
 
     @Test(
-        "Every route × every credential × each method (token file, Kubernetes reviews): 401, 403 or the route's answer; refusals are RFC 7807 and leak nothing",
+        "Every route × every credential × each method (token file, Kubernetes reviews, OIDC JWTs): 401, 403 or the route's answer; refusals are RFC 7807 and leak nothing",
         arguments: StoreKind.available, AccessFixture.Method.allCases)
     func matrix(_ kind: StoreKind, _ method: AccessFixture.Method) async throws {
         try await withAccessApp(kind, method: method) { client, fixture in

@@ -21,6 +21,9 @@ struct AccessFixture: Sendable {
         case tokens
         /// The Kubernetes API (a ``KubernetesStandIn``).
         case kubernetes
+        /// JWTs of an OIDC issuer (a ``TestIssuer``); the revoked role's token is signed by a key
+        /// the issuer does not publish (a JWT cannot be revoked).
+        case jwt
         var testDescription: String { rawValue }
     }
 
@@ -65,6 +68,26 @@ struct AccessFixture: Sendable {
             let name = role == .holder ? "\(role.rawValue)@example.com" : "system:serviceaccount:kubernaut-system:\(role.rawValue)"
             let refused = role == .expired || role == .revoked
             standIn.add(token: token, .init(username: name, grants: refused ? nil : KubernetesStandIn.grants(for: Self.scopes(role))))
+        }
+        self.tokens = tokens
+    }
+
+    /// JWTs of `issuer` for every role (people for the holder, services otherwise; the expired
+    /// role's expired, the revoked role's signed by an unpublished key).
+    init(jwt issuer: TestIssuer) async throws {
+        directory = issuer.directory
+        path = issuer.jwksPath
+        var tokens: [Role: String] = [:]
+        let now = Int(Date().timeIntervalSince1970)
+        for role in Role.allCases {
+            let scope = TestIssuer.Scope.string(Self.scopes(role).map(\.rawValue).joined(separator: " "))
+            let name = "\(role.rawValue)@example.com"
+            tokens[role] =
+                switch role {
+                case .expired: try await issuer.token(sub: name, scope: scope, expires: now - 600)
+                case .revoked: try await issuer.token(sub: name, scope: scope, kid: "not-published")
+                default: try await issuer.token(sub: name, scope: scope)
+                }
         }
         self.tokens = tokens
     }
@@ -126,6 +149,15 @@ func withAccessApp(
         try await withApp(kind, configuration: try fixture.configuration()) { client, _ in try await body(client, fixture) }
     case .kubernetes:
         try await withKubernetesApp(kind) { client, fixture, _ in try await body(client, fixture) }
+    case .jwt:
+        let issuer = try await TestIssuer()
+        defer { issuer.remove() }
+        let fixture = try await AccessFixture(jwt: issuer)
+        var configuration = AuditServerConfiguration(validation: EventFactory.importPolicy)
+        let jwt = JWTAccessConfiguration(issuer: issuer.issuer, audience: "auditledger", keys: .file(issuer.jwksPath), kind: .service)
+        configuration.access = AccessConfiguration(
+            jwt: try await JWTAuthenticator(configuration: jwt, logger: Logger(label: "test.jwt")), metricsOpen: false)
+        try await withApp(kind, configuration: configuration) { client, _ in try await body(client, fixture) }
     }
 }
 

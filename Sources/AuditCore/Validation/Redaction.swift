@@ -30,8 +30,10 @@ public struct Redaction: Sendable, Hashable {
 
     /// Key patterns (see the type's documentation). Default ``defaultKeyPatterns``.
     public var keyPatterns: [String]
-    /// Paths from `event_data`'s top, dot-separated member names; `*` stands for any member or
-    /// array element (`spec.env.*.value`). Default none.
+    /// Paths naming values to redact, dotted (`spec.env.*.value`) or JSONPath (`$..password`,
+    /// `$.spec['env'][*].value`); see ``problem(withPath:)`` for what is accepted. A path that
+    /// is not accepted names nothing: check paths with ``problem(withPath:)`` first (`serve`
+    /// refuses to start with one). Default none.
     public var paths: [String]
     public var replacement: Replacement
 
@@ -42,7 +44,19 @@ public struct Redaction: Sendable, Hashable {
         self.replacement = replacement
         patternWords = keyPatterns.map(Self.words).filter { !$0.isEmpty }
         firstWords = patternWords.map { Array($0[0].utf8) }
-        pathSegments = paths.map { $0.split(separator: ".", omittingEmptySubsequences: false).map(String.init) }
+        pathSteps = paths.compactMap { path in
+            var problem: String?
+            return RedactionPath(path, problem: &problem)?.steps
+        }
+    }
+
+    /// Why `path` is not a redaction path, or `nil` when it is. Dotted: member names separated
+    /// by `.`, none empty, `*` for any member or element, digits also naming an array element.
+    /// JSONPath: `$` followed by `.name`, `['name']`, `["name"]`, `[N]`, `.*`, `[*]`, each of
+    /// them possibly after `..` (every depth).
+    public static func problem(withPath path: String) -> String? {
+        var problem: String?
+        return RedactionPath(path, problem: &problem) == nil ? problem ?? "is not a path" : nil
     }
 
     /// Nothing is redacted.
@@ -53,17 +67,17 @@ public struct Redaction: Sendable, Hashable {
     /// word, ignoring ASCII case — checked first, without allocating, since most names match
     /// nothing.
     private let firstWords: [[UInt8]]
-    private let pathSegments: [[String]]
+    private let pathSteps: [[RedactionPath.Step]]
 
     /// Whether anything can be redacted at all.
-    public var isActive: Bool { !patternWords.isEmpty || !pathSegments.isEmpty }
+    public var isActive: Bool { !patternWords.isEmpty || !pathSteps.isEmpty }
 
     /// `object` with its secrets replaced, and how many values were replaced.
     public func apply(to object: JSONObject) -> (object: JSONObject, redacted: Int) {
         guard isActive else { return (object, 0) }
         var count = 0
         var result = redactKeys(in: .object(object), count: &count)
-        for segments in pathSegments { result = redactPath(segments[...], in: result, count: &count) }
+        for steps in pathSteps { result = redactPath(steps[...], in: result, count: &count) }
         guard case .object(let redacted) = result else { return (object, 0) }
         return (redacted, count)
     }
@@ -135,25 +149,52 @@ public struct Redaction: Sendable, Hashable {
         }
     }
 
-    private func redactPath(_ segments: ArraySlice<String>, in value: JSONValue, count: inout Int) -> JSONValue {
-        guard let segment = segments.first else {
+    private func redactPath(_ steps: ArraySlice<RedactionPath.Step>, in value: JSONValue, count: inout Int) -> JSONValue {
+        guard let step = steps.first else {
             // Null has nothing to hide; a value a key pattern replaced already stays as it is.
             if value == .null { return value }
             if case .string(let text) = value, text == Self.marker || text.hasPrefix("hmac-sha256:") { return value }
             count += 1
             return replacing(value)
         }
-        let rest = segments.dropFirst()
+        let rest = steps.dropFirst()
+        if step == .descendants {
+            // What follows, here and at every depth below.
+            switch redactPath(rest, in: value, count: &count) {
+            case .object(var object):
+                for index in object.members.indices {
+                    object.members[index].value = redactPath(steps, in: object.members[index].value, count: &count)
+                }
+                return .object(object)
+            case .array(let values):
+                return .array(values.map { redactPath(steps, in: $0, count: &count) })
+            case let other:
+                return other
+            }
+        }
         switch value {
         case .object(var object):
-            for index in object.members.indices where segment == "*" || object.members[index].key == segment {
-                object.members[index].value = redactPath(rest, in: object.members[index].value, count: &count)
+            for index in object.members.indices {
+                let selected =
+                    switch step {
+                    case .wildcard: true
+                    case .member(let name, _): object.members[index].key == name
+                    case .index, .descendants: false
+                    }
+                if selected { object.members[index].value = redactPath(rest, in: object.members[index].value, count: &count) }
             }
             return .object(object)
-        case .array(let values) where segment == "*" || Int(segment) != nil:
+        case .array(let values):
             return .array(
                 values.enumerated().map { index, element in
-                    segment == "*" || Int(segment) == index ? redactPath(rest, in: element, count: &count) : element
+                    let selected =
+                        switch step {
+                        case .wildcard: true
+                        case .index(let wanted): wanted == index
+                        case .member(let name, let orIndex): orIndex && Int(name) == index
+                        case .descendants: false
+                        }
+                    return selected ? redactPath(rest, in: element, count: &count) : element
                 })
         default:
             return value

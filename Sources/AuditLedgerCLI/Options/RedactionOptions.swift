@@ -15,7 +15,7 @@ struct RedactionOptions: ParsableArguments {
     @Option(
         name: .customLong("redact-path"),
         help:
-            "A dot-separated path in event_data to redact, * for any member or element (repeat for several). (env: AUDITLEDGER_REDACT_PATHS, default: none)"
+            "A path in event_data to redact, dotted (spec.env.*.value) or JSONPath ($..password, $.spec['env'][*].value) (repeat for several). (env: AUDITLEDGER_REDACT_PATHS, comma-separated, default: none)"
     )
     var paths: [String] = []
 
@@ -34,8 +34,8 @@ struct RedactionOptions: ParsableArguments {
         if try resolve(noRedaction ? true : nil, env: "AUDITLEDGER_NO_REDACTION", default: false) { return .none }
         let keys = resolve(list: keys, env: "AUDITLEDGER_REDACT_KEYS")
         let paths = resolve(list: paths, env: "AUDITLEDGER_REDACT_PATHS")
-        for path in paths where path.split(separator: ".", omittingEmptySubsequences: false).contains(where: \.isEmpty) {
-            throw ValidationError("--redact-path \(path) has an empty segment")
+        for path in paths {
+            if let problem = Redaction.problem(withPath: path) { throw ValidationError("--redact-path \(path) \(problem)") }
         }
         var replacement = Redaction.Replacement.marker
         if let file = try resolve(hmacKeyFile, env: "AUDITLEDGER_REDACTION_HMAC_KEY_FILE") {
