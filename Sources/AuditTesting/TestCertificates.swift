@@ -41,6 +41,11 @@ public struct TestCertificateAuthority: Sendable {
         return TestCertificate(certificate: leaf, key: leafKey)
     }
 
+    /// A server certificate for `hostnames` (DNS subject alternative names).
+    public func issueServer(hostnames: [String]) throws -> TestCertificate {
+        try issue(commonName: hostnames.first ?? "localhost", alternativeNames: hostnames.map { .dnsName($0) }, server: true)
+    }
+
     /// The authority's certificate as PEM.
     public var pem: String {
         get throws { try certificate.serializeAsPEM().pemString }

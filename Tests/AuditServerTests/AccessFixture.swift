@@ -93,9 +93,12 @@ struct AccessFixture: Sendable {
     }
 
     /// A server configuration that checks tokens with the stand-in at `url`.
-    func kubernetesConfiguration(url: URL, cacheSeconds: Double = 30, audience: String? = nil) throws -> AuditServerConfiguration {
+    func kubernetesConfiguration(
+        url: URL, cacheSeconds: Double = 30, audience: String? = nil, certificateAuthorityFile: String? = nil
+    ) throws -> AuditServerConfiguration {
         var configuration = AuditServerConfiguration(validation: EventFactory.importPolicy)
-        var kubernetes = KubernetesAccessConfiguration(apiServer: url, certificateAuthorityFile: nil, tokenFile: path, audience: audience)
+        var kubernetes = KubernetesAccessConfiguration(
+            apiServer: url, certificateAuthorityFile: certificateAuthorityFile, tokenFile: path, audience: audience)
         kubernetes.cacheSeconds = cacheSeconds
         let reviewer = try KubernetesReviewer(configuration: kubernetes, logger: Logger(label: "test.kubernetes"))
         configuration.access = AccessConfiguration(kubernetes: KubernetesAuthenticator(reviewer: reviewer), metricsOpen: false)
@@ -164,15 +167,16 @@ func withAccessApp(
 /// Runs `body` against an app of `kind` whose bearer tokens are checked by a fresh
 /// ``KubernetesStandIn`` (with an ``AccessFixture``'s roles registered in it).
 func withKubernetesApp(
-    _ kind: StoreKind, cacheSeconds: Double = 30, audience: String? = nil,
+    _ kind: StoreKind, cacheSeconds: Double = 30, audience: String? = nil, standInTLS: ServerTLS? = nil, certificateAuthorityFile: String? = nil,
     configure: @Sendable (inout AuditServerConfiguration) throws -> Void = { _ in },
     _ body: @Sendable @escaping (any TestClientProtocol, AccessFixture, KubernetesStandIn) async throws -> Void
 ) async throws {
     let standIn = KubernetesStandIn()
     let fixture = try AccessFixture(kubernetes: standIn)
     defer { fixture.remove() }
-    try await standIn.run { url in
-        var configuration = try fixture.kubernetesConfiguration(url: url, cacheSeconds: cacheSeconds, audience: audience)
+    try await standIn.run(tls: standInTLS) { url in
+        var configuration = try fixture.kubernetesConfiguration(
+            url: url, cacheSeconds: cacheSeconds, audience: audience, certificateAuthorityFile: certificateAuthorityFile)
         try configure(&configuration)
         let result: Result<Void, any Error>
         do {

@@ -117,6 +117,30 @@ import Testing
         }
     }
 
+    @Test("The API server is reached over TLS with the CA given; one whose certificate another CA signed is not trusted (503)")
+    func tlsToTheAPIServer() async throws {
+        let directory = NSTemporaryDirectory() + "auditledger-k8s-tls-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let authority = try TestCertificateAuthority(name: "Kubernetes test CA")
+        try Data(try authority.pem.utf8).write(to: URL(fileURLWithPath: directory + "/ca.crt"))
+        try Data(try TestCertificateAuthority(name: "Another CA").pem.utf8).write(to: URL(fileURLWithPath: directory + "/other.crt"))
+        let files = try authority.issueServer(hostnames: ["localhost"]).write(to: directory, name: "apiserver")
+        let tls = try ServerTLS(certificateFile: files.certificate, keyFile: files.key)
+        try await withKubernetesApp(.sqlite, standInTLS: tls, certificateAuthorityFile: directory + "/ca.crt", configure: { _ in }) {
+            client, fixture, standIn in
+            let answer = try await client.get("/api/v1/audit/events?limit=1", headers: fixture.headers(.reader))
+            #expect(answer.status == .ok, "\(String(buffer: answer.body))")
+            #expect(standIn.tokenReviews == 1)
+        }
+        try await withKubernetesApp(.sqlite, standInTLS: tls, certificateAuthorityFile: directory + "/other.crt", configure: { _ in }) {
+            client, fixture, standIn in
+            let refused = try await client.get("/api/v1/audit/events?limit=1", headers: fixture.headers(.reader))
+            try expectProblem(refused, status: .serviceUnavailable, type: "service-unavailable")
+            #expect(standIn.tokenReviews == 0, "nothing was sent to a server that could not prove who it is")
+        }
+    }
+
     @Test("A token issued for another audience is refused when an audience is configured")
     func audience() async throws {
         try await withKubernetesApp(.sqlite, audience: "auditledger") { client, fixture, standIn in

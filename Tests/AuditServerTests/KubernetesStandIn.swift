@@ -2,6 +2,7 @@ import AuditCore
 import AuditServer
 import Foundation
 import Hummingbird
+import HummingbirdTLS
 import Logging
 import NIOCore
 import NIOFoundationCompat
@@ -69,8 +70,9 @@ final class KubernetesStandIn: Sendable {
             })
     }
 
-    /// Runs the stand-in on a loopback port while `body` runs; `body` gets its URL.
-    func run<Value: Sendable>(_ body: @Sendable (URL) async throws -> Value) async throws -> Value {
+    /// Runs the stand-in on a loopback port while `body` runs (over HTTPS with `tls`, as
+    /// `https://localhost:PORT`); `body` gets its URL.
+    func run<Value: Sendable>(tls: ServerTLS? = nil, _ body: @Sendable (URL) async throws -> Value) async throws -> Value {
         let router = Router()
         router.post("/apis/authentication.k8s.io/v1/tokenreviews") { request, context in
             try await self.answer(request, context: context) { (review: KubernetesStandInDocuments.TokenReview) in
@@ -102,7 +104,8 @@ final class KubernetesStandIn: Sendable {
         }
         let (port, portSignal) = AsyncStream.makeStream(of: Int.self)
         let app = Application(
-            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            router: router, server: try tls.map { try .tls(.http1(), tlsConfiguration: $0.tlsConfiguration) } ?? .http1(),
+            configuration: .init(address: .hostname("127.0.0.1", port: 0)),
             onServerRunning: { channel in
                 portSignal.yield(channel.localAddress?.port ?? 0)
                 portSignal.finish()
@@ -115,7 +118,7 @@ final class KubernetesStandIn: Sendable {
             }
             var listening = 0
             for await value in port { listening = value }
-            let value = try await body(URL(string: "http://127.0.0.1:\(listening)")!)
+            let value = try await body(URL(string: tls == nil ? "http://127.0.0.1:\(listening)" : "https://localhost:\(listening)")!)
             await services.triggerGracefulShutdown()
             try await group.waitForAll()
             return value
