@@ -217,6 +217,8 @@ def exchanges(correlation, reader_token):
         ("/api/v1/audit/legal-hold/{correlation_id}", "DELETE", "/api/v1/audit/legal-hold/" + urllib.parse.quote(correlation, safe=""), user,
          {"release_reason": "case closed"}),
         ("/api/v1/audit/quarantine", "GET", "/api/v1/audit/quarantine", {}, None),
+        # The server's own events (the hold placed and released above) answer like any other.
+        (events, "GET", events + "?event_category=security&limit=10", {}, None),
         ("/api/v1/audit/events/{event_id}", "GET", events + "/" + parent_id, {}, None),
         # Errors: each is an RFC 7807 problem with the status the document gives.
         (events, "POST", events, {}, {"version": "1.0"}),
@@ -254,6 +256,9 @@ def send(base, method, path, headers, body):
         return answer.code, answer.headers.get("Content-Type"), answer.read().decode()
 
 
+OWN_EVENTS = "event_category=security"
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--base-url", required=True)
@@ -273,6 +278,10 @@ def main():
         status, content_type, text = send(arguments.base_url, method, path, headers, body)
         for spec in specs:
             if spec.operation(template, method) is None:
+                continue
+            if spec.discriminate and OWN_EVENTS in path:
+                # The server's own events have event types Kubernaut's event_data mapping does not
+                # list: its strict clients cannot decode them (docs/security.md), hence --self-audit is off by default.
                 continue
             checked[spec.name] += 1
             for problem in spec.check(template, method, status, content_type, text):

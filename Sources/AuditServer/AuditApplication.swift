@@ -28,6 +28,9 @@ public func buildAuditApplication(
     logger: Logger
 ) -> some ApplicationProtocol {
     let writer = BatchWriter(store: store, spool: spool, configuration: configuration.writer, logger: logger, metrics: metrics.ingest)
+    let trail = ServerAuditTrail(
+        configuration: configuration.selfAudit, writer: writer, validation: configuration.validation, tokens: configuration.access.tokens,
+        clock: configuration.clock, logger: logger)
     let problems = ProblemResponse(typeBase: configuration.problemTypeBase)
     let router = Router(context: AuditRequestContext.self)
     router.add(middleware: RequestIDMiddleware())
@@ -36,14 +39,14 @@ public func buildAuditApplication(
     router.add(
         middleware: AuthenticationMiddleware(
             configuration: configuration.access, clientCertificateScopes: configuration.tls.flatMap { $0.identifiesClients ? $0.clientScopes : nil },
-            clock: configuration.clock))
+            trail: trail, clock: configuration.clock))
     let routes = RouteRegistry(router: router)
 
     let audit = routes.group("/api/v1/audit")
     EventWriteRoutes(writer: writer, validator: EventValidator(policy: configuration.validation), configuration: configuration)
         .register(on: audit)
     EventQueryRoutes(store: store, configuration: configuration).register(on: audit)
-    LegalHoldRoutes(store: store, configuration: configuration, metrics: metrics).register(on: audit)
+    LegalHoldRoutes(store: store, configuration: configuration, metrics: metrics, trail: trail).register(on: audit)
     PartitionRoutes(store: store, configuration: configuration).register(on: audit)
     QuarantineRoutes(store: store, metrics: metrics).register(on: audit)
 
@@ -66,7 +69,8 @@ public func buildAuditApplication(
         router: router,
         server: .guardedHTTP1(limits: configuration.connections, problems: problems, tls: configuration.tls, logger: logger),
         configuration: http,
-        services: reviewer + services + replayer + [writer],
+        // The trail last, so that it stops first and its last events still reach the writer.
+        services: reviewer + services + replayer + [writer, trail],
         logger: logger
     )
     application.beforeServerStarts {

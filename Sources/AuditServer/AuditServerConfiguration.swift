@@ -26,6 +26,9 @@ public struct AuditServerConfiguration: Sendable {
     /// HTTPS, and client certificates (``ServerTLS``). Default `nil`: plain HTTP (put a TLS
     /// proxy in front, or listen on loopback only).
     public var tls: ServerTLS?
+    /// The server's own audit events (``ServerAuditTrail``). Default: off (see
+    /// ``ServerAuditTrail/Configuration/enabled``); refusals counted over 60 s when on.
+    public var selfAudit: ServerAuditTrail.Configuration
 
     /// Creates a configuration; every parameter defaults to the value documented on its property.
     public init(
@@ -38,9 +41,11 @@ public struct AuditServerConfiguration: Sendable {
         clock: @escaping @Sendable () -> AuditTimestamp = { AuditTimestamp.now() },
         access: AccessConfiguration = AccessConfiguration(),
         writeRateLimit: RateLimiter.Configuration? = nil,
-        tls: ServerTLS? = nil
+        tls: ServerTLS? = nil,
+        selfAudit: ServerAuditTrail.Configuration = ServerAuditTrail.Configuration()
     ) {
         self.tls = tls
+        self.selfAudit = selfAudit
         self.writeRateLimit = writeRateLimit
         self.access = access
         self.maximumBodyBytes = maximumBodyBytes

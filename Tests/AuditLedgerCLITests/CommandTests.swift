@@ -225,6 +225,13 @@ import Testing
         }
     }
 
+    @Test("--self-audit turns the server's own audit events on; off by default")
+    func selfAuditSetting() throws {
+        #expect(try serve([]).configuration.selfAudit.enabled == false)
+        #expect(try serve(["--self-audit"]).configuration.selfAudit.enabled)
+        #expect(try serve([], environment: ["AUDITLEDGER_SELF_AUDIT": "true"]).configuration.selfAudit.enabled)
+    }
+
     @Test func helpDocumentsEveryOptionWithItsVariableAndDefault() {
         let help = AuditLedgerCommand.helpMessage(for: ServeCommand.self, columns: 400)
         let expected = [

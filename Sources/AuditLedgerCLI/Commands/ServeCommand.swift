@@ -150,6 +150,7 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.tls = try tls.serverTLS()
         let accessSettings = try access.configuration(host: host, identifiesClients: configuration.tls?.identifiesClients == true, logger: logger)
         configuration.access = accessSettings.access
+        configuration.selfAudit.enabled = try resolve(access.selfAudit ? true : nil, env: "AUDITLEDGER_SELF_AUDIT", default: false)
         configuration.validation.redaction = try redaction.redaction()
         configuration.writeRateLimit = try rateLimit.configuration()
         configuration.maximumBodyBytes = try resolve(maxBodyBytes, env: "AUDITLEDGER_MAX_BODY_BYTES", default: 5 * 1024 * 1024)

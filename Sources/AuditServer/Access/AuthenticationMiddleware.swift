@@ -22,6 +22,8 @@ struct AuthenticationMiddleware: RouterMiddleware {
     /// Scopes of a principal named by a client certificate; `nil` when the server takes none
     /// (then the header ``ClientCertificateIdentity/header`` is removed like any other).
     let clientCertificateScopes: Set<AccessScope>?
+    /// Counts refused credentials for the server's own audit events.
+    let trail: ServerAuditTrail?
     let clock: @Sendable () -> AuditTimestamp
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
@@ -37,6 +39,7 @@ struct AuthenticationMiddleware: RouterMiddleware {
         let proxyUser = fromProxy ? request.headers[Self.proxyUser] : nil
         request = Self.removingProxyHeaders(request)
         context.access = await authenticate(request, proxyUser: proxyUser, certificateName: certificateName, context: context)
+        if case .refused(let reason) = context.access { trail?.refused(reason, address: context.remoteAddress) }
         return try await next(request, context)
     }
 

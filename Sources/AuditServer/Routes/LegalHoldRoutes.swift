@@ -12,6 +12,8 @@ struct LegalHoldRoutes {
     let store: any AuditLifecycleStore
     let configuration: AuditServerConfiguration
     let metrics: AuditMetrics
+    /// Records each hold placed and released as the server's own audit event.
+    let trail: ServerAuditTrail?
 
     func register(on audit: RouteRegistry.Group) {
         audit.post("legal-hold", scope: .holdsWrite) { request, context in try await place(request, context: context) }
@@ -29,6 +31,7 @@ struct LegalHoldRoutes {
         let user = context.principal.name
         let hold = try await store.placeHold(correlationID: correlationID, reason: reason, placedBy: user, at: configuration.clock())
         await publishHoldCount()
+        await trail?.holdPlaced(hold, by: context.principal, address: context.remoteAddress, requestID: context.requestID)
         return .json(status: .ok, Self.json(hold))
     }
 
@@ -45,6 +48,7 @@ struct LegalHoldRoutes {
         let user = context.principal.name
         let release = try await store.releaseHolds(correlationID: correlationID, reason: reason, releasedBy: user, at: configuration.clock())
         await publishHoldCount()
+        await trail?.holdsReleased(release, by: context.principal, address: context.remoteAddress, requestID: context.requestID)
         var answer = JSONObjectWriter(writer: JSONWriter(capacity: 200))
         answer.string("correlation_id", release.correlationID)
         answer.integer("events_released", release.eventsReleased)
