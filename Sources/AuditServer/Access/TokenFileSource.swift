@@ -66,18 +66,21 @@ public final class TokenFileSource: Sendable {
 }
 
 /// What tells one version of a file from the next: size, modification time and inode.
+///
+/// Read through `FileManager` rather than `stat(2)`: which C module a `struct stat` member is
+/// attributed to varies with the modules a build loads (a fresh build once refused `st_ino` as
+/// CoreFoundation's under member import visibility).
 struct FileStamp: Hashable {
-    var size: Int64
-    var modified: Int64
-    var modifiedNanoseconds: Int
+    var size: UInt64
+    var modified: Date
     var inode: UInt64
 
     init?(path: String) {
-        var info = stat()
-        guard stat(path, &info) == 0 else { return nil }
-        size = Int64(info.st_size)
-        modified = Int64(info.st_mtim.tv_sec)
-        modifiedNanoseconds = Int(info.st_mtim.tv_nsec)
-        inode = UInt64(info.st_ino)
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
+            let size = (attributes[.size] as? NSNumber)?.uint64Value, let modified = attributes[.modificationDate] as? Date
+        else { return nil }
+        self.size = size
+        self.modified = modified
+        self.inode = (attributes[.systemFileNumber] as? NSNumber)?.uint64Value ?? 0
     }
 }
