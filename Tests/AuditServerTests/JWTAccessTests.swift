@@ -53,7 +53,7 @@ import Testing
             ]
             let good = try await issuer.token(sub: "a", scope: .string("events:read"))
             var parts = good.split(separator: ".").map(String.init)
-            parts[1] = TestIssuer.base64URL(
+            parts[1] = Base64URL.encode(
                 Data(#"{"iss":"\#(issuer.issuer)","aud":["auditledger"],"sub":"admin","scope":"admin","exp":\#(now + 600)}"#.utf8))
             refused.append(("altered payload", parts.joined(separator: ".")))
             for (label, token) in refused {
@@ -87,6 +87,27 @@ import Testing
                 #expect(try await client.get("/api/v1/audit/events?limit=1", headers: [.authorization: "Bearer " + token]).status == .ok)
                 #expect(fetches() == 2)
             }
+        }
+    }
+
+    @Test("A JWKS file that cannot be used stops the server from starting; one spoiled later leaves the keys read before in force")
+    func unusableKeyFiles() async throws {
+        let issuer = try await TestIssuer()
+        defer { issuer.remove() }
+        for content in ["", "not json", #"{"keys":[]}"#, #"{"keys":[{"kty":"EC","crv":"P-256","x":"AA"}]}"#] {
+            let path = issuer.directory + "/bad.json"
+            try Data(content.utf8).write(to: URL(fileURLWithPath: path))
+            await #expect(throws: JWTAccessError.self, "\(content)") {
+                _ = try await JWTAuthenticator(
+                    configuration: JWTAccessConfiguration(issuer: issuer.issuer, audience: "auditledger", keys: .file(path)),
+                    logger: Logger(label: "test.jwt"))
+            }
+        }
+        try await withJWTApp(issuer, fileCheckSeconds: 0) { client in
+            let headers = try await issuer.headers(sub: "a", scope: .string("events:read"))
+            try Data("spoiled".utf8).write(to: URL(fileURLWithPath: issuer.jwksPath))
+            #expect(try await client.get("/api/v1/audit/events?limit=1", headers: headers).status == .ok)
+            #expect(try await client.get("/api/v1/audit/events?limit=1", headers: headers).status == .ok)
         }
     }
 
@@ -240,10 +261,5 @@ final class TestIssuer: Sendable {
             await services.triggerGracefulShutdown()
             try await group.waitForAll()
         }
-    }
-
-    static func base64URL(_ data: Data) -> String {
-        data.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
     }
 }

@@ -24,7 +24,7 @@ public struct AccessToken: Sendable, Hashable {
     public static func generate() -> AccessToken {
         var generator = SystemRandomNumberGenerator()
         let id = Hex.lowercase((0..<8).map { _ in UInt8.random(in: 0...255, using: &generator) })
-        let secret = Data((0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }).base64URLEncoded
+        let secret = Base64URL.encode((0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) })
         return AccessToken(id: id, secret: secret)
     }
 
@@ -57,20 +57,5 @@ public struct AccessToken: Sendable, Hashable {
             true
         default: false
         }
-    }
-}
-
-extension Data {
-    /// RFC 4648 §5, without padding.
-    fileprivate var base64URLEncoded: String {
-        String(
-            base64EncodedString().compactMap { character -> Character? in
-                switch character {
-                case "+": "-"
-                case "/": "_"
-                case "=": nil
-                default: character
-                }
-            })
     }
 }

@@ -52,9 +52,7 @@ struct TokensCommand: ParsableCommand {
         func validate() throws {
             if let problem = Principal.problem(withName: principal) { throw ValidationError("--principal \(problem)") }
             guard !scopes.isEmpty else { throw ValidationError("give at least one --scope") }
-            for scope in scopes where AccessScope(name: scope) == nil {
-                throw ValidationError("--scope \(scope) is not one of \(AccessScope.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
+            _ = try AuditLedgerCLI.scopes(scopes, option: "--scope")
             guard Principal.Kind(rawValue: kind) != nil else { throw ValidationError("--kind must be service or human") }
             if let expires { _ = try Self.expiry(expires, now: .now()) }
         }

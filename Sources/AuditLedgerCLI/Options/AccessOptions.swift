@@ -81,13 +81,7 @@ struct AccessOptions: ParsableArguments {
             guard let block = AddressBlock(text) else { throw ValidationError("--trusted-proxy \(text) is not an IP address or CIDR block") }
             return block
         }
-        let scopeTexts = resolve(list: proxyScopes, env: "AUDITLEDGER_PROXY_SCOPES")
-        let scopes = try scopeTexts.map { text in
-            guard let scope = AccessScope(name: text) else {
-                throw ValidationError("--proxy-scope \(text) is not one of \(AccessScope.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
-            return scope
-        }
+        let scopes = try AuditLedgerCLI.scopes(resolve(list: proxyScopes, env: "AUDITLEDGER_PROXY_SCOPES"), option: "--proxy-scope")
         var source: TokenFileSource?
         if let tokens {
             do {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import AuditCore
 import Foundation
 
 /// Where options come from when not given on the command line: environment variables named
@@ -35,4 +36,15 @@ func resolve(list values: [String], env name: String) -> [String] {
     if !values.isEmpty { return values }
     guard let text = CommandEnvironment.variables[name], !text.isEmpty else { return [] }
     return text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+}
+
+/// Scope names given to `option` (`--proxy-scope`, `--scope`, …) as scopes.
+/// - Throws: `ValidationError` naming the option and the scopes there are.
+func scopes(_ names: [String], option: String) throws -> [AccessScope] {
+    try names.map { name in
+        guard let scope = AccessScope(name: name) else {
+            throw ValidationError("\(option) \(name) is not one of \(AccessScope.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return scope
+    }
 }

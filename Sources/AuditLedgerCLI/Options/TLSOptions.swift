@@ -29,13 +29,7 @@ struct TLSOptions: ParsableArguments {
         let certificate = try resolve(tlsCert, env: "AUDITLEDGER_TLS_CERT")
         let key = try resolve(tlsKey, env: "AUDITLEDGER_TLS_KEY")
         let clientCA = try resolve(tlsClientCA, env: "AUDITLEDGER_TLS_CLIENT_CA")
-        let scopeTexts = resolve(list: tlsClientScopes, env: "AUDITLEDGER_TLS_CLIENT_SCOPES")
-        let scopes = try scopeTexts.map { text in
-            guard let scope = AccessScope(name: text) else {
-                throw ValidationError("--tls-client-scope \(text) is not one of \(AccessScope.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
-            return scope
-        }
+        let scopes = try AuditLedgerCLI.scopes(resolve(list: tlsClientScopes, env: "AUDITLEDGER_TLS_CLIENT_SCOPES"), option: "--tls-client-scope")
         guard let certificate, let key else {
             if certificate != nil || key != nil { throw ValidationError("--tls-cert and --tls-key go together") }
             if clientCA != nil || !scopes.isEmpty { throw ValidationError("--tls-client-ca and --tls-client-scope need --tls-cert and --tls-key") }

@@ -51,18 +51,10 @@ struct AuthenticationMiddleware: RouterMiddleware {
             guard parts.count == 2, parts[0].lowercased() == "bearer" else { return .refused(.malformed) }
             let token = parts[1].trimmingCharacters(in: .whitespaces)
             if let jwt = configuration.jwt, jwt.isIssued(token) {
-                switch await jwt.authenticate(token, logger: context.logger) {
-                case .accepted(let principal): return .authenticated(principal)
-                case .refused(let reason): return .refused(reason)
-                case .unverifiable: return .unverifiable
-                }
+                return await jwt.authenticate(token, logger: context.logger).access
             }
             if let kubernetes = configuration.kubernetes, configuration.tokens == nil || !token.hasPrefix(AccessToken.prefix) {
-                switch await kubernetes.authenticate(token, logger: context.logger) {
-                case .accepted(let principal): return .authenticated(principal)
-                case .refused(let reason): return .refused(reason)
-                case .unverifiable: return .unverifiable
-                }
+                return await kubernetes.authenticate(token, logger: context.logger).access
             }
             guard let tokens = configuration.tokens else { return .refused(.unknown) }
             switch tokens.current().check(token, at: clock()) {

@@ -1,5 +1,5 @@
 import AsyncHTTPClient
-public import AuditCore
+import AuditCore
 import Foundation
 import JWTKit
 public import Logging
@@ -11,14 +11,6 @@ import Synchronization
 /// Bearer tokens that are JWTs of one issuer (``JWTAccessConfiguration``), verified with the
 /// issuer's keys; see ``authenticate(_:logger:)``.
 public final class JWTAuthenticator: Sendable {
-    /// What verification found.
-    public enum Outcome: Sendable, Hashable {
-        case accepted(Principal)
-        case refused(TokenRefusal)
-        /// No keys could be read (the JWKS URL does not answer and none were fetched before): `503`.
-        case unverifiable
-    }
-
     /// The keys read, and the ids (`kid`) they carry.
     private struct KeySet: Sendable {
         var collection: JWTKeyCollection
@@ -63,16 +55,14 @@ public final class JWTAuthenticator: Sendable {
     /// Whether `token` is a JWT whose (unverified) `iss` is this issuer's: only those are
     /// verified here; any other bearer token goes to the other methods.
     public func isIssued(_ token: String) -> Bool {
-        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 3, let payload = Data(base64URLEncoded: String(parts[1])),
-            let object = try? JSONSerialization.jsonObject(with: payload) as? [String: Any]
-        else { return false }
-        return object["iss"] as? String == configuration.issuer
+        Self.unverified(token, part: 1)?["iss"] as? String == configuration.issuer
     }
 
     /// Verifies the signature (with the key the token's `kid` names), then `iss`, `aud`, `exp`
     /// and `nbf`; the principal is the configured claim, its scopes the scope claim's names.
-    public func authenticate(_ token: String, logger: Logger) async -> Outcome {
+    /// ``BearerVerdict/unverifiable`` when no keys could be read (the JWKS URL does not answer
+    /// and none were fetched before).
+    public func authenticate(_ token: String, logger: Logger) async -> BearerVerdict {
         guard var keys = await currentKeys(forceRefresh: false) else { return .unverifiable }
         if case .url = configuration.keys, let id = Self.keyID(of: token), !keys.ids.contains(id) {
             // The issuer may have rotated its keys.
@@ -88,16 +78,21 @@ public final class JWTAuthenticator: Sendable {
 
     /// The `kid` of the token's (unverified) header.
     private static func keyID(of token: String) -> String? {
-        guard let header = token.split(separator: ".", maxSplits: 1).first, let data = Data(base64URLEncoded: String(header)),
-            let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
-        else { return nil }
-        return object["kid"] as? String
+        unverified(token, part: 0)?["kid"] as? String
     }
 
-    private func check(_ claims: JWTClaimSet, logger: Logger) -> Outcome {
+    /// Part `part` (0 the header, 1 the payload) of a three-part JWT as a JSON object, before
+    /// any check: only to tell which issuer and key a token names.
+    private static func unverified(_ token: String, part: Int) -> [String: Any]? {
+        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 3, let data = Base64URL.decode(parts[part]) else { return nil }
+        return try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+    }
+
+    private func check(_ claims: JWTClaimSet, logger: Logger) -> BearerVerdict {
         let now = Date().timeIntervalSince1970
         let leeway = Double(configuration.leewaySeconds)
-        func refuse(_ reason: TokenRefusal, _ why: String) -> Outcome {
+        func refuse(_ reason: TokenRefusal, _ why: String) -> BearerVerdict {
             logger.info("JWT refused", metadata: ["audit.auth.refusal": "\(reason.rawValue)", "audit.jwt.error": "\(why)"])
             return .refused(reason)
         }
@@ -207,13 +202,4 @@ public final class JWTAuthenticator: Sendable {
 public struct JWTAccessError: Error, CustomStringConvertible, Sendable {
     public var description: String
     init(_ description: String) { self.description = description }
-}
-
-extension Data {
-    /// Base64url without padding, as JWTs carry their segments; `nil` when not.
-    fileprivate init?(base64URLEncoded text: String) {
-        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        while base64.count % 4 != 0 { base64 += "=" }
-        self.init(base64Encoded: base64)
-    }
 }

@@ -1,4 +1,4 @@
-public import AuditCore
+import AuditCore
 import Crypto
 public import Logging
 import Synchronization
@@ -12,17 +12,9 @@ import Synchronization
 /// wait for them instead of sending their own: a service starting with many connections costs
 /// the API server six reviews, not six per connection.
 public final class KubernetesAuthenticator: Sendable {
-    /// What the API server said of a token.
-    public enum Outcome: Sendable, Hashable {
-        case accepted(Principal)
-        case refused(TokenRefusal)
-        /// The API server could not be asked or its answer read: the request gets `503`.
-        case unverifiable
-    }
-
     private enum Slot {
-        case reviewing(waiters: [CheckedContinuation<Outcome, Never>])
-        case known(Outcome, until: ContinuousClock.Instant)
+        case reviewing(waiters: [CheckedContinuation<BearerVerdict, Never>])
+        case known(BearerVerdict, until: ContinuousClock.Instant)
     }
 
     public let reviewer: KubernetesReviewer
@@ -34,11 +26,11 @@ public final class KubernetesAuthenticator: Sendable {
     }
 
     /// The principal `token` names, its scopes those the API server allows.
-    public func authenticate(_ token: String, logger: Logger) async -> Outcome {
+    public func authenticate(_ token: String, logger: Logger) async -> BearerVerdict {
         let key = Hex.lowercase(SHA256.hash(data: Array(token.utf8)))
         let now = ContinuousClock.now
         enum Next {
-            case answer(Outcome)
+            case answer(BearerVerdict)
             case wait
             case review
         }
@@ -56,7 +48,7 @@ public final class KubernetesAuthenticator: Sendable {
             return outcome
         case .wait:
             return await withCheckedContinuation { continuation in
-                let known: Outcome? = slots.withLock { slots in
+                let known: BearerVerdict? = slots.withLock { slots in
                     switch slots[key] {
                     case .reviewing(let waiters):
                         slots[key] = .reviewing(waiters: waiters + [continuation])
@@ -75,8 +67,8 @@ public final class KubernetesAuthenticator: Sendable {
                 case .refused: .milliseconds(Int64(min(5, configuration.cacheSeconds) * 1000))
                 case .unverifiable: .seconds(1)
                 }
-            let waiters = slots.withLock { slots -> [CheckedContinuation<Outcome, Never>] in
-                var waiters: [CheckedContinuation<Outcome, Never>] = []
+            let waiters = slots.withLock { slots -> [CheckedContinuation<BearerVerdict, Never>] in
+                var waiters: [CheckedContinuation<BearerVerdict, Never>] = []
                 if case .reviewing(let waiting) = slots[key] { waiters = waiting }
                 slots[key] = .known(outcome, until: ContinuousClock.now + lifetime)
                 if slots.count > configuration.maximumCachedTokens { Self.evict(&slots, maximum: configuration.maximumCachedTokens) }
@@ -102,7 +94,7 @@ public final class KubernetesAuthenticator: Sendable {
         }
     }
 
-    private func review(_ token: String, logger: Logger) async -> Outcome {
+    private func review(_ token: String, logger: Logger) async -> BearerVerdict {
         do {
             let status = try await reviewer.review(token: token, logger: logger)
             guard status.authenticated == true, let user = status.user, let username = user.username, !username.isEmpty else {
