@@ -9,21 +9,22 @@ public import AuditCore
 /// One request's events as the spool keeps them: a 16-byte header, then the payload.
 ///
 /// ```
-/// offset 0   "ALS" + version  magic: "ALS2" (written now) or "ALS1" (read only)
+/// offset 0   "ALS" + version  magic: "ALS3" (written now), "ALS2" or "ALS1" (read only)
 ///        4   UInt32 LE        payload length in bytes (at most ``readLimit``)
 ///        8   UInt32 LE        number of events
 ///       12   UInt32 LE        CRC-32C of bytes 4..<12 and of the payload
 ///       16   payload
 /// ```
 ///
-/// Version 2 payload: `{"batch":…,"request_id":…,"received_at":…,"events":[…]}`, each event an
-/// ``AuditCore/EventRecordCodec`` version 1 record, the spool's own format. Version 1 (written
+/// Version 3 payload: `{"batch":…,"request_id":…,"received_at":…,"events":[…]}`, each event an
+/// ``AuditCore/EventRecordCodec`` version 2 record (with `written_by`), the spool's own format;
+/// version 2 is the same with codec version 1 records. Version 1 (written
 /// by AuditLedger before the spool had a codec of its own) holds the events as the API answered
 /// them then. A record whose checksum matches but that does not decode is never skipped: the
 /// replayer stops there and says so (see ``Spool``).
 public struct SpoolRecord: Sendable {
     static let magicPrefix: [UInt8] = Array("ALS".utf8)
-    static let currentVersion: UInt8 = UInt8(ascii: "2")
+    static let currentVersion: UInt8 = UInt8(ascii: "3")
     static let headerSize = 16
     /// Largest payload read back: 1 GiB (a longer length is taken for damage). What is written
     /// is bounded by ``SpoolConfiguration/maximumRecordBytes``.
@@ -104,7 +105,7 @@ public struct SpoolRecord: Sendable {
     ///   not know, or a codec fault): the caller must stop, not skip it.
     static func decode(_ payload: UnsafeRawBufferPointer, version: UInt8, eventCount: Int) throws(SpoolRecordUndecodable) -> SpoolRecord {
         func malformed(_ why: String) -> SpoolRecordUndecodable { SpoolRecordUndecodable(reason: why) }
-        guard version == UInt8(ascii: "1") || version == UInt8(ascii: "2") else {
+        guard (UInt8(ascii: "1")...UInt8(ascii: "3")).contains(version) else {
             throw malformed("it is written in spool format \(Character(Unicode.Scalar(version))), which this version of AuditLedger cannot read")
         }
         guard case .object(let object)? = try? JSONParser.parse(payload) else { throw malformed("its payload is not a JSON object") }

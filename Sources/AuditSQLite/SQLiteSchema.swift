@@ -123,16 +123,16 @@ enum SQLiteSchema {
                     """
             )
         }
+        migrator.registerMigration("v4 written_by") { db in
+            // The principal that wrote each event; rows stored before stay NULL (not known).
+            let months = try SQLiteStore.months(in: db)
+            for month in months {
+                try db.execute(sql: "ALTER TABLE \(month.partitionName) ADD COLUMN written_by TEXT")
+            }
+            try db.execute(sql: recreateView(months: months))
+        }
         return migrator
     }
-
-    /// Every stored column, in the order ``SQLiteStore`` reads them.
-    static let columns = """
-        event_id, event_version, event_timestamp, event_type, event_category, event_action, event_outcome, \
-        actor_type, actor_id, actor_ip, resource_type, resource_id, correlation_id, parent_event_id, parent_event_date, \
-        namespace, cluster_id, severity, duration_ms, error_code, error_message, retention_days, is_sensitive, \
-        event_data, insert_seq
-        """
 
     /// Statements creating the table of `month` with its indexes and immutability triggers.
     /// The name is built from the month's digits only, never from input.
@@ -168,6 +168,7 @@ enum SQLiteSchema {
                 is_sensitive      INTEGER NOT NULL CHECK (is_sensitive IN (0, 1)),
                 event_data        TEXT    NOT NULL CHECK (json_type(event_data) = 'object'),
                 insert_seq        INTEGER NOT NULL,
+                written_by        TEXT,   -- after insert_seq, where "v4 written_by" added it to older months
                 CHECK ((parent_event_id IS NULL) = (parent_event_date IS NULL))
             );
             CREATE INDEX \(table)_correlation_idx ON \(table) (correlation_id, event_timestamp);

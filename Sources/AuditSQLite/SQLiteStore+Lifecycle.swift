@@ -80,9 +80,10 @@ extension SQLiteStore: AuditLifecycleStore {
                     guard try Self.months(in: db).contains(month) else { return [] }
                     return try Row.fetchAll(
                         db,
-                        sql: "SELECT \(SQLiteSchema.columns) FROM \(month.partitionName) WHERE insert_seq > ? ORDER BY insert_seq LIMIT 1000",
+                        sql:
+                            "SELECT \(SQLiteEventColumns.selectList) FROM \(month.partitionName) WHERE insert_seq > ? ORDER BY insert_seq LIMIT 1000",
                         arguments: [position]
-                    ).map(Self.decode)
+                    ).map(SQLiteEventColumns.decode)
                 }
                 guard let last = chunk.last else { return total }
                 try await body(chunk)
@@ -156,14 +157,9 @@ extension SQLiteStore: AuditLifecycleStore {
                     let months = Set(missing.compactMap(\.event.parentEventDate?.month)).sorted().map(\.description).joined(separator: ", ")
                     throw AuditError(.conflict, detail: "\(missing.count) event(s) name parents that are not stored; restore \(months) first")
                 }
-                let placeholders = Array(repeating: "?", count: 26).joined(separator: ", ")
-                let statement = try db.makeStatement(
-                    sql: "INSERT INTO \(month.partitionName) (\(SQLiteSchema.columns), event_date) VALUES (\(placeholders))"
-                )
+                let statement = try db.makeStatement(sql: SQLiteEventColumns.insertSQL(into: month.partitionName))
                 for stored in events {
-                    var arguments = Self.arguments(for: stored.event)
-                    arguments += [stored.insertSequence, stored.event.date.description]
-                    try statement.execute(arguments: StatementArguments(arguments))
+                    try statement.execute(arguments: SQLiteEventColumns.arguments(for: stored.event, sequence: stored.insertSequence))
                 }
             }
         } catch {

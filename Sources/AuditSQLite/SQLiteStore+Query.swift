@@ -15,7 +15,7 @@ extension SQLiteStore {
                 guard !months.isEmpty else { return EventPage(events: [], total: 0, hasMore: false) }
                 let (pageSQL, pageArguments, countSQL, countArguments) = Self.queries(for: query, months: months)
                 // One read transaction: the page, its holds and the count see one snapshot.
-                var events = try Row.fetchAll(db, sql: pageSQL, arguments: pageArguments).map(Self.decode)
+                var events = try Row.fetchAll(db, sql: pageSQL, arguments: pageArguments).map(SQLiteEventColumns.decode)
                 let total = try Int.fetchOne(db, sql: countSQL, arguments: countArguments) ?? 0
                 let hasMore = events.count > query.limit
                 if hasMore { events.removeLast() }
@@ -69,8 +69,8 @@ extension SQLiteStore {
             let placeholders = Array(repeating: "?", count: chunk.count).joined(separator: ", ")
             let arguments = StatementArguments(chunk.map { $0.uuidString.lowercased() })
             for month in months {
-                let sql = "SELECT \(SQLiteSchema.columns) FROM \(month.partitionName) WHERE event_id IN (\(placeholders))"
-                found += try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments).map(decode)
+                let sql = "SELECT \(SQLiteEventColumns.selectList) FROM \(month.partitionName) WHERE event_id IN (\(placeholders))"
+                found += try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments).map(SQLiteEventColumns.decode)
             }
         }
         return found
@@ -159,43 +159,11 @@ extension SQLiteStore {
         let pageWhere = pageConditions.isEmpty ? "" : " WHERE " + pageConditions.joined(separator: " AND ")
         let order = "ORDER BY event_timestamp \(direction), event_id \(direction)"
         let perMonth = query.offset + query.limit + 1
-        let parts = months.map { "SELECT * FROM (SELECT \(SQLiteSchema.columns) FROM \($0.partitionName)\(pageWhere) \(order) LIMIT \(perMonth))" }
+        let parts = months.map {
+            "SELECT * FROM (SELECT \(SQLiteEventColumns.selectList) FROM \($0.partitionName)\(pageWhere) \(order) LIMIT \(perMonth))"
+        }
         let pageSQL = "SELECT * FROM (\(parts.joined(separator: " UNION ALL "))) \(order) LIMIT \(query.limit + 1) OFFSET \(query.offset)"
         let pageArguments = StatementArguments(Array(repeating: pageValues, count: months.count).flatMap { $0 })
         return (pageSQL, pageArguments, countSQL, countArguments)
-    }
-
-    /// Reads one row selected with ``SQLiteSchema/columns``.
-    static func decode(_ row: Row) throws -> StoredAuditEvent {
-        guard let id = UUID(uuidString: row[0]), let outcome = EventOutcome(rawValue: row[6]) else {
-            throw SQLiteFailure.unreadableRow(row[0] as String? ?? "?")
-        }
-        let event = AuditEvent(
-            id: id,
-            version: row[1],
-            timestamp: AuditTimestamp(microsecondsSinceEpoch: row[2]),
-            eventType: row[3],
-            category: row[4],
-            action: row[5],
-            outcome: outcome,
-            actorType: row[7],
-            actorID: row[8],
-            actorIP: row[9],
-            resourceType: row[10],
-            resourceID: row[11],
-            correlationID: row[12],
-            parentEventID: (row[13] as String?).flatMap(UUID.init(uuidString:)),
-            parentEventDate: (row[14] as String?).flatMap { EventDate($0) },
-            namespace: row[15],
-            clusterID: row[16],
-            severity: row[17],
-            durationMS: (row[18] as Int64?).map { Int32(clamping: $0) },
-            errorCode: row[19],
-            errorMessage: row[20],
-            retentionDays: Int32(clamping: row[21] as Int64),
-            isSensitive: row[22],
-            eventData: EventData(storedJSON: row[23])
-        )
-        return StoredAuditEvent(event: event, insertSequence: row[24])
     }
 }

@@ -36,27 +36,11 @@ extension SQLiteStore {
         var sequence = try Int64.fetchOne(db, sql: "SELECT value FROM auditledger_counters WHERE name = 'insert_seq'") ?? 0
         for row in plan.rows {
             sequence += 1
-            let statement = try db.cachedStatement(
-                sql:
-                    "INSERT INTO \(row.date.month.partitionName) (\(SQLiteSchema.columns), event_date) VALUES (\(Array(repeating: "?", count: 26).joined(separator: ", ")))"
-            )
-            var arguments = arguments(for: row)
-            arguments += [sequence, row.date.description]
-            try statement.execute(arguments: StatementArguments(arguments))
+            try db.cachedStatement(sql: SQLiteEventColumns.insertSQL(into: row.date.month.partitionName))
+                .execute(arguments: SQLiteEventColumns.arguments(for: row, sequence: sequence))
         }
         try db.execute(sql: "UPDATE auditledger_counters SET value = ? WHERE name = 'insert_seq'", arguments: [sequence])
         try holdNewEvents(plan.rows, in: db)
         return plan.outcomes
-    }
-
-    /// The values of `event` for ``SQLiteSchema/columns`` except `insert_seq`.
-    static func arguments(for event: AuditEvent) -> [(any DatabaseValueConvertible)?] {
-        [
-            event.id.uuidString.lowercased(), event.version, event.timestamp.microsecondsSinceEpoch, event.eventType, event.category,
-            event.action, event.outcome.rawValue, event.actorType, event.actorID, event.actorIP, event.resourceType, event.resourceID,
-            event.correlationID, event.parentEventID?.uuidString.lowercased(), event.parentEventDate?.description, event.namespace,
-            event.clusterID, event.severity, event.durationMS.map { Int64($0) }, event.errorCode, event.errorMessage,
-            Int64(event.retentionDays), event.isSensitive, event.eventData.json,
-        ]
     }
 }

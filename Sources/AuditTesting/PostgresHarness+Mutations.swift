@@ -11,7 +11,7 @@ extension PostgresHarness {
         ("parent_event_id", "NULL"), ("parent_event_date", "NULL"), ("namespace", "'tampered'"), ("cluster_id", "'tampered'"),
         ("severity", "'tampered'"), ("duration_ms", "7"), ("error_code", "'tampered'"), ("error_message", "'tampered'"),
         ("retention_days", "1"), ("is_sensitive", "NOT is_sensitive"), ("event_data", #"'{"tampered": true}'::jsonb"#),
-        ("insert_seq", "insert_seq + 1"),
+        ("insert_seq", "insert_seq + 1"), ("written_by", "'tampered'"),
     ]
 
     public func directMutations(of event: AuditEvent) -> [DirectMutation] {

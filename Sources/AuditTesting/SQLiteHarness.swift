@@ -116,7 +116,7 @@ public struct SQLiteHarness: StoreHarness {
                 "INSERT OR REPLACE INTO \(table) SELECT event_id, event_version, event_timestamp, event_date, 'tampered', event_category, "
                     + "event_action, event_outcome, actor_type, actor_id, actor_ip, resource_type, resource_id, correlation_id, "
                     + "parent_event_id, parent_event_date, namespace, cluster_id, severity, duration_ms, error_code, error_message, "
-                    + "retention_days, is_sensitive, event_data, insert_seq FROM \(table) WHERE event_id = ?",
+                    + "retention_days, is_sensitive, event_data, insert_seq, written_by FROM \(table) WHERE event_id = ?",
                 [id]
             ),
             mutation(
@@ -152,6 +152,7 @@ public struct SQLiteHarness: StoreHarness {
         ("parent_event_date", "NULL"), ("namespace", "'tampered'"), ("cluster_id", "'tampered'"), ("severity", "'tampered'"),
         ("duration_ms", "7"), ("error_code", "'tampered'"), ("error_message", "'tampered'"), ("retention_days", "1"),
         ("is_sensitive", "1 - is_sensitive"), ("event_data", #"'{"tampered": true}'"#), ("insert_seq", "insert_seq + 1"),
+        ("written_by", "'tampered'"),
     ]
 
     public func directMonthRemovals(_ month: PartitionMonth) -> [DirectMutation] {

@@ -104,11 +104,13 @@ extension StoreConformance {
                 let now = AuditTimestamp.now()
                 let month = now.utcDate.month.adding(months: -2)
                 let events = try (0..<25).map { index in
-                    try EventFactory.event(
+                    var event = try EventFactory.event(
                         correlationID: "rr-restore", at: month.firstDay.startOfDay.adding(seconds: Int64(3600 + index)),
                         fields: ["retention_days": .number("1"), "namespace": .string("ns-\(index % 3)"), "actor_ip": .string("10.0.0.\(index)")],
                         data: JSONObject([.init(key: "n", value: .number("12345678901234567890")), .init(key: "i", value: .number("\(index)"))])
                     )
+                    event.writtenBy = index % 2 == 0 ? "writer-\(index % 3)" : nil
+                    return event
                 }
                 try await harness.writeSucceeding(events)
                 var query = EventQuery(limit: 100, order: .ascending)
@@ -133,6 +135,7 @@ extension StoreConformance {
                     #expect(restored.insertSequence == original.insertSequence)
                     #expect(restored.event.hasSameContent(as: original.event))
                     #expect(restored.event.actorIP == original.event.actorIP)
+                    #expect(restored.event.writtenBy == original.event.writtenBy)
                 }
                 let restoreRecord = try #require(try await harness.store.lifecycleLog(limit: 1).first)
                 #expect(restoreRecord.kind == .restore && restoreRecord.month == month && restoreRecord.archiveSHA256 == manifest.sha256)

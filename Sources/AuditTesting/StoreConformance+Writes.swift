@@ -25,7 +25,8 @@ extension StoreConformance {
                         "retention_days": .number("90"), "is_sensitive": .bool(true),
                     ]
                 )
-                let event = try EventFactory.event(request, now: now)
+                var event = try EventFactory.event(request, now: now)
+                event.writtenBy = "system:serviceaccount:kubernaut:workflow-execution"
                 let receipt = try await harness.writeSucceeding([event])
                 #expect(receipt.eventIDs == [event.id])
                 #expect(receipt.insertedCount == 1)
@@ -42,8 +43,25 @@ extension StoreConformance {
                 #expect(stored.event.isSensitive)
                 #expect(stored.event.timestamp == now)
                 #expect(sameJSON(stored.event.eventData, event.eventData))
+                #expect(stored.event.writtenBy == "system:serviceaccount:kubernaut:workflow-execution")
                 let parentStored = try #require(try await harness.store.event(id: parent.id))
                 #expect(stored.insertSequence > parentStored.insertSequence)
+                #expect(parentStored.event.writtenBy == nil)
+                var query = EventQuery()
+                query.filters.correlationID = "rr-2025-001"
+                let page = try await harness.store.events(matching: query)
+                #expect(page.events.map(\.event.writtenBy) == ["system:serviceaccount:kubernaut:workflow-execution"])
+            },
+
+            ConformanceCheck("keeps the first writer when another principal sends the same event again") { harness in
+                var first = try EventFactory.event(correlationID: "rr-written-by", at: .now())
+                first.writtenBy = "gateway"
+                var again = first
+                again.writtenBy = "someone-else"
+                try await harness.writeSucceeding([first])
+                let receipt = try await harness.writeSucceeding([again])
+                #expect(receipt.insertedCount == 0)
+                #expect(try await harness.store.event(id: first.id)?.event.writtenBy == "gateway")
             },
 
             ConformanceCheck("keeps event_data values exactly: numbers to the last digit, any Unicode") { harness in

@@ -111,6 +111,28 @@ import Testing
     }
 
     @Test(
+        "Every stored event records its writer in written_by: the authenticated principal, never what the body said",
+        arguments: StoreKind.available)
+    func writerRecorded(_ kind: StoreKind) async throws {
+        try await withAccessApp(kind) { client, fixture in
+            let forged: [String: JSONValue] = ["written_by": .string("forged@example.com")]
+            let single = EventFactory.request(correlationID: "rr-written-by", at: .now(), eventID: UUID(), fields: forged)
+            #expect(try await client.post("/api/v1/audit/events", json: .object(single), headers: fixture.headers(.writer)).status == .created)
+            let batch = JSONValue.array(
+                (1...2).map { .object(EventFactory.request(correlationID: "rr-written-by", at: .now().adding(seconds: Int64($0)), fields: forged)) })
+            #expect(try await client.post("/api/v1/audit/events/batch", json: batch, headers: fixture.headers(.otherWriter)).status == .created)
+            // The same event again from another writer: already stored, its writer unchanged.
+            #expect(try await client.post("/api/v1/audit/events", json: .object(single), headers: fixture.headers(.otherWriter)).status == .created)
+            let items = try await client.get("/api/v1/audit/events?correlation_id=rr-written-by&order=asc", headers: fixture.headers(.reader))
+                .object.array("data").compactMap(\.object)
+            #expect(items.map { $0.string("written_by") } == ["writer@example.com", "otherWriter@example.com", "otherWriter@example.com"])
+            let id = try #require(items.first?.string("event_id"))
+            let one = try await client.get("/api/v1/audit/events/\(id)", headers: fixture.headers(.reader)).object
+            #expect(one.string("written_by") == "writer@example.com")
+        }
+    }
+
+    @Test(
         "A principal limited to category workflow pages through a mixed store and sees exactly its events, totals and cursors right",
         arguments: StoreKind.available)
     func readLimitsInsideTheQuery(_ kind: StoreKind) async throws {

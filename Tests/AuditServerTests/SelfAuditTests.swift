@@ -30,6 +30,7 @@ import Testing
             let item = try #require(placed.first)
             #expect(placed.count == 1)
             #expect(item.string("actor_type") == "user" && item.string("actor_id") == "holder@example.com")
+            #expect(item.string("written_by") == "auditledger")
             #expect(item.string("event_category") == "security" && item.string("resource_id") == "rr-self")
             #expect(item.string("correlation_id")?.hasPrefix("auditledger-security-") == true)
             #expect(item.object("event_data")?.string("reason") == "inquiry 7")

@@ -65,6 +65,8 @@ import Testing
             }
             let children = try await client.get("/api/v1/audit/events?correlation_id=rr-spool&order=asc").object
             #expect(children.array("data").count == 4)
+            // The spool keeps who wrote each event (here: no authentication, so `anonymous`).
+            #expect(children.array("data").compactMap { $0.object?.string("written_by") } == Array(repeating: "anonymous", count: 4))
 
             // Back to normal: written directly, 201.
             let later = try await client.post("/api/v1/audit/events", json: .object(EventFactory.request(correlationID: "rr-after", at: .now())))

@@ -38,7 +38,7 @@ struct PostgresStoreTests {
             ).decode(Int.self).reduce(0) { $0 + $1 }
             return (migrations, partitions, defaults)
         }
-        #expect(migrations == ["1:audit_events", "2:partition_functions", "3:app_role", "4:lifecycle", "5:quarantine"])
+        #expect(migrations == ["1:audit_events", "2:partition_functions", "3:app_role", "4:lifecycle", "5:quarantine", "6:written_by"])
         let current = AuditTimestamp.now().utcDate.month
         #expect(
             partitions
@@ -46,6 +46,32 @@ struct PostgresStoreTests {
                     "\($0.partitionName) FOR VALUES FROM ('\($0.firstDay)') TO ('\($0.endDay)')"
                 })
         #expect(defaults == 0, "no default partition")
+    }
+
+    @Test("A database at schema 5 with events gets written_by: old rows read as not known, new ones keep their writer")
+    func upgradeAddsWrittenBy() async throws {
+        try await PostgresHarness.run { harness in
+            // Schema 5 exactly: migrations 1–5 are unchanged, so undoing 6 gives the database a release before made.
+            try await harness.execute("ALTER TABLE audit_events DROP COLUMN written_by")
+            try await harness.execute("DELETE FROM auditledger_migrations WHERE version = 6")
+            let old = try EventFactory.event(correlationID: "rr-upgrade", at: .now())
+            try await harness.execute(
+                """
+                INSERT INTO audit_events (event_id, event_version, event_timestamp, event_date, event_type, event_category, event_action,
+                    event_outcome, actor_type, actor_id, resource_type, resource_id, correlation_id, retention_days, is_sensitive, event_data)
+                VALUES (\(old.id), \(old.version), \(old.timestamp.description)::timestamptz, \(old.date.description)::date, \(old.eventType),
+                    \(old.category), \(old.action), \(old.outcome.rawValue), \(old.actorType), \(old.actorID), \(old.resourceType),
+                    \(old.resourceID), \(old.correlationID), \(old.retentionDays), \(old.isSensitive), \(old.eventData.json)::jsonb)
+                """)
+            #expect(!(await harness.store.readiness().isReady), "schema 5 is not what this server expects")
+            try await harness.store.prepare()
+            #expect(try await harness.values("SELECT max(version) FROM auditledger_migrations", as: Int.self) == [6])
+            #expect(try await harness.store.event(id: old.id)?.event.writtenBy == nil)
+            var new = try EventFactory.event(correlationID: "rr-upgrade", at: .now())
+            new.writtenBy = "gateway"
+            _ = try await harness.store.write([EventBatch(events: [new], reportsIndex: false)])
+            #expect(try await harness.store.event(id: new.id)?.event.writtenBy == "gateway")
+        }
     }
 
     @Test("A migration edited after it was applied stops the server at start")

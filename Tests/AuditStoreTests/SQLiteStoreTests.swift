@@ -93,6 +93,40 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: path), "the database file is not created without the lock")
     }
 
+    @Test("A file of schema v3 with events gets written_by: old rows read as not known, new ones keep their writer")
+    func upgradeAddsWrittenBy() async throws {
+        let directory = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = SQLiteStoreConfiguration.file(inDirectory: directory)
+        let old = try EventFactory.event(correlationID: "rr-upgrade", at: .now())
+        do {
+            let store = try SQLiteStore(configuration: SQLiteStoreConfiguration(path: path), logger: Logger(label: "test.sqlite"))
+            try await store.prepare()
+            _ = try await store.write([EventBatch(events: [old], reportsIndex: false)])
+        }
+        // Back to schema v3 exactly: every month without the column, the migration not applied.
+        let queue = try DatabaseQueue(path: path)
+        try await queue.write { db in
+            let months = try String.fetchAll(db, sql: "SELECT table_name FROM auditledger_months ORDER BY month")
+            try db.execute(sql: "DROP VIEW audit_events")
+            for table in months { try db.execute(sql: "ALTER TABLE \(table) DROP COLUMN written_by") }
+            try db.execute(sql: "CREATE VIEW audit_events AS " + months.map { "SELECT * FROM \($0)" }.joined(separator: " UNION ALL "))
+            try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = 'v4 written_by'")
+            #expect(try Row.fetchOne(db, sql: "SELECT * FROM audit_events")?.hasColumn("written_by") == false)
+        }
+        try queue.close()
+        let store = try SQLiteStore(configuration: SQLiteStoreConfiguration(path: path), logger: Logger(label: "test.sqlite"))
+        try await store.prepare()
+        #expect(try await store.event(id: old.id)?.event.writtenBy == nil)
+        var new = try EventFactory.event(correlationID: "rr-upgrade", at: .now())
+        new.writtenBy = "gateway"
+        _ = try await store.write([EventBatch(events: [new], reportsIndex: false)])
+        #expect(try await store.event(id: new.id)?.event.writtenBy == "gateway")
+        var query = EventQuery(order: .ascending)
+        query.filters.correlationID = "rr-upgrade"
+        #expect(try await store.events(matching: query).events.map(\.event.writtenBy) == [nil, "gateway"])
+    }
+
     @Test("A month table outside the catalog, a catalogued month that is gone, and a row with the wrong event_date are reported")
     func findings() async throws {
         let directory = temporaryDirectory()
@@ -114,7 +148,7 @@ import Testing
                 sql: "INSERT INTO \(month) SELECT 'stray-id', event_version, event_timestamp, '1999-01-01', event_type, event_category, "
                     + "event_action, event_outcome, actor_type, actor_id, actor_ip, resource_type, resource_id, correlation_id, parent_event_id, "
                     + "parent_event_date, namespace, cluster_id, severity, duration_ms, error_code, error_message, retention_days, "
-                    + "is_sensitive, event_data, insert_seq + 1 FROM \(month)"
+                    + "is_sensitive, event_data, insert_seq + 1, written_by FROM \(month)"
             )
         }
         #expect(

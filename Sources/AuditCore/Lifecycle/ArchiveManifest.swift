@@ -1,10 +1,14 @@
 /// The description written next to a month's archive (`<name>.ndjson.gz` + `<name>.manifest.json`).
 ///
-/// The archive holds one event per line as the API returns it, in `insert_seq` order, gzip
-/// compressed; `sha256` is the hash of the compressed file, `rowCount` its number of lines.
+/// The archive holds one event per line in the archive's own encoding
+/// (``StoredAuditEvent/writeArchiveJSON(into:)``), in `insert_seq` order, gzip compressed;
+/// `sha256` is the hash of the compressed file, `rowCount` its number of lines.
 public struct ArchiveManifest: Sendable, Hashable {
-    /// Format identifier, `auditledger-archive/1`.
-    public static let format = "auditledger-archive/1"
+    /// Format identifier written, `auditledger-archive/2` (events carry `written_by`).
+    public static let format = "auditledger-archive/2"
+    /// Formats read: the current one and `auditledger-archive/1` (no `written_by`; its events
+    /// read as ones whose writer is not known).
+    public static let readableFormats: Set<String> = [format, "auditledger-archive/1"]
 
     public var month: PartitionMonth
     /// The archive file's name (no directory), e.g. `audit_events_2025_07-20260101T030000123456Z.ndjson.gz`.
@@ -69,7 +73,9 @@ public struct ArchiveManifest: Sendable, Hashable {
         func invalid(_ why: String) -> AuditError { AuditError(.malformedRequest, detail: "not an AuditLedger archive manifest: \(why)") }
         guard case .object(let object)? = try? JSONParser.parse(text) else { throw invalid("not a JSON object") }
         func string(_ key: String) -> String? { if case .string(let value)? = object[key] { value } else { nil } }
-        guard string("format") == Self.format else { throw invalid("format is not \(Self.format)") }
+        guard let format = string("format"), Self.readableFormats.contains(format) else {
+            throw invalid("format is not one of \(Self.readableFormats.sorted().joined(separator: ", "))")
+        }
         guard let monthText = string("month"), monthText.count == 7, let year = Int(monthText.prefix(4)), let number = Int(monthText.suffix(2)),
             let month = PartitionMonth(year: year, month: number)
         else { throw invalid("month") }

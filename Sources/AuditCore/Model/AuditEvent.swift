@@ -57,6 +57,12 @@ public struct AuditEvent: Sendable, Hashable {
     public var isSensitive: Bool
     /// `event_data`: a JSON object, kept whole.
     public var eventData: EventData
+    /// `written_by` (an AuditLedger extension): the authenticated principal that wrote the
+    /// event, set by the server from the request's credentials, never from the request body.
+    /// `nil` for events stored before the column existed (converted tables, archives of format 1).
+    /// Not part of the event's content: a retry by another principal is the same event
+    /// (see ``hasSameContent(as:)``).
+    public var writtenBy: String?
 
     /// `event_date`: the UTC day of ``timestamp``, the partition key.
     public var date: EventDate { timestamp.utcDate }
@@ -85,7 +91,8 @@ public struct AuditEvent: Sendable, Hashable {
         errorMessage: String? = nil,
         retentionDays: Int32 = EventValidator.defaultRetentionDays,
         isSensitive: Bool = false,
-        eventData: EventData
+        eventData: EventData,
+        writtenBy: String? = nil
     ) {
         self.id = id
         self.version = version
@@ -111,6 +118,7 @@ public struct AuditEvent: Sendable, Hashable {
         self.retentionDays = retentionDays
         self.isSensitive = isSensitive
         self.eventData = eventData
+        self.writtenBy = writtenBy
     }
 }
 

@@ -10,20 +10,22 @@
 ///
 /// Version 1 is an object with the members of Kubernaut's write request (`event_id`, `version`,
 /// `event_timestamp`, … `event_data`), values as accepted, absent ones left out, so a record
-/// can be sent back to `POST /api/v1/audit/events` unchanged. Reading is strict: a missing
-/// required member, a malformed value or a member this version does not know is an error,
-/// never a silent default.
+/// can be sent back to `POST /api/v1/audit/events` unchanged (the server ignores a
+/// `written_by` sent to it and records the sender). Version 2 adds `written_by`, the principal
+/// that wrote the event, when known; a version 1 record reads as one without it. Reading is
+/// strict: a missing required member, a malformed value or a member these versions do not know
+/// is an error, never a silent default.
 public enum EventRecordCodec {
     /// The version written.
-    public static let version = 1
+    public static let version = 2
 
     static let knownMembers: Set<String> = [
         "event_id", "version", "event_timestamp", "event_type", "event_category", "event_action", "event_outcome", "actor_type",
         "actor_id", "actor_ip", "resource_type", "resource_id", "correlation_id", "parent_event_id", "namespace", "cluster_id",
-        "severity", "duration_ms", "error_code", "error_message", "retention_days", "is_sensitive", "event_data",
+        "severity", "duration_ms", "error_code", "error_message", "retention_days", "is_sensitive", "event_data", "written_by",
     ]
 
-    /// Appends `event` as a version 1 record object.
+    /// Appends `event` as a version 2 record object.
     public static func write(_ event: AuditEvent, into writer: inout JSONWriter) {
         var object = JSONObjectWriter(taking: &writer)
         object.string("event_id", event.id.uuidString.lowercased())
@@ -49,10 +51,11 @@ public enum EventRecordCodec {
         object.integer("retention_days", Int64(event.retentionDays))
         object.bool("is_sensitive", event.isSensitive)
         object.raw("event_data", event.eventData.json)
+        object.optional("written_by", event.writtenBy)
         writer = object.finish()
     }
 
-    /// Reads a version 1 record object.
+    /// Reads a version 1 or 2 record object.
     /// - Throws: `internal-error` naming the member at fault (the record was written by
     ///   AuditLedger, so a bad one is damage or a version mismatch, never the client's error).
     public static func read(_ object: JSONObject) throws(AuditError) -> AuditEvent {
@@ -123,7 +126,8 @@ public enum EventRecordCodec {
             errorMessage: try string("error_message"),
             retentionDays: retentionDays,
             isSensitive: isSensitive,
-            eventData: EventData(data)
+            eventData: EventData(data),
+            writtenBy: try string("written_by")
         )
     }
 }

@@ -5,9 +5,10 @@
 #endif
 
 extension StoredAuditEvent {
-    /// Appends the event as retention archives store it (one NDJSON line, format version 1):
+    /// Appends the event as retention archives store it (one NDJSON line, format version 2):
     /// every stored column under its column name, absent values as `null`, `parent_event_date`
-    /// as `YYYY-MM-DD`, plus `version` and `cluster_name`; `event_data` is copied from the
+    /// as `YYYY-MM-DD`, plus `version` and `cluster_name`; format 1 had no `written_by`.
+    /// `event_data` is copied from the
     /// store's text without re-encoding. The API has its own encoder (`EventJSON` in the server),
     /// so answers can change shape without changing archives already written.
     public func writeArchiveJSON(into writer: inout JSONWriter) {
@@ -40,6 +41,7 @@ extension StoredAuditEvent {
         object.bool("is_sensitive", event.isSensitive)
         object.integer("insert_seq", insertSequence)
         object.raw("event_data", event.eventData.json)
+        object.string("written_by", event.writtenBy)
         writer = object.finish()
     }
 
@@ -87,7 +89,8 @@ extension StoredAuditEvent {
             errorMessage: string("error_message"),
             retentionDays: retentionDays,
             isSensitive: isSensitive,
-            eventData: EventData(data)
+            eventData: EventData(data),
+            writtenBy: string("written_by")
         )
         self.init(event: event, insertSequence: sequence)
     }

@@ -33,6 +33,7 @@ struct PostgresMigration: Sendable {
         .appRole,
         .lifecycle,
         .quarantine,
+        .writtenBy,
     ]
 
     /// The version a fully migrated database is at.

@@ -78,7 +78,7 @@ extension PostgresStore {
                     }
                     var events: [AuditEvent] = []
                     for try await row in try await connection.query(page, logger: self.logger) {
-                        events.append(try Self.revalidated(try Self.decodeEvent(row).event, table: table))
+                        events.append(try Self.revalidated(try PostgresEventColumns.decode(row).event, table: table))
                     }
                     guard let last = events.last else { break }
                     waiting += try await self.storeConverted(events, into: &conversion, on: connection)
@@ -189,8 +189,8 @@ extension PostgresStore {
         policy: ValidationPolicy(maximumFutureSkewSeconds: 3_650 * 86_400, maximumAgeSeconds: 36_500 * 86_400)
     )
 
-    /// The source columns in the order ``decodeEvent(_:)`` reads, with Kubernaut's older names
-    /// and defaults where a column is missing.
+    /// The select list reading a legacy table as ``PostgresEventColumns/decode(_:)`` reads a
+    /// stored event: ``legacyExpressions(columns:)`` in the order of ``PostgresEventColumns/selected``.
     static func conversionSelect(columns: Set<String>) throws(AuditError) -> String {
         for required in [
             "event_id", "event_timestamp", "event_type", "event_category", "event_action", "event_outcome", "correlation_id", "event_data",
@@ -198,24 +198,51 @@ extension PostgresStore {
         where !columns.contains(required) {
             throw AuditError.validation(field: "table", "has no \(required) column")
         }
+        let expressions = legacyExpressions(columns: columns)
+        var select: [String] = []
+        for column in PostgresEventColumns.selected {
+            guard let expression = expressions[column.name] else {
+                throw AuditError(.internalError, detail: "the conversion has no source for the column \(column.name)")
+            }
+            select.append(expression)
+        }
+        return (select + ["0::int8"]).joined(separator: ", ")
+    }
+
+    /// Per stored column, the expression that reads it from a legacy table with `columns`:
+    /// Kubernaut's older names and its defaults where a column is missing.
+    static func legacyExpressions(columns: Set<String>) -> [String: String] {
         func either(_ names: [String], _ fallback: String) -> String {
             names.first(where: columns.contains) ?? fallback
         }
         return [
-            "event_id", "coalesce(\(either(["event_version", "version"], "NULL"))::text, '1.0')", "event_timestamp::timestamptz", "event_type::text",
-            "event_category::text", "event_action::text", "event_outcome::text",
-            "coalesce(\(either(["actor_type"], "NULL"))::text, 'service')",
-            "coalesce(\(either(["actor_id"], "NULL"))::text, event_category || '-service')",
-            columns.contains("actor_ip") ? "host(actor_ip::inet)" : "NULL::text",
-            "coalesce(\(either(["resource_type"], "NULL"))::text, event_category)",
-            "coalesce(\(either(["resource_id"], "NULL"))::text, correlation_id)", "correlation_id::text",
-            "\(either(["parent_event_id"], "NULL"))::uuid", "NULL::date",
-            "\(either(["namespace"], "NULL"))::text", "\(either(["cluster_id", "cluster_name"], "NULL"))::text",
-            "\(either(["severity"], "NULL"))::text",
-            "\(either(["duration_ms"], "NULL"))::int4", "\(either(["error_code"], "NULL"))::text", "\(either(["error_message"], "NULL"))::text",
-            "coalesce(\(either(["retention_days"], "NULL"))::int4, 2555)", "coalesce(\(either(["is_sensitive"], "NULL"))::bool, false)",
-            "event_data::text", "0::int8",
-        ].joined(separator: ", ")
+            "event_id": "event_id",
+            "event_version": "coalesce(\(either(["event_version", "version"], "NULL"))::text, '1.0')",
+            "event_timestamp": "event_timestamp::timestamptz",
+            "event_type": "event_type::text",
+            "event_category": "event_category::text",
+            "event_action": "event_action::text",
+            "event_outcome": "event_outcome::text",
+            "actor_type": "coalesce(\(either(["actor_type"], "NULL"))::text, 'service')",
+            "actor_id": "coalesce(\(either(["actor_id"], "NULL"))::text, event_category || '-service')",
+            "actor_ip": columns.contains("actor_ip") ? "host(actor_ip::inet)" : "NULL::text",
+            "resource_type": "coalesce(\(either(["resource_type"], "NULL"))::text, event_category)",
+            "resource_id": "coalesce(\(either(["resource_id"], "NULL"))::text, correlation_id)",
+            "correlation_id": "correlation_id::text",
+            "parent_event_id": "\(either(["parent_event_id"], "NULL"))::uuid",
+            "parent_event_date": "NULL::date",
+            "namespace": "\(either(["namespace"], "NULL"))::text",
+            "cluster_id": "\(either(["cluster_id", "cluster_name"], "NULL"))::text",
+            "severity": "\(either(["severity"], "NULL"))::text",
+            "duration_ms": "\(either(["duration_ms"], "NULL"))::int4",
+            "error_code": "\(either(["error_code"], "NULL"))::text",
+            "error_message": "\(either(["error_message"], "NULL"))::text",
+            "retention_days": "coalesce(\(either(["retention_days"], "NULL"))::int4, 2555)",
+            "is_sensitive": "coalesce(\(either(["is_sensitive"], "NULL"))::bool, false)",
+            "event_data": "event_data::text",
+            // A legacy table does not know who wrote its rows; the conversion does not make it up.
+            "written_by": "NULL::text",
+        ]
     }
 
     static func isPlainIdentifier(_ name: String) -> Bool {

@@ -109,13 +109,13 @@ extension PostgresStore: AuditLifecycleStore {
                 var total: Int64 = 0
                 for try await row in try await connection.query(
                     """
-                    SELECT \(unescaped: Self.eventColumns) FROM audit_events
+                    SELECT \(unescaped: PostgresEventColumns.selectList) FROM audit_events
                     WHERE event_date >= \(PostgresDay(month.firstDay)) AND event_date < \(PostgresDay(month.endDay))
                     ORDER BY insert_seq
                     """,
                     logger: self.logger
                 ) {
-                    chunk.append(try Self.decodeEvent(row))
+                    chunk.append(try PostgresEventColumns.decode(row))
                     if chunk.count == 1000 {
                         total += Int64(chunk.count)
                         try await body(chunk)

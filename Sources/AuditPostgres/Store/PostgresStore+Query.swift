@@ -36,7 +36,7 @@ extension PostgresStore {
                 let rows = try await self.client.statement(
                     """
                     SELECT \(unescaped: Self.holdColumns), p.* FROM (
-                        SELECT \(unescaped: Self.eventColumns) FROM audit_events WHERE event_id = \(id) LIMIT 1
+                        SELECT \(unescaped: PostgresEventColumns.selectList) FROM audit_events WHERE event_id = \(id) LIMIT 1
                     ) p \(unescaped: Self.holdJoin)
                     """,
                     logger: self.logger
@@ -70,7 +70,7 @@ extension PostgresStore {
         let placedBy = try cells.next(String?.self)
         let placedAt = try cells.next(PostgresTimestamp?.self)
         guard let id = try cells.next(UUID?.self) else { return nil }
-        var event = try decodeEvent(id: id, &cells)
+        var event = try PostgresEventColumns.decode(id: id, &cells)
         if let reason, let placedBy, let placedAt {
             event.legalHold = LegalHoldMark(reason: reason, placedBy: placedBy, placedAt: placedAt.value)
         }
@@ -142,7 +142,7 @@ extension PostgresStore {
                 "(event_timestamp, event_id) \(comparison) (\(bind(PostgresTimestamp(cursor.afterTimestamp))), \(bind(cursor.afterID)))"
             )
         }
-        var sql = "SELECT \(eventColumns) FROM audit_events"
+        var sql = "SELECT \(PostgresEventColumns.selectList) FROM audit_events"
         if !pageConditions.isEmpty { sql += " WHERE " + pageConditions.joined(separator: " AND ") }
         sql += " ORDER BY event_timestamp \(direction), event_id \(direction)"
         sql += " LIMIT \(bind(Int64(query.limit + 1))) OFFSET \(bind(Int64(query.offset)))"

@@ -136,28 +136,7 @@ extension PostgresStore {
 
     /// Inserts archived rows with their own `insert_seq`.
     private func insertRestored(_ rows: [StoredAuditEvent], on connection: PostgresConnection) async throws {
-        let events = rows.map(\.event)
-        try await connection.statement(
-            """
-            INSERT INTO audit_events (
-                event_id, event_version, event_timestamp, event_date, event_type, event_category, event_action,
-                event_outcome, actor_type, actor_id, actor_ip, resource_type, resource_id, correlation_id,
-                parent_event_id, parent_event_date, namespace, cluster_id, severity, duration_ms, error_code,
-                error_message, retention_days, is_sensitive, event_data, insert_seq)
-            SELECT * FROM unnest(
-                \(ColumnArray(events.map(\.id))), \(ColumnArray(events.map(\.version))), \(ColumnArray(events.map { PostgresTimestamp($0.timestamp) })),
-                \(ColumnArray(events.map { PostgresDay($0.date) })), \(ColumnArray(events.map(\.eventType))), \(ColumnArray(events.map(\.category))),
-                \(ColumnArray(events.map(\.action))), \(ColumnArray(events.map(\.outcome.rawValue))), \(ColumnArray(events.map(\.actorType))),
-                \(ColumnArray(events.map(\.actorID))), \(ColumnArray(events.map(\.actorIP)))::inet[], \(ColumnArray(events.map(\.resourceType))),
-                \(ColumnArray(events.map(\.resourceID))), \(ColumnArray(events.map(\.correlationID))), \(ColumnArray(events.map(\.parentEventID))),
-                \(ColumnArray(events.map { $0.parentEventDate.map(PostgresDay.init) })), \(ColumnArray(events.map(\.namespace))),
-                \(ColumnArray(events.map(\.clusterID))), \(ColumnArray(events.map(\.severity))), \(ColumnArray(events.map(\.durationMS))),
-                \(ColumnArray(events.map(\.errorCode))), \(ColumnArray(events.map(\.errorMessage))), \(ColumnArray(events.map(\.retentionDays))),
-                \(ColumnArray(events.map(\.isSensitive))), \(ColumnArray(events.map { PostgresJSONBText($0.eventData.json) })),
-                \(ColumnArray(rows.map(\.insertSequence))))
-            """,
-            logger: logger
-        )
+        try await connection.statement(PostgresEventColumns.insert(rows.map(\.event), sequences: rows.map(\.insertSequence)), logger: logger)
     }
 
     /// The first column of the first row of `query`, or `nil`.

@@ -57,10 +57,10 @@ extension PostgresStore {
         var stored: [UUID: AuditEvent] = [:]
         let lookupIDs = ColumnArray(WritePlan.lookupIDs(batches))
         for row in try await connection.statement(
-            "SELECT \(unescaped: Self.eventColumns) FROM audit_events WHERE event_id = ANY(\(lookupIDs))",
+            "SELECT \(unescaped: PostgresEventColumns.selectList) FROM audit_events WHERE event_id = ANY(\(lookupIDs))",
             logger: logger
         ) {
-            let event = try Self.decodeEvent(row).event
+            let event = try PostgresEventColumns.decode(row).event
             stored[event.id] = event
         }
         var parentDates: [UUID: EventDate] = [:]
@@ -87,48 +87,10 @@ extension PostgresStore {
         return plan.outcomes
     }
 
-    /// One multi-row INSERT of `rows` (a fixed 25 binds whatever the row count).
+    /// One multi-row INSERT of `rows` (one bind per column whatever the row count).
     /// - Returns: the ids actually inserted.
     private func insert(_ rows: [AuditEvent], on connection: PostgresConnection) async throws -> Set<UUID> {
-        let ids = ColumnArray(rows.map(\.id))
-        let versions = ColumnArray(rows.map(\.version))
-        let timestamps = ColumnArray(rows.map { PostgresTimestamp($0.timestamp) })
-        let dates = ColumnArray(rows.map { PostgresDay($0.date) })
-        let types = ColumnArray(rows.map(\.eventType))
-        let categories = ColumnArray(rows.map(\.category))
-        let actions = ColumnArray(rows.map(\.action))
-        let outcomes = ColumnArray(rows.map(\.outcome.rawValue))
-        let actorTypes = ColumnArray(rows.map(\.actorType))
-        let actorIDs = ColumnArray(rows.map(\.actorID))
-        let actorIPs = ColumnArray(rows.map(\.actorIP))
-        let resourceTypes = ColumnArray(rows.map(\.resourceType))
-        let resourceIDs = ColumnArray(rows.map(\.resourceID))
-        let correlationIDs = ColumnArray(rows.map(\.correlationID))
-        let parentIDs = ColumnArray(rows.map(\.parentEventID))
-        let parentDates = ColumnArray(rows.map { $0.parentEventDate.map(PostgresDay.init) })
-        let namespaces = ColumnArray(rows.map(\.namespace))
-        let clusters = ColumnArray(rows.map(\.clusterID))
-        let severities = ColumnArray(rows.map(\.severity))
-        let durations = ColumnArray(rows.map(\.durationMS))
-        let errorCodes = ColumnArray(rows.map(\.errorCode))
-        let errorMessages = ColumnArray(rows.map(\.errorMessage))
-        let retentions = ColumnArray(rows.map(\.retentionDays))
-        let sensitivity = ColumnArray(rows.map(\.isSensitive))
-        let payloads = ColumnArray(rows.map { PostgresJSONBText($0.eventData.json) })
-        let query: PostgresQuery = """
-            INSERT INTO audit_events (
-                event_id, event_version, event_timestamp, event_date, event_type, event_category, event_action,
-                event_outcome, actor_type, actor_id, actor_ip, resource_type, resource_id, correlation_id,
-                parent_event_id, parent_event_date, namespace, cluster_id, severity, duration_ms, error_code,
-                error_message, retention_days, is_sensitive, event_data)
-            SELECT * FROM unnest(
-                \(ids), \(versions), \(timestamps), \(dates), \(types), \(categories), \(actions),
-                \(outcomes), \(actorTypes), \(actorIDs), \(actorIPs)::inet[], \(resourceTypes), \(resourceIDs), \(correlationIDs),
-                \(parentIDs), \(parentDates), \(namespaces), \(clusters), \(severities), \(durations), \(errorCodes),
-                \(errorMessages), \(retentions), \(sensitivity), \(payloads))
-            ON CONFLICT (event_id, event_date) DO NOTHING
-            RETURNING event_id
-            """
+        let query = PostgresEventColumns.insert(rows, suffix: "ON CONFLICT (event_id, event_date) DO NOTHING RETURNING event_id")
         var inserted = Set<UUID>()
         for row in try await connection.statement(query, logger: logger) {
             inserted.insert(try row.decode(UUID.self))

@@ -6,8 +6,9 @@ package import AuditCore
     import Foundation
 #endif
 
-/// The JSON shapes of the audit API, written straight to bytes. Items are written by
-/// `StoredAuditEvent.writeArchiveJSON(into:)` (the same form archives use). Package-visible so that
+/// The JSON shapes of the audit API, written straight to bytes (archives, the spool and the
+/// quarantine have codecs of their own, so answers can change without touching what is kept).
+/// Package-visible so that
 /// the benchmark harness times the very encoder the server uses.
 package enum EventJSON {
     /// `201` body of the single-event endpoint (Kubernaut's shape).
@@ -97,6 +98,9 @@ package enum EventJSON {
     /// clients read (`version`, `cluster_name`, the `legal_hold` members); `event_data` is copied
     /// from the store's text without re-encoding.
     ///
+    /// `written_by` (an AuditLedger extension) names the principal that wrote the event, and is
+    /// left out when that is not known (events stored before the column existed).
+    ///
     /// Without `sensitive`, an `is_sensitive` event is written without `error_message`, with
     /// `event_data` `{}` and with `"sensitive_withheld": true` (an AuditLedger extension): the
     /// caller sees that the event exists and its envelope, not its content.
@@ -137,6 +141,7 @@ package enum EventJSON {
             object.string("legal_hold_placed_at", hold.placedAt.description)
         }
         object.integer("insert_seq", stored.insertSequence)
+        object.optional("written_by", event.writtenBy)
         if withheld {
             object.bool("sensitive_withheld", true)
             object.raw("event_data", "{}")

@@ -26,12 +26,14 @@ struct EventWriteRoutes {
         throw rateLimiter.refusal(after: wait)
     }
 
-    /// A person's writes are recorded under the person, as Kubernaut does: `actor_type` `user`
-    /// and `actor_id` the principal's name, whatever the request said
+    /// Every event records its writer in `written_by`: the principal's name, never anything the
+    /// request said. A person's writes are also recorded under the person, as Kubernaut does:
+    /// `actor_type` `user` and `actor_id` the principal's name, whatever the request said
     /// (``AccessConfiguration/attributesHumanWrites``). Services' events keep their actor.
     func attributed(_ event: AuditEvent, to principal: Principal) -> AuditEvent {
-        guard principal.kind == .human, configuration.access.attributesHumanWrites else { return event }
         var event = event
+        event.writtenBy = principal.name
+        guard principal.kind == .human, configuration.access.attributesHumanWrites else { return event }
         event.actorType = "user"
         event.actorID = principal.name
         return event

@@ -19,7 +19,7 @@ import Synchronization
 ///
 /// The actor is the principal (`user` for a person, `service` otherwise) or, for refusals, the
 /// address (`actor_type` `network`); nothing of a refused credential is recorded but why it was
-/// refused. Run it as a `Service`: on shutdown it records what it counted so far.
+/// refused. Their `written_by` is `auditledger`. Run it as a `Service`: on shutdown it records what it counted so far.
 public final class ServerAuditTrail: Service, Sendable {
     /// How the trail runs. Every property has a documented default.
     public struct Configuration: Sendable {
@@ -193,12 +193,16 @@ public final class ServerAuditTrail: Service, Sendable {
         ]
         if let address { members.append(.init(key: "actor_ip", value: .string(address))) }
         do {
-            let event = try validator.event(from: .object(JSONObject(members)), now: now)
+            var event = try validator.event(from: .object(JSONObject(members)), now: now)
+            event.writtenBy = Self.writer
             _ = try await writer.submit(EventBatch(events: [event], reportsIndex: false), logger: logger)
         } catch {
             logger.error("the server's own audit event could not be recorded", metadata: ["audit.event.type": "\(type)", "error": "\(error)"])
         }
     }
+
+    /// `written_by` of the server's own events.
+    public static let writer = "auditledger"
 
     /// `auditledger-security-2026-12-01`: one correlation per day for the server's own security events.
     static func dailyCorrelation(_ time: AuditTimestamp) -> String {
