@@ -8,16 +8,20 @@ public import Logging
 /// last event), and its SHA-256 must also be the one the lifecycle log recorded when retention
 /// removed the month, when the log has that record: a manifest rewritten to match an altered
 /// archive is refused too. The restore is recorded in the lifecycle log; retention then keeps
-/// the month for ``MonthReport/restoredMonthDays`` days.
+/// the month for ``MonthReport/restoredMonthDays`` days. With a ``recorder``, also as an audit
+/// event (`auditledger.partition.restored`).
 public struct ArchiveRestorer: Sendable {
     /// Who or what asked (`cli:<user>`), recorded in the log.
     public var triggeredBy: String
+    /// Where a restore is recorded as an audit event; `nil` (the default): only the lifecycle log.
+    public var recorder: (any SelfAuditRecorder)?
     let store: any AuditLifecycleStore
     let logger: Logger
 
-    public init(store: any AuditLifecycleStore, triggeredBy: String, logger: Logger) {
+    public init(store: any AuditLifecycleStore, triggeredBy: String, recorder: (any SelfAuditRecorder)? = nil, logger: Logger) {
         self.store = store
         self.triggeredBy = triggeredBy
+        self.recorder = recorder
         self.logger = logger
     }
 
@@ -58,6 +62,10 @@ public struct ArchiveRestorer: Sendable {
                 outcome: "ok", detail: "restored from its archive; kept \(MonthReport.restoredMonthDays) days"
             )
         )
+        await recorder?.record(
+            .restored(
+                manifest.month, rows: manifest.rowCount, archiveFile: manifest.archiveFile, sha256: manifest.sha256, triggeredBy: triggeredBy,
+                at: AuditTimestamp.now()))
         return manifest
     }
 }

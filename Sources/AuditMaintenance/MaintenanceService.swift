@@ -47,18 +47,24 @@ public final class MaintenanceService: Service, Sendable {
 
     private let store: any AuditLifecycleStore
     private let configuration: Configuration
+    private let recorder: (any SelfAuditRecorder)?
     private let logger: Logger
     private let metrics: MaintenanceMetrics
 
-    /// - Parameter metrics: where runs are reported (default: the bootstrapped metrics system).
+    /// - Parameters:
+    ///   - recorder: where retention's removals and failures are recorded as audit events
+    ///     (the server's trail); `nil` (the default): only the lifecycle log.
+    ///   - metrics: where runs are reported (default: the bootstrapped metrics system).
     public init(
         store: any AuditLifecycleStore,
         configuration: Configuration = Configuration(),
+        recorder: (any SelfAuditRecorder)? = nil,
         logger: Logger,
         metrics: MaintenanceMetrics = MaintenanceMetrics()
     ) {
         self.store = store
         self.configuration = configuration
+        self.recorder = recorder
         self.logger = logger
         self.metrics = metrics
     }
@@ -91,7 +97,7 @@ public final class MaintenanceService: Service, Sendable {
                 var retention: RetentionRunner.Outcome?
                 if let directory = self.configuration.archiveDirectory {
                     retention = try await RetentionRunner(
-                        store: self.store, archiveDirectory: directory, triggeredBy: triggeredBy, logger: self.logger
+                        store: self.store, archiveDirectory: directory, triggeredBy: triggeredBy, recorder: self.recorder, logger: self.logger
                     )
                     .run(now: now, dryRun: false)
                 }

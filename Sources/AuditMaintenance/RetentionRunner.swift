@@ -7,19 +7,25 @@ public import Logging
 /// For each eligible month (newest first, so a month whose events are parents goes after the
 /// months of their children): write the archive and manifest, read the archive back and check
 /// its hash and row count, then ask the store to remove the month if it still holds exactly that
-/// many rows and no held event. Every removal (and failure) is recorded in the lifecycle log.
+/// many rows and no held event. Every removal (and failure) is recorded in the lifecycle log
+/// and, with a ``recorder``, as an audit event (`auditledger.retention.removed` / `.failed`).
 public struct RetentionRunner: Sendable {
     /// Where archives are written.
     public var archiveDirectory: String
     /// Who or what asked (`maintenance`, `cli:<user>`), recorded in the log.
     public var triggeredBy: String
+    /// Where removals and failures are recorded as audit events; `nil` (the default): only the lifecycle log.
+    public var recorder: (any SelfAuditRecorder)?
     let store: any AuditLifecycleStore
     let logger: Logger
 
-    public init(store: any AuditLifecycleStore, archiveDirectory: String, triggeredBy: String, logger: Logger) {
+    public init(
+        store: any AuditLifecycleStore, archiveDirectory: String, triggeredBy: String, recorder: (any SelfAuditRecorder)? = nil, logger: Logger
+    ) {
         self.store = store
         self.archiveDirectory = archiveDirectory
         self.triggeredBy = triggeredBy
+        self.recorder = recorder
         self.logger = logger
     }
 
@@ -67,6 +73,10 @@ public struct RetentionRunner: Sendable {
                         triggeredBy: triggeredBy, outcome: "ok", detail: report.reason
                     )
                 )
+                await recorder?.record(
+                    .retentionRemoved(
+                        report.month, rows: written.manifest.rowCount, archiveFile: written.manifest.archiveFile, sha256: written.manifest.sha256,
+                        reason: report.reason, triggeredBy: triggeredBy, at: AuditTimestamp.now()))
             } catch {
                 outcome.failed.append((report.month, error))
                 logger.error("month not removed", metadata: ["audit.month": "\(report.month)", "error": "\(error)"])
@@ -76,6 +86,7 @@ public struct RetentionRunner: Sendable {
                         triggeredBy: triggeredBy, outcome: "failed", detail: error.detail
                     )
                 )
+                await recorder?.record(.retentionFailed(report.month, detail: error.detail, triggeredBy: triggeredBy, at: AuditTimestamp.now()))
             }
         }
         return outcome

@@ -10,7 +10,9 @@ public import ServiceLifecycle
 /// tests use.
 ///
 /// The application runs `services` (the store's own, e.g. its connection pool), then — with a
-/// `spool` — the ``AuditIngest/SpoolReplayer``, then the batching writer, then the HTTP server;
+/// `spool` — the ``AuditIngest/SpoolReplayer``, then the batching writer, then the services
+/// `recordingServices` makes with the server's ``ServerAuditTrail`` as their recorder (the
+/// maintenance service), then the trail, then the HTTP server;
 /// graceful shutdown stops them in the reverse order, so requests in flight are answered before
 /// the writer drains (into the store, or the spool), the replayer stops, and the store closes.
 /// `store.prepare()` runs before the server accepts connections. `GET /metrics` renders
@@ -21,6 +23,7 @@ public import ServiceLifecycle
 public func buildAuditApplication(
     store: any AuditLifecycleStore,
     services: [any Service] = [],
+    recordingServices: (any SelfAuditRecorder) -> [any Service] = { _ in [] },
     spool: Spool? = nil,
     configuration: AuditServerConfiguration = AuditServerConfiguration(),
     http: ApplicationConfiguration = ApplicationConfiguration(),
@@ -69,8 +72,9 @@ public func buildAuditApplication(
         router: router,
         server: .guardedHTTP1(limits: configuration.connections, problems: problems, tls: configuration.tls, logger: logger),
         configuration: http,
-        // The trail last, so that it stops first and its last events still reach the writer.
-        services: reviewer + services + replayer + [writer, trail],
+        // The trail last, so that it stops first and its last events still reach the writer;
+        // the recording services (maintenance) after the writer, so that it is still there when they stop.
+        services: reviewer + services + replayer + [writer] + recordingServices(trail) + [trail],
         logger: logger
     )
     application.beforeServerStarts {

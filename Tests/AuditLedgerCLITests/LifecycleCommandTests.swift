@@ -30,7 +30,14 @@ import Testing
         }
     }
 
-    @Test("check, ensure, retention (dry run, then real), archive verify and restore, on one file")
+    /// The store's own audit events (category `security`), oldest first.
+    static func securityEvents(in store: SQLiteStore) async throws -> [AuditEvent] {
+        var query = EventQuery(order: .ascending)
+        query.filters.category = "security"
+        return try await store.events(matching: query).events.map(\.event)
+    }
+
+    @Test("check, ensure, retention (dry run, then real), archive verify and restore, on one file; with --self-audit each is an audit event")
     func operatorRound() async throws {
         let directory = NSTemporaryDirectory() + "auditledger-cli-" + UUID().uuidString
         defer { try? FileManager.default.removeItem(atPath: directory) }
@@ -57,8 +64,17 @@ import Testing
         #expect(try await store.event(id: expired.id) != nil, "a dry run changes nothing")
 
         let archives = directory + "/archives"
-        try await run(["retention", "run", "--archive-dir", archives] + url)
+        try await CommandEnvironment.$variables.withValue(["USER": "ops-alice"]) {
+            try await run(["retention", "run", "--archive-dir", archives, "--self-audit"] + url)
+        }
         #expect(try await store.event(id: expired.id) == nil)
+        let removal = try #require(try await Self.securityEvents(in: store).first)
+        #expect(removal.eventType == "auditledger.retention.removed" && removal.resourceType == "partition" && removal.resourceID == old.description)
+        #expect(removal.actorType == "user" && removal.actorID == "ops-alice" && removal.writtenBy == "auditledger")
+        #expect(removal.correlationID == "auditledger-security-" + AuditTimestamp.now().utcDate.description)
+        let removalData = try removal.eventData.object()
+        #expect(removalData["rows"] == .number("1") && removalData["triggered_by"] == .string("cli:ops-alice"))
+        if case .string(let sha)? = removalData["archive_sha256"] { #expect(sha.count == 64) } else { Issue.record("no archive_sha256") }
         #expect(!(try await store.months()).contains(old))
         let manifest = try #require(try FileManager.default.contentsOfDirectory(atPath: archives).first { $0.hasSuffix(".manifest.json") })
         let log = try await store.lifecycleLog(limit: 1)
@@ -68,9 +84,12 @@ import Testing
         #expect(try await exitCode(["partitions", "check"] + url) == 0)
 
         #expect(try await exitCode(["archive", "verify", archives + "/" + manifest]) == 0)
-        try await run(["archive", "restore", archives + "/" + manifest] + url)
+        try await run(["archive", "restore", archives + "/" + manifest, "--self-audit"] + url)
         #expect(try await store.event(id: expired.id)?.event.hasSameContent(as: expired) == true)
+        let restore = try await Self.securityEvents(in: store).map(\.eventType)
+        #expect(restore == ["auditledger.retention.removed", "auditledger.partition.restored"])
         #expect(try await exitCode(["archive", "restore", archives + "/" + manifest] + url) == 1, "the month is no longer empty")
+        #expect(try await Self.securityEvents(in: store).count == 2, "a refused restore, and one without --self-audit, records nothing")
 
         let gz = archives + "/" + manifest.replacingOccurrences(of: ".manifest.json", with: ".ndjson.gz")
         var bytes = try #require(FileManager.default.contents(atPath: gz))

@@ -86,15 +86,24 @@ import Testing
 
         // The parent arrives; the child can now be stored.
         _ = try await store.write([EventBatch(events: [parent], reportsIndex: false)])
-        #expect(try await commands.exitCode(["quarantine", "retry", "--all"] + url) == 1)
+        #expect(try await commands.exitCode(["quarantine", "retry", "--all", "--self-audit"] + url) == 1)
         #expect(try await store.event(id: child.id) != nil)
         #expect(try await store.event(id: orphan.id) == nil)
         #expect(try await store.quarantineCounts() == QuarantineCounts(records: 1, events: 1))
         let records = try await store.quarantinedRecords(includeResolved: true, limit: 10, offset: 0).records
         #expect(records.first?.resolution?.hasPrefix("stored by quarantine retry") == true)
+        var security = EventQuery(order: .ascending)
+        security.filters.category = "security"
+        let retried = try await store.events(matching: security).events.map(\.event)
+        #expect(retried.map(\.eventType) == ["auditledger.quarantine.retried", "auditledger.quarantine.retried"])
+        #expect(Set(retried.map(\.outcome)) == [.success, .failure])
+        #expect(Set(retried.map(\.resourceID)) == Set(records.map { String($0.id) }))
 
         let export = directory + "/quarantine.ndjson"
-        try await commands.run(["quarantine", "export", "--all", "--output", export] + url)
+        try await commands.run(["quarantine", "export", "--all", "--output", export, "--self-audit"] + url)
+        let exportedEvent = try await store.events(matching: security).events.last?.event
+        #expect(exportedEvent?.eventType == "auditledger.quarantine.exported")
+        #expect(try exportedEvent?.eventData.object()["records"] == .number("2"))
         let lines = String(decoding: try #require(FileManager.default.contents(atPath: export)), as: UTF8.self).split(separator: "\n")
         #expect(lines.count == 2)
         let exported = try #require(try JSONParser.parse(String(lines[1])).object)

@@ -1,9 +1,11 @@
 import AuditCore
+import AuditMaintenance
 import AuditServer
 import AuditTesting
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
+import Logging
 import NIOCore
 import Testing
 
@@ -110,6 +112,46 @@ private func withTrailApp(_ kind: StoreKind, _ body: @Sendable @escaping (any Te
 }
 
 /// The items of `GET /api/v1/audit/events?event_type=type`, read as the reader.
+extension SelfAuditTests {
+    @Test("The maintenance service's retention removals are recorded in the server's trail", arguments: StoreKind.available)
+    func retentionRecorded(_ kind: StoreKind) async throws {
+        let archives = NSTemporaryDirectory() + "auditledger-trail-archives-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: archives) }
+        try await withHarness(kind) { harness in
+            let old = AuditTimestamp.now().utcDate.month.adding(months: -3)
+            let expired = try EventFactory.event(
+                correlationID: "rr-expired", at: old.firstDay.startOfDay.adding(seconds: 60), fields: ["retention_days": .number("1")])
+            try await harness.writeSucceeding([expired])
+            var configuration = AuditServerConfiguration(validation: EventFactory.importPolicy)
+            configuration.selfAudit.enabled = true
+            let store = harness.store
+            let app = buildAuditApplication(
+                store: store,
+                recordingServices: { trail in
+                    [
+                        MaintenanceService(
+                            store: store, configuration: MaintenanceService.Configuration(archiveDirectory: archives), recorder: trail,
+                            logger: Logger(label: "test.maintenance"))
+                    ]
+                }, configuration: configuration, logger: Logger(label: "test.http"))
+            try await app.test(.router) { client in
+                var removed: [JSONObject] = []
+                for _ in 0..<100 where removed.isEmpty {
+                    let answer = try await client.get("/api/v1/audit/events?event_type=auditledger.retention.removed")
+                    removed = try answer.object.array("data").compactMap(\.object)
+                    if removed.isEmpty { try await Task.sleep(for: .milliseconds(100)) }
+                }
+                let item = try #require(removed.first)
+                #expect(removed.count == 1)
+                #expect(item.string("resource_id") == old.description && item.string("actor_id") == "auditledger-maintenance")
+                #expect(item.string("written_by") == "auditledger" && item.string("event_category") == "security")
+                #expect(item.object("event_data")?["rows"] == .number("1"))
+            }
+            #expect(try await harness.rowCount(eventID: expired.id) == 0)
+        }
+    }
+}
+
 private func events(_ client: any TestClientProtocol, _ fixture: AccessFixture, type: String) async throws -> [JSONObject] {
     let answer = try await client.get("/api/v1/audit/events?event_type=\(type)&limit=1000", headers: fixture.headers(.reader))
     #expect(answer.status == .ok)

@@ -45,16 +45,19 @@ struct ArchiveCommand: AsyncParsableCommand {
         @Argument(help: "The archive's .manifest.json (or its .ndjson.gz).")
         var file: String
 
+        @OptionGroup var selfAudit: SelfAuditOptions
         @OptionGroup var logging: LoggingOptions
 
         func run() async throws {
             let file = file
-            let user = ProcessInfo.processInfo.environment["USER"] ?? "unknown"
             let logger = try logging.makeLogger()
+            let selfAudit = selfAudit
             let manifest: ArchiveManifest
             do {
                 manifest = try await store.withPreparedStore(logger: logger) { selection in
-                    let restorer = ArchiveRestorer(store: selection.store, triggeredBy: "cli:\(user)", logger: logger)
+                    let restorer = ArchiveRestorer(
+                        store: selection.store, triggeredBy: "cli:\(SelfAuditOptions.user)",
+                        recorder: try selfAudit.recorder(for: selection.store, logger: logger), logger: logger)
                     Progress.note("verifying \(file)")
                     return try await restorer.restore(file, now: .now()) { manifest in
                         Progress.note("verified; restoring \(manifest.rowCount) events into \(manifest.month.partitionName) in one transaction")

@@ -55,6 +55,7 @@ struct QuarantineCommand: AsyncParsableCommand {
         @Flag(help: "Retry every open record.")
         var all = false
 
+        @OptionGroup var selfAudit: SelfAuditOptions
         @OptionGroup var logging: LoggingOptions
 
         func validate() throws {
@@ -64,8 +65,11 @@ struct QuarantineCommand: AsyncParsableCommand {
         func run() async throws {
             let ids = Set(ids)
             let all = all
-            let user = CommandEnvironment.variables["USER"] ?? "unknown"
-            let stillRefused = try await store.withPreparedStore(logger: try logging.makeLogger()) { selection in
+            let selfAudit = selfAudit
+            let logger = try logging.makeLogger()
+            let triggeredBy = "cli:\(SelfAuditOptions.user)"
+            let stillRefused = try await store.withPreparedStore(logger: logger) { selection in
+                let recorder = try selfAudit.recorder(for: selection.store, logger: logger)
                 let records = try await QuarantineCommand.records(in: selection.store, includeResolved: false)
                 let chosen = records.filter { all || ids.contains($0.id) }
                 for id in ids where !chosen.contains(where: { $0.id == id }) { print("\(id): no open record has this id") }
@@ -75,12 +79,20 @@ struct QuarantineCommand: AsyncParsableCommand {
                     switch try await selection.store.write([batch]).first {
                     case .success(let receipt)?:
                         let resolution =
-                            "stored by quarantine retry (cli:\(user)): \(receipt.insertedCount) new, \(receipt.eventIDs.count - receipt.insertedCount) already stored"
+                            "stored by quarantine retry (\(triggeredBy)): \(receipt.insertedCount) new, \(receipt.eventIDs.count - receipt.insertedCount) already stored"
                         try await selection.store.resolveQuarantined(id: record.id, resolution: resolution, at: .now())
                         print("\(record.id): \(resolution)")
+                        await recorder?.record(
+                            .quarantineRetried(
+                                recordID: record.id, events: batch.events.count, stored: receipt.insertedCount, detail: nil,
+                                triggeredBy: triggeredBy, at: .now()))
                     case .failure(let error)?:
                         refused += 1
                         print("\(record.id): still refused: \(error.detail)")
+                        await recorder?.record(
+                            .quarantineRetried(
+                                recordID: record.id, events: batch.events.count, stored: nil, detail: error.detail, triggeredBy: triggeredBy,
+                                at: .now()))
                     case nil:
                         refused += 1
                     }
@@ -103,12 +115,20 @@ struct QuarantineCommand: AsyncParsableCommand {
         @Flag(help: "Also export records already resolved.")
         var all = false
 
+        @OptionGroup var selfAudit: SelfAuditOptions
         @OptionGroup var logging: LoggingOptions
 
         func run() async throws {
             let all = all
-            let records = try await store.withPreparedStore(logger: try logging.makeLogger()) { selection in
-                try await QuarantineCommand.records(in: selection.store, includeResolved: all)
+            let selfAudit = selfAudit
+            let logger = try logging.makeLogger()
+            let records = try await store.withPreparedStore(logger: logger) { selection in
+                let records = try await QuarantineCommand.records(in: selection.store, includeResolved: all)
+                try await selfAudit.recorder(for: selection.store, logger: logger)?.record(
+                    .quarantineExported(
+                        records: records.count, events: records.reduce(0) { $0 + $1.entry.events.count },
+                        triggeredBy: "cli:\(SelfAuditOptions.user)", at: .now()))
+                return records
             }
             var writer = JSONWriter(capacity: records.count * 2000)
             for record in records {

@@ -26,16 +26,19 @@ struct RetentionCommand: AsyncParsableCommand {
         @Flag(help: "Print what would be removed and why; change nothing.")
         var dryRun = false
 
+        @OptionGroup var selfAudit: SelfAuditOptions
         @OptionGroup var logging: LoggingOptions
 
         func run() async throws {
             let logger = try logging.makeLogger()
+            let selfAudit = selfAudit
             let directory = try resolve(archiveDir, env: "AUDITLEDGER_ARCHIVE_DIR")
             guard directory != nil || dryRun else { throw ValidationError("--archive-dir (or AUDITLEDGER_ARCHIVE_DIR) is required to remove months") }
             let dryRun = dryRun
-            let user = ProcessInfo.processInfo.environment["USER"] ?? "unknown"
             let outcome = try await store.withPreparedStore(logger: logger) { selection in
-                let runner = RetentionRunner(store: selection.store, archiveDirectory: directory ?? "", triggeredBy: "cli:\(user)", logger: logger)
+                let runner = RetentionRunner(
+                    store: selection.store, archiveDirectory: directory ?? "", triggeredBy: "cli:\(SelfAuditOptions.user)",
+                    recorder: try selfAudit.recorder(for: selection.store, logger: logger), logger: logger)
                 let progress = ProgressTracker()
                 let outcome = try await runner.run(now: .now(), dryRun: dryRun) { report, done in
                     progress.report(report, done: done)

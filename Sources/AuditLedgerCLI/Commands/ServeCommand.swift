@@ -234,18 +234,18 @@ struct ServeCommand: AsyncParsableCommand {
             logger.info(
                 "spool ready", metadata: ["audit.spool.directory": "\(configuration.directory)", "audit.spool.events": "\(spool!.status.events)"])
         }
-        let maintenance = MaintenanceService(
-            store: selection.store,
-            configuration: MaintenanceService.Configuration(
-                interval: .seconds(settings.maintenanceInterval),
-                monthsAhead: try store.resolvedMonthsAhead(),
-                archiveDirectory: settings.archiveDirectory
-            ),
-            logger: logger
+        let maintenanceConfiguration = MaintenanceService.Configuration(
+            interval: .seconds(settings.maintenanceInterval),
+            monthsAhead: try store.resolvedMonthsAhead(),
+            archiveDirectory: settings.archiveDirectory
         )
         let application = buildAuditApplication(
             store: selection.store,
-            services: selection.services + [maintenance],
+            services: selection.services,
+            // Retention's removals are recorded in the server's own trail (with --self-audit).
+            recordingServices: { trail in
+                [MaintenanceService(store: selection.store, configuration: maintenanceConfiguration, recorder: trail, logger: logger)]
+            },
             spool: spool,
             configuration: settings.configuration,
             http: ApplicationConfiguration(address: .hostname(settings.host, port: settings.port), serverName: "AuditLedger"),

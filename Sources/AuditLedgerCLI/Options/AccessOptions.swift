@@ -55,7 +55,7 @@ struct AccessOptions: ParsableArguments {
     @Flag(
         help: """
             Record the server's own audit events (holds placed and released, refused credentials counted per minute, token file \
-            changes) in category security; off by default, as Kubernaut's strict clients cannot decode their event_data. \
+            changes, retention's removals) in category security; off by default, as Kubernaut's strict clients cannot decode their event_data. \
             (env: AUDITLEDGER_SELF_AUDIT=true)
             """)
     var selfAudit = false

@@ -4,23 +4,15 @@ public import Logging
 public import ServiceLifecycle
 import Synchronization
 
-/// The server's own audit events, stored in the same store through the same writer as any
-/// other (spooled when the store cannot take them), in the category `security`:
-///
-/// | `event_type` | When | `correlation_id` |
-/// | --- | --- | --- |
-/// | `auditledger.legal_hold.placed` | a hold is placed (`resource_id`: the held correlation id) | `auditledger-security-YYYY-MM-DD` |
-/// | `auditledger.legal_hold.released` | holds are released (`resource_id`: the correlation id) | `auditledger-security-YYYY-MM-DD` |
-/// | `auditledger.auth.refused` | credentials were refused (counted per reason and address over ``Configuration/interval``, one event each) | `auditledger-security-YYYY-MM-DD` |
-/// | `auditledger.tokens.changed` | the token file's tokens changed: ids added, revoked, removed (looked at every interval) | `auditledger-security-YYYY-MM-DD` |
-///
-/// They never join the correlation they are about: a remediation's timeline and what its hold
-/// covers stay exactly what its services sent.
+/// The server's own audit events (``AuditCore/SelfAuditEvent`` lists them), stored in the same
+/// store through the same writer as any other (spooled when the store cannot take them): holds
+/// placed and released, refused credentials, token-file changes, and — as the maintenance
+/// service's ``AuditCore/SelfAuditRecorder`` — retention's removals and failures.
 ///
 /// The actor is the principal (`user` for a person, `service` otherwise) or, for refusals, the
 /// address (`actor_type` `network`); nothing of a refused credential is recorded but why it was
-/// refused. Their `written_by` is `auditledger`. Run it as a `Service`: on shutdown it records what it counted so far.
-public final class ServerAuditTrail: Service, Sendable {
+/// refused. Run it as a `Service`: on shutdown it records what it counted so far.
+public final class ServerAuditTrail: Service, SelfAuditRecorder, Sendable {
     /// How the trail runs. Every property has a documented default.
     public struct Configuration: Sendable {
         /// Whether the server records its own events. Default `false`: Kubernaut's spec makes
@@ -52,7 +44,7 @@ public final class ServerAuditTrail: Service, Sendable {
 
     public let configuration: Configuration
     private let writer: BatchWriter
-    private let validator: EventValidator
+    private let validation: ValidationPolicy
     private let tokens: TokenFileSource?
     private let clock: @Sendable () -> AuditTimestamp
     private let logger: Logger
@@ -64,9 +56,7 @@ public final class ServerAuditTrail: Service, Sendable {
     ) {
         self.configuration = configuration
         self.writer = writer
-        var policy = validation
-        policy.eventIDs = .assigned
-        self.validator = EventValidator(policy: policy)
+        self.validation = validation
         self.tokens = tokens
         self.clock = clock
         self.logger = logger
@@ -76,7 +66,7 @@ public final class ServerAuditTrail: Service, Sendable {
     public func holdPlaced(_ hold: LegalHold, by principal: Principal, address: String?, requestID: String) async {
         await record(
             type: "auditledger.legal_hold.placed", action: "placed", principal: principal, address: address, resourceType: "legal_hold",
-            resourceID: hold.correlationID, correlationID: Self.dailyCorrelation(clock()),
+            resourceID: hold.correlationID,
             data: [
                 ("reason", .string(hold.reason)), ("events_affected", .number(String(hold.eventsAffected))), ("request_id", .string(requestID)),
                 ("authenticated_by", .string(principal.method.rawValue)),
@@ -87,7 +77,7 @@ public final class ServerAuditTrail: Service, Sendable {
     public func holdsReleased(_ release: HoldRelease, by principal: Principal, address: String?, requestID: String) async {
         await record(
             type: "auditledger.legal_hold.released", action: "released", principal: principal, address: address, resourceType: "legal_hold",
-            resourceID: release.correlationID, correlationID: Self.dailyCorrelation(clock()),
+            resourceID: release.correlationID,
             data: [
                 ("release_reason", .string(release.reason)), ("events_released", .number(String(release.eventsReleased))),
                 ("request_id", .string(requestID)), ("authenticated_by", .string(principal.method.rawValue)),
@@ -144,12 +134,13 @@ public final class ServerAuditTrail: Service, Sendable {
         }
         for (key, count) in counted.sorted(by: { $0.value.first < $1.value.first }) {
             await record(
-                type: "auditledger.auth.refused", action: "authenticate", outcome: "failure", actorType: "network", actorID: key.address ?? "unknown",
-                address: key.address, resourceType: "api", resourceID: "auditledger", correlationID: Self.dailyCorrelation(count.first),
-                data: [
-                    ("reason", .string(key.reason)), ("count", .number(String(count.count))), ("first_seen", .string(count.first.description)),
-                    ("last_seen", .string(count.last.description)),
-                ])
+                SelfAuditEvent(
+                    eventType: "auditledger.auth.refused", action: "authenticate", outcome: .failure, actorType: "network",
+                    actorID: key.address ?? "unknown", actorIP: key.address, resourceType: "api", resourceID: "auditledger",
+                    data: Self.object([
+                        ("reason", .string(key.reason)), ("count", .number(String(count.count))), ("first_seen", .string(count.first.description)),
+                        ("last_seen", .string(count.last.description)),
+                    ]), timestamp: clock()))
         }
     }
 
@@ -162,50 +153,36 @@ public final class ServerAuditTrail: Service, Sendable {
         guard !added.isEmpty || !removed.isEmpty || !revoked.isEmpty else { return }
         func list(_ ids: [String]) -> JSONValue { .array(ids.map { .string($0) }) }
         await record(
-            type: "auditledger.tokens.changed", action: "changed", actorType: "service", actorID: "auditledger", address: nil,
-            resourceType: "token_file", resourceID: "auth-tokens", correlationID: Self.dailyCorrelation(clock()),
-            data: [("added", list(added)), ("revoked", list(revoked)), ("removed", list(removed))])
+            SelfAuditEvent(
+                eventType: "auditledger.tokens.changed", action: "changed", actorType: "service", actorID: "auditledger",
+                resourceType: "token_file", resourceID: "auth-tokens",
+                data: Self.object([("added", list(added)), ("revoked", list(revoked)), ("removed", list(removed))]), timestamp: clock()))
     }
 
     private func record(
-        type: String, action: String, outcome: String = "success", principal: Principal, address: String?, resourceType: String,
-        resourceID: String, correlationID: String, data: [(String, JSONValue)]
+        type: String, action: String, principal: Principal, address: String?, resourceType: String, resourceID: String,
+        data: [(String, JSONValue)]
     ) async {
         await record(
-            type: type, action: action, outcome: outcome, actorType: principal.kind == .human ? "user" : "service", actorID: principal.name,
-            address: address, resourceType: resourceType, resourceID: resourceID, correlationID: correlationID, data: data)
+            SelfAuditEvent(
+                eventType: type, action: action, actorType: principal.kind == .human ? "user" : "service", actorID: principal.name,
+                actorIP: address, resourceType: resourceType, resourceID: resourceID, data: Self.object(data), timestamp: clock()))
     }
 
-    private func record(
-        type: String, action: String, outcome: String = "success", actorType: String, actorID: String, address: String?, resourceType: String,
-        resourceID: String, correlationID: String, data: [(String, JSONValue)]
-    ) async {
+    /// Stores `event` through the writer (spooled when the store cannot take it) when the
+    /// trail is enabled; a failure is logged.
+    public func record(_ event: SelfAuditEvent) async {
         guard configuration.enabled else { return }
-        let now = clock()
-        var members: [JSONObject.Member] = [
-            .init(key: "version", value: .string("1.0")), .init(key: "event_type", value: .string(type)),
-            .init(key: "event_timestamp", value: .string(now.description)), .init(key: "event_category", value: .string("security")),
-            .init(key: "event_action", value: .string(action)), .init(key: "event_outcome", value: .string(outcome)),
-            .init(key: "actor_type", value: .string(actorType)), .init(key: "actor_id", value: .string(actorID)),
-            .init(key: "resource_type", value: .string(resourceType)), .init(key: "resource_id", value: .string(resourceID)),
-            .init(key: "correlation_id", value: .string(correlationID)),
-            .init(key: "event_data", value: .object(JSONObject(data.map { .init(key: $0.0, value: $0.1) }))),
-        ]
-        if let address { members.append(.init(key: "actor_ip", value: .string(address))) }
         do {
-            var event = try validator.event(from: .object(JSONObject(members)), now: now)
-            event.writtenBy = Self.writer
-            _ = try await writer.submit(EventBatch(events: [event], reportsIndex: false), logger: logger)
+            let stored = try event.auditEvent(policy: validation)
+            _ = try await writer.submit(EventBatch(events: [stored], reportsIndex: false), logger: logger)
         } catch {
-            logger.error("the server's own audit event could not be recorded", metadata: ["audit.event.type": "\(type)", "error": "\(error)"])
+            logger.error(
+                "the server's own audit event could not be recorded", metadata: ["audit.event.type": "\(event.eventType)", "error": "\(error)"])
         }
     }
 
-    /// `written_by` of the server's own events.
-    public static let writer = "auditledger"
-
-    /// `auditledger-security-2026-12-01`: one correlation per day for the server's own security events.
-    static func dailyCorrelation(_ time: AuditTimestamp) -> String {
-        "auditledger-security-" + time.utcDate.description
+    private static func object(_ members: [(String, JSONValue)]) -> JSONObject {
+        JSONObject(members.map { .init(key: $0.0, value: $0.1) })
     }
 }
