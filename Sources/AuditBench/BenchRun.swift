@@ -103,7 +103,7 @@ struct BenchRun {
         log("COPY: \(Int(Double(count) / copySeconds)) events/s")
 
         if !settings.batchOnly {
-            var naive: [[AuditEvent]] = []
+            var naive: [[StoredAuditEvent]] = []
             var naiveTotal = 0
             for chain in events where naiveTotal < settings.naiveEvents {
                 naive.append(chain)

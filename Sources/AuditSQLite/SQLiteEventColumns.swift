@@ -19,13 +19,13 @@ enum SQLiteEventColumns {
         let name: String
         /// `false` for a column derived from another and never read back (`event_date`).
         let readBack: Bool
-        let value: @Sendable (AuditEvent) -> (any DatabaseValueConvertible)?
-        /// Reads the value at `index` of `row` into `event`.
-        let decode: @Sendable (Row, Int, inout AuditEvent) throws -> Void
+        let value: @Sendable (StoredAuditEvent) -> (any DatabaseValueConvertible)?
+        /// Reads the value at `index` of `row` into `stored`.
+        let decode: @Sendable (Row, Int, inout StoredAuditEvent) throws -> Void
 
         init(
-            _ name: String, readBack: Bool = true, value: @escaping @Sendable (AuditEvent) -> (any DatabaseValueConvertible)?,
-            decode: @escaping @Sendable (Row, Int, inout AuditEvent) throws -> Void
+            _ name: String, readBack: Bool = true, value: @escaping @Sendable (StoredAuditEvent) -> (any DatabaseValueConvertible)?,
+            decode: @escaping @Sendable (Row, Int, inout StoredAuditEvent) throws -> Void
         ) {
             self.name = name
             self.readBack = readBack
@@ -34,31 +34,31 @@ enum SQLiteEventColumns {
         }
 
         static func text(_ name: String, _ field: any WritableKeyPath<AuditEvent, String> & Sendable) -> Self {
-            Self(name, value: { $0[keyPath: field] }, decode: { row, index, event in event[keyPath: field] = row[index] })
+            Self(name, value: { $0.event[keyPath: field] }, decode: { row, index, stored in stored.event[keyPath: field] = row[index] })
         }
 
         static func optionalText(_ name: String, _ field: any WritableKeyPath<AuditEvent, String?> & Sendable) -> Self {
-            Self(name, value: { $0[keyPath: field] }, decode: { row, index, event in event[keyPath: field] = row[index] })
+            Self(name, value: { $0.event[keyPath: field] }, decode: { row, index, stored in stored.event[keyPath: field] = row[index] })
         }
     }
 
     /// Every column an event fills, `event_id` first.
     static let all: [Column] = [
-        Column("event_id", value: { $0.id.uuidString.lowercased() }) { row, index, event in
+        Column("event_id", value: { $0.event.id.uuidString.lowercased() }) { row, index, stored in
             guard let id = UUID(uuidString: row[index]) else { throw SQLiteFailure.unreadableRow(row[index] as String? ?? "?") }
-            event.id = id
+            stored.event.id = id
         },
         .text("event_version", \.version),
-        Column("event_timestamp", value: { $0.timestamp.microsecondsSinceEpoch }) { row, index, event in
-            event.timestamp = AuditTimestamp(microsecondsSinceEpoch: row[index])
+        Column("event_timestamp", value: { $0.event.timestamp.microsecondsSinceEpoch }) { row, index, stored in
+            stored.event.timestamp = AuditTimestamp(microsecondsSinceEpoch: row[index])
         },
-        Column("event_date", readBack: false, value: { $0.date.description }) { _, _, _ in },
+        Column("event_date", readBack: false, value: { $0.event.date.description }) { _, _, _ in },
         .text("event_type", \.eventType),
         .text("event_category", \.category),
         .text("event_action", \.action),
-        Column("event_outcome", value: { $0.outcome.rawValue }) { row, index, event in
+        Column("event_outcome", value: { $0.event.outcome.rawValue }) { row, index, stored in
             guard let outcome = EventOutcome(rawValue: row[index]) else { throw SQLiteFailure.unreadableRow(row[0] as String? ?? "?") }
-            event.outcome = outcome
+            stored.event.outcome = outcome
         },
         .text("actor_type", \.actorType),
         .text("actor_id", \.actorID),
@@ -66,26 +66,28 @@ enum SQLiteEventColumns {
         .text("resource_type", \.resourceType),
         .text("resource_id", \.resourceID),
         .text("correlation_id", \.correlationID),
-        Column("parent_event_id", value: { $0.parentEventID?.uuidString.lowercased() }) { row, index, event in
-            event.parentEventID = (row[index] as String?).flatMap(UUID.init(uuidString:))
+        Column("parent_event_id", value: { $0.event.parentEventID?.uuidString.lowercased() }) { row, index, stored in
+            stored.event.parentEventID = (row[index] as String?).flatMap(UUID.init(uuidString:))
         },
-        Column("parent_event_date", value: { $0.parentEventDate?.description }) { row, index, event in
-            event.parentEventDate = (row[index] as String?).flatMap { EventDate($0) }
+        Column("parent_event_date", value: { $0.event.parentEventDate?.description }) { row, index, stored in
+            stored.event.parentEventDate = (row[index] as String?).flatMap { EventDate($0) }
         },
         .optionalText("namespace", \.namespace),
         .optionalText("cluster_id", \.clusterID),
         .optionalText("severity", \.severity),
-        Column("duration_ms", value: { $0.durationMS.map { Int64($0) } }) { row, index, event in
-            event.durationMS = (row[index] as Int64?).map { Int32(clamping: $0) }
+        Column("duration_ms", value: { $0.event.durationMS.map { Int64($0) } }) { row, index, stored in
+            stored.event.durationMS = (row[index] as Int64?).map { Int32(clamping: $0) }
         },
         .optionalText("error_code", \.errorCode),
         .optionalText("error_message", \.errorMessage),
-        Column("retention_days", value: { Int64($0.retentionDays) }) { row, index, event in
-            event.retentionDays = Int32(clamping: row[index] as Int64)
+        Column("retention_days", value: { Int64($0.event.retentionDays) }) { row, index, stored in
+            stored.event.retentionDays = Int32(clamping: row[index] as Int64)
         },
-        Column("is_sensitive", value: \.isSensitive) { row, index, event in event.isSensitive = row[index] },
-        Column("event_data", value: \.eventData.json) { row, index, event in event.eventData = EventData(storedJSON: row[index]) },
+        Column("is_sensitive", value: \.event.isSensitive) { row, index, stored in stored.event.isSensitive = row[index] },
+        Column("event_data", value: \.event.eventData.json) { row, index, stored in stored.event.eventData = EventData(storedJSON: row[index]) },
         .optionalText("written_by", \.writtenBy),
+        Column("event_hash", value: \.eventHash) { row, index, stored in stored.eventHash = row[index] },
+        Column("hash_algorithm", value: \.hashAlgorithm) { row, index, stored in stored.hashAlgorithm = row[index] },
     ]
 
     /// The columns a `SELECT` reads, in the order ``decode(_:)`` reads them.
@@ -104,18 +106,21 @@ enum SQLiteEventColumns {
         return "(\(names.joined(separator: ", "))) VALUES (\(Array(repeating: "?", count: names.count).joined(separator: ", ")))"
     }()
 
-    /// The values of ``insertSQL(into:)`` for one event.
-    static func arguments(for event: AuditEvent, sequence: Int64) -> StatementArguments {
-        StatementArguments(all.map { $0.value(event) } + [sequence])
+    /// The values of ``insertSQL(into:)`` for one row (its `insert_seq` included).
+    static func arguments(for row: StoredAuditEvent) -> StatementArguments {
+        StatementArguments(all.map { $0.value(row) } + [row.insertSequence])
     }
 
     /// Reads one row selected with ``selectList``.
     static func decode(_ row: Row) throws -> StoredAuditEvent {
-        var event = AuditEvent(
-            id: UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)), version: "", timestamp: AuditTimestamp(microsecondsSinceEpoch: 0),
-            eventType: "", category: "", action: "", outcome: .success, actorType: "", actorID: "", resourceType: "", resourceID: "",
-            correlationID: "", eventData: EventData(storedJSON: "{}"))
-        for (index, column) in selected.enumerated() { try column.decode(row, index, &event) }
-        return StoredAuditEvent(event: event, insertSequence: row[selected.count])
+        var stored = StoredAuditEvent(
+            event: AuditEvent(
+                id: UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)), version: "", timestamp: AuditTimestamp(microsecondsSinceEpoch: 0),
+                eventType: "", category: "", action: "", outcome: .success, actorType: "", actorID: "", resourceType: "", resourceID: "",
+                correlationID: "", eventData: EventData(storedJSON: "{}")),
+            insertSequence: 0)
+        for (index, column) in selected.enumerated() { try column.decode(row, index, &stored) }
+        stored.insertSequence = row[selected.count]
+        return stored
     }
 }

@@ -131,6 +131,15 @@ enum SQLiteSchema {
             }
             try db.execute(sql: recreateView(months: months))
         }
+        migrator.registerMigration("v5 event hash") { db in
+            // SHA-256 of each event's canonical encoding; rows stored before stay NULL.
+            let months = try SQLiteStore.months(in: db)
+            for month in months {
+                try db.execute(sql: "ALTER TABLE \(month.partitionName) ADD COLUMN event_hash TEXT")
+                try db.execute(sql: "ALTER TABLE \(month.partitionName) ADD COLUMN hash_algorithm TEXT")
+            }
+            try db.execute(sql: recreateView(months: months))
+        }
         return migrator
     }
 
@@ -169,6 +178,8 @@ enum SQLiteSchema {
                 event_data        TEXT    NOT NULL CHECK (json_type(event_data) = 'object'),
                 insert_seq        INTEGER NOT NULL,
                 written_by        TEXT,   -- after insert_seq, where "v4 written_by" added it to older months
+                event_hash        TEXT,   -- with hash_algorithm: added by "v5 event hash" to older months
+                hash_algorithm    TEXT,
                 CHECK ((parent_event_id IS NULL) = (parent_event_date IS NULL))
             );
             CREATE INDEX \(table)_correlation_idx ON \(table) (correlation_id, event_timestamp);

@@ -159,7 +159,7 @@ extension SQLiteStore: AuditLifecycleStore {
                 }
                 let statement = try db.makeStatement(sql: SQLiteEventColumns.insertSQL(into: month.partitionName))
                 for stored in events {
-                    try statement.execute(arguments: SQLiteEventColumns.arguments(for: stored.event, sequence: stored.insertSequence))
+                    try statement.execute(arguments: SQLiteEventColumns.arguments(for: try stored.rehashedForInsert()))
                 }
             }
         } catch {

@@ -37,7 +37,7 @@ extension SQLiteStore {
         for row in plan.rows {
             sequence += 1
             try db.cachedStatement(sql: SQLiteEventColumns.insertSQL(into: row.date.month.partitionName))
-                .execute(arguments: SQLiteEventColumns.arguments(for: row, sequence: sequence))
+                .execute(arguments: SQLiteEventColumns.arguments(for: try StoredAuditEvent.hashing(row, insertSequence: sequence)))
         }
         try db.execute(sql: "UPDATE auditledger_counters SET value = ? WHERE name = 'insert_seq'", arguments: [sequence])
         try holdNewEvents(plan.rows, in: db)

@@ -22,7 +22,7 @@ extension PostgresHarness {
                 try await connection.query("BEGIN", logger: logger)
                 try await connection.copyFrom(table: "audit_events", columns: CopyRows.columns, format: .text(.init()), logger: logger) { writer in
                     var buffer = ByteBuffer()
-                    for event in events { CopyRows.append(event, to: &buffer) }
+                    for event in events { CopyRows.append(try StoredAuditEvent.hashing(event), to: &buffer) }
                     try await writer.write(buffer)
                 }
                 let committed = Committed()

@@ -12,6 +12,7 @@ extension PostgresHarness {
         ("severity", "'tampered'"), ("duration_ms", "7"), ("error_code", "'tampered'"), ("error_message", "'tampered'"),
         ("retention_days", "1"), ("is_sensitive", "NOT is_sensitive"), ("event_data", #"'{"tampered": true}'::jsonb"#),
         ("insert_seq", "insert_seq + 1"), ("written_by", "'tampered'"),
+        ("event_hash", "'" + String(repeating: "0", count: 64) + "'"), ("hash_algorithm", "'md5'"),
     ]
 
     public func directMutations(of event: AuditEvent) -> [DirectMutation] {

@@ -116,7 +116,7 @@ public struct SQLiteHarness: StoreHarness {
                 "INSERT OR REPLACE INTO \(table) SELECT event_id, event_version, event_timestamp, event_date, 'tampered', event_category, "
                     + "event_action, event_outcome, actor_type, actor_id, actor_ip, resource_type, resource_id, correlation_id, "
                     + "parent_event_id, parent_event_date, namespace, cluster_id, severity, duration_ms, error_code, error_message, "
-                    + "retention_days, is_sensitive, event_data, insert_seq, written_by FROM \(table) WHERE event_id = ?",
+                    + "retention_days, is_sensitive, event_data, insert_seq, written_by, event_hash, hash_algorithm FROM \(table) WHERE event_id = ?",
                 [id]
             ),
             mutation(
@@ -153,6 +153,7 @@ public struct SQLiteHarness: StoreHarness {
         ("duration_ms", "7"), ("error_code", "'tampered'"), ("error_message", "'tampered'"), ("retention_days", "1"),
         ("is_sensitive", "1 - is_sensitive"), ("event_data", #"'{"tampered": true}'"#), ("insert_seq", "insert_seq + 1"),
         ("written_by", "'tampered'"),
+        ("event_hash", "'" + String(repeating: "0", count: 64) + "'"), ("hash_algorithm", "'md5'"),
     ]
 
     public func directMonthRemovals(_ month: PartitionMonth) -> [DirectMutation] {

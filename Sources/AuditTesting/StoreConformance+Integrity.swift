@@ -42,7 +42,7 @@ public func requireEveryKind(of mutations: [DirectMutation], sourceLocation: Sou
         "event_id", "event_version", "event_timestamp", "event_date", "event_type", "event_category", "event_action", "event_outcome",
         "actor_type", "actor_id", "actor_ip", "resource_type", "resource_id", "correlation_id", "parent_event_id", "parent_event_date",
         "namespace", "cluster_id", "severity", "duration_ms", "error_code", "error_message", "retention_days", "is_sensitive",
-        "event_data", "insert_seq", "written_by",
+        "event_data", "insert_seq", "written_by", "event_hash", "hash_algorithm",
     ].map { .update(column: $0) }
     for kind in required {
         #expect(kinds.contains(kind), "the harness must try \(kind) on the month's table", sourceLocation: sourceLocation)

@@ -53,6 +53,33 @@ extension StoreConformance {
                 #expect(page.events.map(\.event.writtenBy) == ["system:serviceaccount:kubernaut:workflow-execution"])
             },
 
+            ConformanceCheck("hashes every event as it is written; the hash recomputes from what the store gives back") { harness in
+                let now = AuditTimestamp.now()
+                let parent = try EventFactory.event(correlationID: "rr-hash", at: now.adding(seconds: -1))
+                guard
+                    case .object(let data) = try JSONParser.parse(
+                        #"{"n":6.02214076e23,"m":1.50,"z":-0.0,"big":12345678901234567890,"t":"tab\t \\N é 🚀","a":[{"b":null}],"ä":1,"a0":2}"#)
+                else { throw AuditError(.internalError, detail: "fixture") }
+                var event = try EventFactory.event(
+                    correlationID: "rr-hash", at: now, parentID: parent.id,
+                    fields: ["actor_ip": .string("2001:DB8::0:1"), "duration_ms": .number("90"), "error_message": .string("line\nbreak")],
+                    data: data)
+                event.writtenBy = "gateway"
+                try await harness.writeSucceeding([parent, event])
+                var sent = event
+                sent.parentEventDate = parent.date
+                for id in [parent.id, event.id] {
+                    let stored = try #require(try await harness.store.event(id: id))
+                    #expect(stored.hashAlgorithm == AuditEvent.hashAlgorithm)
+                    #expect(stored.hashProblem == nil, "\(stored.hashProblem ?? "")")
+                }
+                #expect(try await harness.store.event(id: event.id)?.eventHash == (try sent.eventHash()), "the hash of what was sent")
+                var query = EventQuery(order: .ascending)
+                query.filters.correlationID = "rr-hash"
+                let page = try await harness.store.events(matching: query).events
+                #expect(page.count == 2 && page.allSatisfy { $0.hashProblem == nil && $0.eventHash != nil })
+            },
+
             ConformanceCheck("keeps the first writer when another principal sends the same event again") { harness in
                 var first = try EventFactory.event(correlationID: "rr-written-by", at: .now())
                 first.writtenBy = "gateway"

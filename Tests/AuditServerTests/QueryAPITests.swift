@@ -156,7 +156,7 @@ import Testing
                     "event_id", "version", "event_version", "event_timestamp", "event_date", "event_type", "event_category", "event_action",
                     "event_outcome", "actor_type", "actor_id", "actor_ip", "resource_type", "resource_id", "correlation_id", "parent_event_id",
                     "parent_event_date", "namespace", "cluster_id", "cluster_name", "severity", "duration_ms", "error_code", "error_message",
-                    "retention_days", "is_sensitive", "legal_hold", "insert_seq", "written_by", "event_data",
+                    "retention_days", "is_sensitive", "legal_hold", "insert_seq", "written_by", "event_hash", "hash_algorithm", "event_data",
                 ])
             #expect(item["legal_hold"] == .bool(false))
             let minimal = try await client.get("/api/v1/audit/events/\(parentIDs[0])").object

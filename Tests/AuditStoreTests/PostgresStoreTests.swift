@@ -38,7 +38,8 @@ struct PostgresStoreTests {
             ).decode(Int.self).reduce(0) { $0 + $1 }
             return (migrations, partitions, defaults)
         }
-        #expect(migrations == ["1:audit_events", "2:partition_functions", "3:app_role", "4:lifecycle", "5:quarantine", "6:written_by"])
+        #expect(
+            migrations == ["1:audit_events", "2:partition_functions", "3:app_role", "4:lifecycle", "5:quarantine", "6:written_by", "7:event_hash"])
         let current = AuditTimestamp.now().utcDate.month
         #expect(
             partitions
@@ -48,12 +49,12 @@ struct PostgresStoreTests {
         #expect(defaults == 0, "no default partition")
     }
 
-    @Test("A database at schema 5 with events gets written_by: old rows read as not known, new ones keep their writer")
+    @Test("A database at schema 5 with events gets written_by and event hashes: old rows have neither, new ones both")
     func upgradeAddsWrittenBy() async throws {
         try await PostgresHarness.run { harness in
-            // Schema 5 exactly: migrations 1–5 are unchanged, so undoing 6 gives the database a release before made.
-            try await harness.execute("ALTER TABLE audit_events DROP COLUMN written_by")
-            try await harness.execute("DELETE FROM auditledger_migrations WHERE version = 6")
+            // Schema 5 exactly: migrations 1–5 are unchanged, so undoing 6 and 7 gives the database a release before made.
+            try await harness.execute("ALTER TABLE audit_events DROP COLUMN written_by, DROP COLUMN event_hash, DROP COLUMN hash_algorithm")
+            try await harness.execute("DELETE FROM auditledger_migrations WHERE version >= 6")
             let old = try EventFactory.event(correlationID: "rr-upgrade", at: .now())
             try await harness.execute(
                 """
@@ -65,12 +66,14 @@ struct PostgresStoreTests {
                 """)
             #expect(!(await harness.store.readiness().isReady), "schema 5 is not what this server expects")
             try await harness.store.prepare()
-            #expect(try await harness.values("SELECT max(version) FROM auditledger_migrations", as: Int.self) == [6])
-            #expect(try await harness.store.event(id: old.id)?.event.writtenBy == nil)
+            #expect(try await harness.values("SELECT max(version) FROM auditledger_migrations", as: Int.self) == [7])
+            let before = try #require(try await harness.store.event(id: old.id))
+            #expect(before.event.writtenBy == nil && before.eventHash == nil && before.hashAlgorithm == nil)
             var new = try EventFactory.event(correlationID: "rr-upgrade", at: .now())
             new.writtenBy = "gateway"
             _ = try await harness.store.write([EventBatch(events: [new], reportsIndex: false)])
-            #expect(try await harness.store.event(id: new.id)?.event.writtenBy == "gateway")
+            let after = try #require(try await harness.store.event(id: new.id))
+            #expect(after.event.writtenBy == "gateway" && after.hashAlgorithm == AuditEvent.hashAlgorithm && after.hashProblem == nil)
         }
     }
 

@@ -93,7 +93,7 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: path), "the database file is not created without the lock")
     }
 
-    @Test("A file of schema v3 with events gets written_by: old rows read as not known, new ones keep their writer")
+    @Test("A file of schema v3 with events gets written_by and event hashes: old rows have neither, new ones both")
     func upgradeAddsWrittenBy() async throws {
         let directory = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
@@ -109,19 +109,23 @@ import Testing
         try await queue.write { db in
             let months = try String.fetchAll(db, sql: "SELECT table_name FROM auditledger_months ORDER BY month")
             try db.execute(sql: "DROP VIEW audit_events")
-            for table in months { try db.execute(sql: "ALTER TABLE \(table) DROP COLUMN written_by") }
+            for table in months {
+                for column in ["written_by", "event_hash", "hash_algorithm"] { try db.execute(sql: "ALTER TABLE \(table) DROP COLUMN \(column)") }
+            }
             try db.execute(sql: "CREATE VIEW audit_events AS " + months.map { "SELECT * FROM \($0)" }.joined(separator: " UNION ALL "))
-            try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = 'v4 written_by'")
+            try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier IN ('v4 written_by', 'v5 event hash')")
             #expect(try Row.fetchOne(db, sql: "SELECT * FROM audit_events")?.hasColumn("written_by") == false)
         }
         try queue.close()
         let store = try SQLiteStore(configuration: SQLiteStoreConfiguration(path: path), logger: Logger(label: "test.sqlite"))
         try await store.prepare()
-        #expect(try await store.event(id: old.id)?.event.writtenBy == nil)
+        let before = try #require(try await store.event(id: old.id))
+        #expect(before.event.writtenBy == nil && before.eventHash == nil)
         var new = try EventFactory.event(correlationID: "rr-upgrade", at: .now())
         new.writtenBy = "gateway"
         _ = try await store.write([EventBatch(events: [new], reportsIndex: false)])
-        #expect(try await store.event(id: new.id)?.event.writtenBy == "gateway")
+        let after = try #require(try await store.event(id: new.id))
+        #expect(after.event.writtenBy == "gateway" && after.hashProblem == nil)
         var query = EventQuery(order: .ascending)
         query.filters.correlationID = "rr-upgrade"
         #expect(try await store.events(matching: query).events.map(\.event.writtenBy) == [nil, "gateway"])
@@ -148,7 +152,7 @@ import Testing
                 sql: "INSERT INTO \(month) SELECT 'stray-id', event_version, event_timestamp, '1999-01-01', event_type, event_category, "
                     + "event_action, event_outcome, actor_type, actor_id, actor_ip, resource_type, resource_id, correlation_id, parent_event_id, "
                     + "parent_event_date, namespace, cluster_id, severity, duration_ms, error_code, error_message, retention_days, "
-                    + "is_sensitive, event_data, insert_seq + 1, written_by FROM \(month)"
+                    + "is_sensitive, event_data, insert_seq + 1, written_by, event_hash, hash_algorithm FROM \(month)"
             )
         }
         #expect(

@@ -4,10 +4,10 @@
 /// (``StoredAuditEvent/writeArchiveJSON(into:)``), in `insert_seq` order, gzip compressed;
 /// `sha256` is the hash of the compressed file, `rowCount` its number of lines.
 public struct ArchiveManifest: Sendable, Hashable {
-    /// Format identifier written, `auditledger-archive/2` (events carry `written_by`).
+    /// Format identifier written, `auditledger-archive/2` (events carry `written_by`, `event_hash`, `hash_algorithm`).
     public static let format = "auditledger-archive/2"
-    /// Formats read: the current one and `auditledger-archive/1` (no `written_by`; its events
-    /// read as ones whose writer is not known).
+    /// Formats read: the current one and `auditledger-archive/1` (no `written_by` and no hashes;
+    /// its events read as ones whose writer is not known, and are hashed when restored).
     public static let readableFormats: Set<String> = [format, "auditledger-archive/1"]
 
     public var month: PartitionMonth

@@ -139,10 +139,19 @@ public struct StoredAuditEvent: Sendable, Hashable {
     /// The earliest active legal hold covering the event, when there is one (filled by the
     /// stores' queries; not part of the event, which never changes).
     public var legalHold: LegalHoldMark?
+    /// `event_hash` as stored (``AuditEvent/eventHash()`` when it was written); `nil` for events
+    /// stored before the store kept hashes.
+    public var eventHash: String?
+    /// `hash_algorithm` as stored, e.g. ``AuditEvent/hashAlgorithm``.
+    public var hashAlgorithm: String?
 
-    public init(event: AuditEvent, insertSequence: Int64, legalHold: LegalHoldMark? = nil) {
+    public init(
+        event: AuditEvent, insertSequence: Int64, legalHold: LegalHoldMark? = nil, eventHash: String? = nil, hashAlgorithm: String? = nil
+    ) {
         self.event = event
         self.insertSequence = insertSequence
         self.legalHold = legalHold
+        self.eventHash = eventHash
+        self.hashAlgorithm = hashAlgorithm
     }
 }

@@ -7,7 +7,9 @@
 extension StoredAuditEvent {
     /// Appends the event as retention archives store it (one NDJSON line, format version 2):
     /// every stored column under its column name, absent values as `null`, `parent_event_date`
-    /// as `YYYY-MM-DD`, plus `version` and `cluster_name`; format 1 had no `written_by`.
+    /// as `YYYY-MM-DD`, plus `version` and `cluster_name`; format 1 had no `written_by`,
+    /// `event_hash` and `hash_algorithm` (a restore recomputes the hash and refuses a line whose
+    /// carried hash is not its content's).
     /// `event_data` is copied from the
     /// store's text without re-encoding. The API has its own encoder (`EventJSON` in the server),
     /// so answers can change shape without changing archives already written.
@@ -42,6 +44,8 @@ extension StoredAuditEvent {
         object.integer("insert_seq", insertSequence)
         object.raw("event_data", event.eventData.json)
         object.string("written_by", event.writtenBy)
+        object.string("event_hash", eventHash)
+        object.string("hash_algorithm", hashAlgorithm)
         writer = object.finish()
     }
 
@@ -92,6 +96,6 @@ extension StoredAuditEvent {
             eventData: EventData(data),
             writtenBy: string("written_by")
         )
-        self.init(event: event, insertSequence: sequence)
+        self.init(event: event, insertSequence: sequence, eventHash: string("event_hash"), hashAlgorithm: string("hash_algorithm"))
     }
 }

@@ -22,8 +22,8 @@ public enum CopyRows {
     ///
     /// Timestamps are written as ISO 8601 with an explicit `Z` and microseconds, which
     /// PostgreSQL reads the same whatever the session's `DateStyle` and `TimeZone`.
-    public static func append(_ event: AuditEvent, to buffer: inout ByteBuffer) {
-        let fields = PostgresEventColumns.all.map { $0.copyText(event) }
+    public static func append(_ row: StoredAuditEvent, to buffer: inout ByteBuffer) {
+        let fields = PostgresEventColumns.all.map { $0.copyText(row) }
         for (index, field) in fields.enumerated() {
             if index > 0 { buffer.writeInteger(UInt8(ascii: "\t")) }
             guard let field else {

@@ -13,12 +13,12 @@ struct PostgresEventColumn: Sendable {
     let selection: String?
     /// Appended to the column's bound array inside `unnest(…)`, e.g. `::inet[]`.
     let arrayCast: String
-    /// Appends the column's values of `events` to `bindings` as one array.
-    let bind: @Sendable ([AuditEvent], inout PostgresBindings) -> Void
+    /// Appends the column's values of `rows` to `bindings` as one array.
+    let bind: @Sendable ([StoredAuditEvent], inout PostgresBindings) -> Void
     /// The value in `COPY`'s text format, before escaping; `nil` is `NULL`.
-    let copyText: @Sendable (AuditEvent) -> String?
-    /// Reads the column's cell (selected with ``selection``) into `event`.
-    let decode: @Sendable (inout RowCells, inout AuditEvent) throws -> Void
+    let copyText: @Sendable (StoredAuditEvent) -> String?
+    /// Reads the column's cell (selected with ``selection``) into `row`.
+    let decode: @Sendable (inout RowCells, inout StoredAuditEvent) throws -> Void
 
     /// A column of any element type PostgresNIO can put into an array; `selection` defaults to
     /// the name, and a column that is not `readBack` is written but never selected.
@@ -27,15 +27,15 @@ struct PostgresEventColumn: Sendable {
         selection: String? = nil,
         readBack: Bool = true,
         arrayCast: String = "",
-        value: @escaping @Sendable (AuditEvent) -> Element?,
-        copyText: @escaping @Sendable (AuditEvent) -> String?,
-        decode: @escaping @Sendable (inout RowCells, inout AuditEvent) throws -> Void
+        value: @escaping @Sendable (StoredAuditEvent) -> Element?,
+        copyText: @escaping @Sendable (StoredAuditEvent) -> String?,
+        decode: @escaping @Sendable (inout RowCells, inout StoredAuditEvent) throws -> Void
     ) -> Self {
         Self(
             name: name,
             selection: readBack ? (selection ?? name) : nil,
             arrayCast: arrayCast,
-            bind: { events, bindings in bindings.append(ColumnArray(events.map(value))) },
+            bind: { rows, bindings in bindings.append(ColumnArray(rows.map(value))) },
             copyText: copyText,
             decode: decode
         )
@@ -44,15 +44,15 @@ struct PostgresEventColumn: Sendable {
     /// A `NOT NULL` text column.
     static func text(_ name: String, _ field: any WritableKeyPath<AuditEvent, String> & Sendable) -> Self {
         make(
-            name, value: { $0[keyPath: field] }, copyText: { $0[keyPath: field] },
-            decode: { cells, event in event[keyPath: field] = try cells.next(String.self) })
+            name, value: { $0.event[keyPath: field] }, copyText: { $0.event[keyPath: field] },
+            decode: { cells, row in row.event[keyPath: field] = try cells.next(String.self) })
     }
 
     /// A nullable text column.
     static func optionalText(_ name: String, _ field: any WritableKeyPath<AuditEvent, String?> & Sendable) -> Self {
         make(
-            name, value: { $0[keyPath: field] }, copyText: { $0[keyPath: field] },
-            decode: { cells, event in event[keyPath: field] = try cells.next(String?.self) })
+            name, value: { $0.event[keyPath: field] }, copyText: { $0.event[keyPath: field] },
+            decode: { cells, row in row.event[keyPath: field] = try cells.next(String?.self) })
     }
 }
 

@@ -17,51 +17,56 @@ enum PostgresEventColumns {
     /// Every column an event fills, `event_id` first.
     static let all: [PostgresEventColumn] = [
         .make(
-            "event_id", value: \.id, copyText: { $0.id.uuidString.lowercased() },
-            decode: { cells, event in event.id = try cells.next(UUID.self) }),
+            "event_id", value: \.event.id, copyText: { $0.event.id.uuidString.lowercased() },
+            decode: { cells, row in row.event.id = try cells.next(UUID.self) }),
         .text("event_version", \.version),
         .make(
-            "event_timestamp", value: { PostgresTimestamp($0.timestamp) }, copyText: { $0.timestamp.description },
-            decode: { cells, event in event.timestamp = try cells.next(PostgresTimestamp.self).value }),
-        .make("event_date", readBack: false, value: { PostgresDay($0.date) }, copyText: { $0.date.description }, decode: { _, _ in }),
+            "event_timestamp", value: { PostgresTimestamp($0.event.timestamp) }, copyText: { $0.event.timestamp.description },
+            decode: { cells, row in row.event.timestamp = try cells.next(PostgresTimestamp.self).value }),
+        .make("event_date", readBack: false, value: { PostgresDay($0.event.date) }, copyText: { $0.event.date.description }, decode: { _, _ in }),
         .text("event_type", \.eventType),
         .text("event_category", \.category),
         .text("event_action", \.action),
         .make(
-            "event_outcome", value: { $0.outcome.rawValue }, copyText: { $0.outcome.rawValue },
-            decode: { cells, event in event.outcome = try cells.nextOutcome() }),
+            "event_outcome", value: { $0.event.outcome.rawValue }, copyText: { $0.event.outcome.rawValue },
+            decode: { cells, row in row.event.outcome = try cells.nextOutcome() }),
         .text("actor_type", \.actorType),
         .text("actor_id", \.actorID),
         .make(
-            "actor_ip", selection: "host(actor_ip)", arrayCast: "::inet[]", value: \.actorIP, copyText: \.actorIP,
-            decode: { cells, event in event.actorIP = try cells.next(String?.self) }),
+            "actor_ip", selection: "host(actor_ip)", arrayCast: "::inet[]", value: \.event.actorIP, copyText: \.event.actorIP,
+            decode: { cells, row in row.event.actorIP = try cells.next(String?.self) }),
         .text("resource_type", \.resourceType),
         .text("resource_id", \.resourceID),
         .text("correlation_id", \.correlationID),
         .make(
-            "parent_event_id", value: \.parentEventID, copyText: { $0.parentEventID?.uuidString.lowercased() },
-            decode: { cells, event in event.parentEventID = try cells.next(UUID?.self) }),
+            "parent_event_id", value: \.event.parentEventID, copyText: { $0.event.parentEventID?.uuidString.lowercased() },
+            decode: { cells, row in row.event.parentEventID = try cells.next(UUID?.self) }),
         .make(
-            "parent_event_date", value: { $0.parentEventDate.map(PostgresDay.init) }, copyText: { $0.parentEventDate?.description },
-            decode: { cells, event in event.parentEventDate = try cells.next(PostgresDay?.self)?.value }),
+            "parent_event_date", value: { $0.event.parentEventDate.map(PostgresDay.init) }, copyText: { $0.event.parentEventDate?.description },
+            decode: { cells, row in row.event.parentEventDate = try cells.next(PostgresDay?.self)?.value }),
         .optionalText("namespace", \.namespace),
         .optionalText("cluster_id", \.clusterID),
         .optionalText("severity", \.severity),
         .make(
-            "duration_ms", value: \.durationMS, copyText: { $0.durationMS.map(String.init) },
-            decode: { cells, event in event.durationMS = try cells.next(Int32?.self) }),
+            "duration_ms", value: \.event.durationMS, copyText: { $0.event.durationMS.map(String.init) },
+            decode: { cells, row in row.event.durationMS = try cells.next(Int32?.self) }),
         .optionalText("error_code", \.errorCode),
         .optionalText("error_message", \.errorMessage),
         .make(
-            "retention_days", value: \.retentionDays, copyText: { String($0.retentionDays) },
-            decode: { cells, event in event.retentionDays = try cells.next(Int32.self) }),
+            "retention_days", value: \.event.retentionDays, copyText: { String($0.event.retentionDays) },
+            decode: { cells, row in row.event.retentionDays = try cells.next(Int32.self) }),
         .make(
-            "is_sensitive", value: \.isSensitive, copyText: { $0.isSensitive ? "t" : "f" },
-            decode: { cells, event in event.isSensitive = try cells.next(Bool.self) }),
+            "is_sensitive", value: \.event.isSensitive, copyText: { $0.event.isSensitive ? "t" : "f" },
+            decode: { cells, row in row.event.isSensitive = try cells.next(Bool.self) }),
         .make(
-            "event_data", selection: "event_data::text", value: { PostgresJSONBText($0.eventData.json) }, copyText: \.eventData.json,
-            decode: { cells, event in event.eventData = EventData(storedJSON: try cells.next(String.self)) }),
+            "event_data", selection: "event_data::text", value: { PostgresJSONBText($0.event.eventData.json) }, copyText: \.event.eventData.json,
+            decode: { cells, row in row.event.eventData = EventData(storedJSON: try cells.next(String.self)) }),
         .optionalText("written_by", \.writtenBy),
+        .make(
+            "event_hash", value: \.eventHash, copyText: \.eventHash, decode: { cells, row in row.eventHash = try cells.next(String?.self) }),
+        .make(
+            "hash_algorithm", value: \.hashAlgorithm, copyText: \.hashAlgorithm,
+            decode: { cells, row in row.hashAlgorithm = try cells.next(String?.self) }),
     ]
 
     /// The columns a `SELECT` reads, in the order ``decode(_:)`` reads them.
@@ -70,20 +75,20 @@ enum PostgresEventColumns {
     /// The select list of a stored event: ``selected`` then `insert_seq`.
     static let selectList = (selected.compactMap(\.selection) + ["insert_seq"]).joined(separator: ", ")
 
-    /// `INSERT INTO audit_events (…) SELECT * FROM unnest(…)` of `events`, one array bind per
-    /// column whatever the row count, with `insert_seq` from `sequences` when given (a restore)
+    /// `INSERT INTO audit_events (…) SELECT * FROM unnest(…)` of `rows`, one array bind per
+    /// column whatever the row count, with their `insert_seq` when `keepSequence` (a restore)
     /// or its default. `suffix` follows (`ON CONFLICT …`, `RETURNING …`).
-    static func insert(_ events: [AuditEvent], sequences: [Int64]? = nil, suffix: String = "") -> PostgresQuery {
+    static func insert(_ rows: [StoredAuditEvent], keepSequence: Bool = false, suffix: String = "") -> PostgresQuery {
         var bindings = PostgresBindings(capacity: all.count + 1)
         var names: [String] = []
         var arrays: [String] = []
         for column in all {
-            column.bind(events, &bindings)
+            column.bind(rows, &bindings)
             names.append(column.name)
             arrays.append("$\(bindings.count)\(column.arrayCast)")
         }
-        if let sequences {
-            bindings.append(ColumnArray(sequences))
+        if keepSequence {
+            bindings.append(ColumnArray(rows.map(\.insertSequence)))
             names.append("insert_seq")
             arrays.append("$\(bindings.count)")
         }
@@ -94,26 +99,30 @@ enum PostgresEventColumns {
     /// Reads one row selected with ``selectList``.
     static func decode(_ row: PostgresRow) throws -> StoredAuditEvent {
         var cells = RowCells(row)
-        return try decode(columns: selected[...], &cells, event: blank(id: placeholderID))
+        return try decode(columns: selected[...], &cells, row: blank(id: placeholderID))
     }
 
     /// Reads the columns of ``selectList`` after `event_id` (already read as `id`).
     static func decode(id: UUID, _ cells: inout RowCells) throws -> StoredAuditEvent {
-        try decode(columns: selected.dropFirst(), &cells, event: blank(id: id))
+        try decode(columns: selected.dropFirst(), &cells, row: blank(id: id))
     }
 
-    private static func decode(columns: ArraySlice<PostgresEventColumn>, _ cells: inout RowCells, event: AuditEvent) throws -> StoredAuditEvent {
-        var event = event
-        for column in columns { try column.decode(&cells, &event) }
-        return StoredAuditEvent(event: event, insertSequence: try cells.next(Int64.self))
+    private static func decode(columns: ArraySlice<PostgresEventColumn>, _ cells: inout RowCells, row: StoredAuditEvent) throws -> StoredAuditEvent {
+        var row = row
+        for column in columns { try column.decode(&cells, &row) }
+        row.insertSequence = try cells.next(Int64.self)
+        return row
     }
 
     private static let placeholderID = UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
 
-    /// An event every column of ``selected`` overwrites.
-    private static func blank(id: UUID) -> AuditEvent {
-        AuditEvent(
-            id: id, version: "", timestamp: AuditTimestamp(microsecondsSinceEpoch: 0), eventType: "", category: "", action: "", outcome: .success,
-            actorType: "", actorID: "", resourceType: "", resourceID: "", correlationID: "", eventData: EventData(storedJSON: "{}"))
+    /// A row every column of ``selected`` overwrites.
+    private static func blank(id: UUID) -> StoredAuditEvent {
+        StoredAuditEvent(
+            event: AuditEvent(
+                id: id, version: "", timestamp: AuditTimestamp(microsecondsSinceEpoch: 0), eventType: "", category: "", action: "",
+                outcome: .success, actorType: "", actorID: "", resourceType: "", resourceID: "", correlationID: "",
+                eventData: EventData(storedJSON: "{}")),
+            insertSequence: 0)
     }
 }

@@ -34,6 +34,7 @@ struct PostgresMigration: Sendable {
         .lifecycle,
         .quarantine,
         .writtenBy,
+        .eventHash,
     ]
 
     /// The version a fully migrated database is at.

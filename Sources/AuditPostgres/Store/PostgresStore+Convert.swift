@@ -242,6 +242,9 @@ extension PostgresStore {
             "event_data": "event_data::text",
             // A legacy table does not know who wrote its rows; the conversion does not make it up.
             "written_by": "NULL::text",
+            // Hashed afresh as the rows are written (a Kubernaut table's event_hash is a chain hash of another encoding).
+            "event_hash": "NULL::text",
+            "hash_algorithm": "NULL::text",
         ]
     }
 

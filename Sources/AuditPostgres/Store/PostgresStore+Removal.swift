@@ -136,7 +136,8 @@ extension PostgresStore {
 
     /// Inserts archived rows with their own `insert_seq`.
     private func insertRestored(_ rows: [StoredAuditEvent], on connection: PostgresConnection) async throws {
-        try await connection.statement(PostgresEventColumns.insert(rows.map(\.event), sequences: rows.map(\.insertSequence)), logger: logger)
+        let hashed = try rows.map { (row: StoredAuditEvent) throws(AuditError) -> StoredAuditEvent in try row.rehashedForInsert() }
+        try await connection.statement(PostgresEventColumns.insert(hashed, keepSequence: true), logger: logger)
     }
 
     /// The first column of the first row of `query`, or `nil`.

@@ -90,7 +90,8 @@ extension PostgresStore {
     /// One multi-row INSERT of `rows` (one bind per column whatever the row count).
     /// - Returns: the ids actually inserted.
     private func insert(_ rows: [AuditEvent], on connection: PostgresConnection) async throws -> Set<UUID> {
-        let query = PostgresEventColumns.insert(rows, suffix: "ON CONFLICT (event_id, event_date) DO NOTHING RETURNING event_id")
+        let hashed = try rows.map { (row: AuditEvent) throws(AuditError) -> StoredAuditEvent in try .hashing(row) }
+        let query = PostgresEventColumns.insert(hashed, suffix: "ON CONFLICT (event_id, event_date) DO NOTHING RETURNING event_id")
         var inserted = Set<UUID>()
         for row in try await connection.statement(query, logger: logger) {
             inserted.insert(try row.decode(UUID.self))

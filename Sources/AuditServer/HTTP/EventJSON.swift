@@ -99,7 +99,9 @@ package enum EventJSON {
     /// from the store's text without re-encoding.
     ///
     /// `written_by` (an AuditLedger extension) names the principal that wrote the event, and is
-    /// left out when that is not known (events stored before the column existed).
+    /// left out when that is not known (events stored before the column existed). `event_hash`
+    /// (Kubernaut's member) and `hash_algorithm` (an extension) are the stored hash of the
+    /// event's canonical encoding, left out for events stored before hashes were kept.
     ///
     /// Without `sensitive`, an `is_sensitive` event is written without `error_message`, with
     /// `event_data` `{}` and with `"sensitive_withheld": true` (an AuditLedger extension): the
@@ -142,6 +144,8 @@ package enum EventJSON {
         }
         object.integer("insert_seq", stored.insertSequence)
         object.optional("written_by", event.writtenBy)
+        object.optional("event_hash", stored.eventHash)
+        object.optional("hash_algorithm", stored.hashAlgorithm)
         if withheld {
             object.bool("sensitive_withheld", true)
             object.raw("event_data", "{}")
