@@ -217,6 +217,8 @@ def exchanges(correlation, reader_token):
         ("/api/v1/audit/legal-hold/{correlation_id}", "DELETE", "/api/v1/audit/legal-hold/" + urllib.parse.quote(correlation, safe=""), user,
          {"release_reason": "case closed"}),
         ("/api/v1/audit/quarantine", "GET", "/api/v1/audit/quarantine", {}, None),
+        ("/api/v1/audit/verify-chain", "POST", "/api/v1/audit/verify-chain", {}, {"correlation_id": correlation}),
+        ("/api/v1/audit/verify-chain", "POST", "/api/v1/audit/verify-chain", {}, {"correlation_id": "rr-no-such-correlation"}),
         # The server's own events (the hold placed and released above) answer like any other.
         (events, "GET", events + "?event_category=security&limit=10", {}, None),
         ("/api/v1/audit/events/{event_id}", "GET", events + "/" + parent_id, {}, None),
@@ -230,6 +232,8 @@ def exchanges(correlation, reader_token):
         ("/api/v1/audit/events/{event_id}", "GET", events + "/" + str(uuid.uuid4()), {}, None),
         ("/api/v1/audit/legal-hold", "POST", "/api/v1/audit/legal-hold", {}, {"correlation_id": correlation, "reason": "x"}),
         ("/api/v1/audit/legal-hold/{correlation_id}", "DELETE", "/api/v1/audit/legal-hold/nothing-held", user, {"release_reason": "x"}),
+        ("/api/v1/audit/verify-chain", "POST", "/api/v1/audit/verify-chain", {}, {"correlationid": correlation}),
+        ("/api/v1/audit/verify-chain", "POST", "/api/v1/audit/verify-chain", None, {"correlation_id": correlation}),
         # Authentication: 401 without credentials or with a bad token, 403 without the scope.
         (events, "GET", events, None, None),
         (events, "POST", events, None, gateway_event(correlation)),

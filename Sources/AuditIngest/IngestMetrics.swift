@@ -22,6 +22,8 @@ public import CoreMetrics
 /// | `auditledger_spool_corrupt_regions_total` | counter | Damaged spool bytes found (kept in `corrupt/`). |
 /// | `auditledger_quarantine_records` | gauge | Quarantine records not resolved. |
 /// | `auditledger_quarantine_events` | gauge | Events in those records. |
+/// | `auditledger_log_size` | gauge | Events in the log (its next position), as the sequencer last saw it. |
+/// | `auditledger_log_sequencer_failures_total` | counter | Sequencer steps that failed because the store could not answer (retried). |
 public struct IngestMetrics: Sendable {
     let factory: any MetricsFactory
 
@@ -71,6 +73,10 @@ public struct IngestMetrics: Sendable {
     }
 
     func corruptRegion() { counter("auditledger_spool_corrupt_regions_total", by: 1) }
+
+    func logged(size: Int64) { gauge("auditledger_log_size", size) }
+
+    func sequencerFailed() { counter("auditledger_log_sequencer_failures_total", by: 1) }
 
     /// Publishes what the store's quarantine holds.
     public func quarantine(records: Int, events: Int) {

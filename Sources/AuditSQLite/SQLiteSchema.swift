@@ -140,6 +140,47 @@ enum SQLiteSchema {
             }
             try db.execute(sql: recreateView(months: months))
         }
+        migrator.registerMigration("v6 log") { db in
+            // The log (docs/integrity.md): every event in commit order; the queue of events not
+            // logged yet, written in each event's own transaction. The log is append-only.
+            try db.execute(
+                sql: """
+                    CREATE TABLE auditledger_log_pending (
+                        insert_seq     INTEGER NOT NULL PRIMARY KEY,
+                        event_id       TEXT    NOT NULL UNIQUE,
+                        event_date     TEXT    NOT NULL,
+                        correlation_id TEXT    NOT NULL,
+                        event_hash     TEXT,   -- NULL (with leaf_hash) for events stored before the log:
+                        leaf_hash      TEXT,   -- the sequencer hashes those from their rows
+                        CHECK ((event_hash IS NULL) = (leaf_hash IS NULL))
+                    );
+
+                    CREATE TABLE auditledger_log (
+                        position            INTEGER NOT NULL PRIMARY KEY CHECK (position >= 0),
+                        event_id            TEXT    NOT NULL UNIQUE,
+                        event_date          TEXT    NOT NULL,
+                        correlation_id      TEXT    NOT NULL,
+                        event_hash          TEXT    NOT NULL,
+                        previous_event_hash TEXT,
+                        leaf_hash           TEXT    NOT NULL,
+                        logged_at           INTEGER NOT NULL
+                    );
+                    CREATE INDEX auditledger_log_correlation_idx ON auditledger_log (correlation_id, position);
+                    CREATE TRIGGER auditledger_log_refuse_update BEFORE UPDATE ON auditledger_log
+                    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+                    CREATE TRIGGER auditledger_log_refuse_delete BEFORE DELETE ON auditledger_log
+                    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+                    """
+            )
+            // Every event stored before is queued too, without hashes: the sequencer hashes those from their rows.
+            for month in try SQLiteStore.months(in: db) {
+                try db.execute(
+                    sql: """
+                        INSERT INTO auditledger_log_pending (insert_seq, event_id, event_date, correlation_id)
+                        SELECT insert_seq, event_id, event_date, correlation_id FROM \(month.partitionName)
+                        """)
+            }
+        }
         return migrator
     }
 

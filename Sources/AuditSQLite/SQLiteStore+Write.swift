@@ -36,8 +36,17 @@ extension SQLiteStore {
         var sequence = try Int64.fetchOne(db, sql: "SELECT value FROM auditledger_counters WHERE name = 'insert_seq'") ?? 0
         for row in plan.rows {
             sequence += 1
+            let digest = try StoredAuditEvent.digest(of: row)
+            let stored = StoredAuditEvent(event: row, insertSequence: sequence, eventHash: digest.eventHash, hashAlgorithm: AuditEvent.hashAlgorithm)
             try db.cachedStatement(sql: SQLiteEventColumns.insertSQL(into: row.date.month.partitionName))
-                .execute(arguments: SQLiteEventColumns.arguments(for: try StoredAuditEvent.hashing(row, insertSequence: sequence)))
+                .execute(arguments: SQLiteEventColumns.arguments(for: stored))
+            // Queued for the log in the event's own transaction.
+            try db.cachedStatement(
+                sql:
+                    "INSERT INTO auditledger_log_pending (insert_seq, event_id, event_date, correlation_id, event_hash, leaf_hash) VALUES (?, ?, ?, ?, ?, ?)"
+            ).execute(arguments: [
+                sequence, row.id.uuidString.lowercased(), row.date.description, row.correlationID, digest.eventHash, digest.leafHash,
+            ])
         }
         try db.execute(sql: "UPDATE auditledger_counters SET value = ? WHERE name = 'insert_seq'", arguments: [sequence])
         try holdNewEvents(plan.rows, in: db)

@@ -10,7 +10,8 @@ public import ServiceLifecycle
 /// tests use.
 ///
 /// The application runs `services` (the store's own, e.g. its connection pool), then — with a
-/// `spool` — the ``AuditIngest/SpoolReplayer``, then the batching writer, then the services
+/// `spool` — the ``AuditIngest/SpoolReplayer``, then the log's ``AuditIngest/LogSequencer``, then
+/// the batching writer, then the services
 /// `recordingServices` makes with the server's ``ServerAuditTrail`` as their recorder (the
 /// maintenance service), then the trail, then the HTTP server;
 /// graceful shutdown stops them in the reverse order, so requests in flight are answered before
@@ -52,6 +53,7 @@ public func buildAuditApplication(
     LegalHoldRoutes(store: store, configuration: configuration, metrics: metrics, trail: trail).register(on: audit)
     PartitionRoutes(store: store, configuration: configuration).register(on: audit)
     QuarantineRoutes(store: store, metrics: metrics).register(on: audit)
+    IntegrityRoutes(store: store, configuration: configuration).register(on: audit)
 
     HealthRoutes(store: store, writer: writer, spool: spool).register(on: routes.group("/health"))
     routes.group("/metrics").get("", scope: configuration.access.metricsOpen ? nil : .admin) { _, _ in
@@ -65,6 +67,7 @@ public func buildAuditApplication(
 
     // First, so that it is shut down last: requests still being answered may need it.
     let reviewer: [any Service] = configuration.access.kubernetes.map { [$0.reviewer] } ?? []
+    let sequencer = LogSequencer(store: store, configuration: configuration.sequencer, metrics: metrics.ingest, logger: logger)
     let replayer: [any Service] = spool.map { [SpoolReplayer(spool: $0, store: store, configuration: configuration.replay, logger: logger)] } ?? []
     var http = http
     http.availableConnectionsDelegate = MaximumAvailableConnections(configuration.connections.maximumConnections, logger: logger)
@@ -74,7 +77,8 @@ public func buildAuditApplication(
         configuration: http,
         // The trail last, so that it stops first and its last events still reach the writer;
         // the recording services (maintenance) after the writer, so that it is still there when they stop.
-        services: reviewer + services + replayer + [writer] + recordingServices(trail) + [trail],
+        // The sequencer before the writer, so that it stops after it and logs the writer's last commits.
+        services: reviewer + services + replayer + [sequencer, writer] + recordingServices(trail) + [trail],
         logger: logger
     )
     application.beforeServerStarts {

@@ -11,6 +11,8 @@ public struct AuditServerConfiguration: Sendable {
     public var writer: BatchWriter.Configuration
     /// Spool replay settings (used when the application has a spool).
     public var replay: SpoolReplayer.Configuration
+    /// The log sequencer's settings (``AuditIngest/LogSequencer``): a step every 200 ms.
+    public var sequencer: LogSequencer.Configuration
     /// Connection timeouts and limit.
     public var connections: ConnectionLimits
     /// Prefix of every RFC 7807 `type`. Default `https://kubernaut.ai/problems/`, the prefix
@@ -36,6 +38,7 @@ public struct AuditServerConfiguration: Sendable {
         validation: ValidationPolicy = ValidationPolicy(),
         writer: BatchWriter.Configuration = BatchWriter.Configuration(),
         replay: SpoolReplayer.Configuration = SpoolReplayer.Configuration(),
+        sequencer: LogSequencer.Configuration = LogSequencer.Configuration(),
         connections: ConnectionLimits = ConnectionLimits(),
         problemTypeBase: String = "https://kubernaut.ai/problems/",
         clock: @escaping @Sendable () -> AuditTimestamp = { AuditTimestamp.now() },
@@ -52,6 +55,7 @@ public struct AuditServerConfiguration: Sendable {
         self.validation = validation
         self.writer = writer
         self.replay = replay
+        self.sequencer = sequencer
         self.connections = connections
         self.problemTypeBase = problemTypeBase
         self.clock = clock

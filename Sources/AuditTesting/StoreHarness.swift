@@ -50,6 +50,22 @@ public protocol StoreHarness: Sendable {
     /// Makes the database itself reject any insert of `eventType` (a trigger), so that a whole
     /// transaction containing one fails as an unexpected database error would.
     func rejectInserts(ofEventType eventType: String) async throws
+
+    /// Changes the stored events as someone with every right over the database can — the
+    /// PostgreSQL tables' owner (or a superuser) with the triggers disabled and enabled again,
+    /// the SQLite file's owner with the month's triggers dropped and put back — bypassing the store.
+    func tamper(_ change: Tampering) async throws
+}
+
+/// A change made behind the store's back, as the database superuser or the file's owner can.
+public enum Tampering: Sendable {
+    /// `UPDATE … SET column = <SQL expression>` of one event's row.
+    case update(eventID: UUID, column: String, expression: String)
+    /// `DELETE` of one event's row.
+    case delete(eventID: UUID)
+    /// A copy of a stored event's row under another id (and a new `insert_seq`), inserted
+    /// directly: a forged event that never went through the server.
+    case insertCopy(of: UUID, as: UUID)
 }
 
 /// One way of tampering with a stored event, run directly against the database.

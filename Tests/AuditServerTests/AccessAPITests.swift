@@ -39,6 +39,9 @@ import Testing
             Route(method: .delete, path: "/api/v1/audit/legal-hold/rr-access", body: release, scope: .holdsWrite),
             Route(method: .get, path: "/api/v1/audit/partitions", scope: .admin),
             Route(method: .get, path: "/api/v1/audit/quarantine", scope: .admin),
+            Route(
+                method: .post, path: "/api/v1/audit/verify-chain",
+                body: .object(JSONObject([.init(key: "correlation_id", value: .string("rr-access"))])), scope: .eventsRead),
             Route(method: .get, path: "/metrics", scope: .admin),
             Route(method: .get, path: "/health/live", scope: nil),
             Route(method: .get, path: "/health/ready", scope: nil),

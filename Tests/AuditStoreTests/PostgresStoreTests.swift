@@ -39,7 +39,9 @@ struct PostgresStoreTests {
             return (migrations, partitions, defaults)
         }
         #expect(
-            migrations == ["1:audit_events", "2:partition_functions", "3:app_role", "4:lifecycle", "5:quarantine", "6:written_by", "7:event_hash"])
+            migrations == [
+                "1:audit_events", "2:partition_functions", "3:app_role", "4:lifecycle", "5:quarantine", "6:written_by", "7:event_hash", "8:log",
+            ])
         let current = AuditTimestamp.now().utcDate.month
         #expect(
             partitions
@@ -49,10 +51,12 @@ struct PostgresStoreTests {
         #expect(defaults == 0, "no default partition")
     }
 
-    @Test("A database at schema 5 with events gets written_by and event hashes: old rows have neither, new ones both")
+    @Test("A database at schema 5 with events gets written_by, event hashes and the log: old rows are logged from their content, and verify")
     func upgradeAddsWrittenBy() async throws {
         try await PostgresHarness.run { harness in
-            // Schema 5 exactly: migrations 1–5 are unchanged, so undoing 6 and 7 gives the database a release before made.
+            // Schema 5 exactly: migrations 1–5 are unchanged, so undoing 6, 7 and 8 gives the database a release before made.
+            try await harness.execute("DROP TABLE auditledger_log, auditledger_log_pending")
+            try await harness.execute("DROP FUNCTION auditledger_refuse_log_change()")
             try await harness.execute("ALTER TABLE audit_events DROP COLUMN written_by, DROP COLUMN event_hash, DROP COLUMN hash_algorithm")
             try await harness.execute("DELETE FROM auditledger_migrations WHERE version >= 6")
             let old = try EventFactory.event(correlationID: "rr-upgrade", at: .now())
@@ -66,7 +70,7 @@ struct PostgresStoreTests {
                 """)
             #expect(!(await harness.store.readiness().isReady), "schema 5 is not what this server expects")
             try await harness.store.prepare()
-            #expect(try await harness.values("SELECT max(version) FROM auditledger_migrations", as: Int.self) == [7])
+            #expect(try await harness.values("SELECT max(version) FROM auditledger_migrations", as: Int.self) == [8])
             let before = try #require(try await harness.store.event(id: old.id))
             #expect(before.event.writtenBy == nil && before.eventHash == nil && before.hashAlgorithm == nil)
             var new = try EventFactory.event(correlationID: "rr-upgrade", at: .now())
@@ -74,6 +78,11 @@ struct PostgresStoreTests {
             _ = try await harness.store.write([EventBatch(events: [new], reportsIndex: false)])
             let after = try #require(try await harness.store.event(id: new.id))
             #expect(after.event.writtenBy == "gateway" && after.hashAlgorithm == AuditEvent.hashAlgorithm && after.hashProblem == nil)
+            // The old row was queued by the migration and is logged from its stored content, before the new one.
+            #expect(try await harness.store.appendPendingToLog(limit: 100, now: .now()).appended == 2)
+            #expect(try await harness.store.logEntries(correlationID: "rr-upgrade").map(\.eventID) == [old.id, new.id])
+            let chain = try await harness.store.verifyChain(correlationID: "rr-upgrade", now: .now())
+            #expect(chain.isValid && chain.verifiedEvents == 2, "\(chain.message)")
         }
     }
 

@@ -93,7 +93,7 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: path), "the database file is not created without the lock")
     }
 
-    @Test("A file of schema v3 with events gets written_by and event hashes: old rows have neither, new ones both")
+    @Test("A file of schema v3 with events gets written_by, event hashes and the log: old rows are logged from their content, and verify")
     func upgradeAddsWrittenBy() async throws {
         let directory = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
@@ -113,7 +113,9 @@ import Testing
                 for column in ["written_by", "event_hash", "hash_algorithm"] { try db.execute(sql: "ALTER TABLE \(table) DROP COLUMN \(column)") }
             }
             try db.execute(sql: "CREATE VIEW audit_events AS " + months.map { "SELECT * FROM \($0)" }.joined(separator: " UNION ALL "))
-            try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier IN ('v4 written_by', 'v5 event hash')")
+            try db.execute(sql: "DROP TABLE auditledger_log")
+            try db.execute(sql: "DROP TABLE auditledger_log_pending")
+            try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier IN ('v4 written_by', 'v5 event hash', 'v6 log')")
             #expect(try Row.fetchOne(db, sql: "SELECT * FROM audit_events")?.hasColumn("written_by") == false)
         }
         try queue.close()
@@ -129,6 +131,11 @@ import Testing
         var query = EventQuery(order: .ascending)
         query.filters.correlationID = "rr-upgrade"
         #expect(try await store.events(matching: query).events.map(\.event.writtenBy) == [nil, "gateway"])
+        // The old row was queued by the migration and is logged from its stored content, before the new one.
+        #expect(try await store.appendPendingToLog(limit: 100, now: .now()).appended == 2)
+        #expect(try await store.logEntries(correlationID: "rr-upgrade").map(\.eventID) == [old.id, new.id])
+        let chain = try await store.verifyChain(correlationID: "rr-upgrade", now: .now())
+        #expect(chain.isValid && chain.verifiedEvents == 2, "\(chain.message)")
     }
 
     @Test("A month table outside the catalog, a catalogued month that is gone, and a row with the wrong event_date are reported")

@@ -17,6 +17,17 @@ extension StoredAuditEvent {
         }
     }
 
+    /// `event`'s hashes (the row's and the log's leaf), from one encoding.
+    /// - Throws: `internal-error` when `event_data` is not a JSON object (validated events always are).
+    public static func digest(of event: AuditEvent) throws(AuditError) -> EventDigest {
+        do {
+            return try event.digest()
+        } catch {
+            throw AuditError(
+                .internalError, detail: "event \(event.id.uuidString.lowercased()) cannot be hashed: its event_data is not a JSON object")
+        }
+    }
+
     /// The row as a store inserts it (a restore, an import): its hash recomputed from its
     /// content. A row that carries a hash of this algorithm must carry that one.
     /// - Throws: `conflict` naming the event when the carried hash is not its content's.

@@ -91,4 +91,23 @@ public protocol AuditStore: Sendable {
     /// Marks an open record resolved (the only change a record ever sees).
     /// - Throws: `not-found` when no open record has this id.
     func resolveQuarantined(id: Int64, resolution: String, at: AuditTimestamp) async throws(AuditError)
+
+    /// The sequencer's step: gives the next log positions to up to `limit` committed events
+    /// queued for the log, in `insert_seq` order, with their correlations' links
+    /// (``LogSequencing``), and takes them off the queue — in one transaction, one caller at a
+    /// time across every server on the store (another caller's lock makes it return at once
+    /// with ``LogAppend/sequenced`` `false`).
+    func appendPendingToLog(limit: Int, now: AuditTimestamp) async throws(AuditError) -> LogAppend
+
+    /// The log entries of one correlation, in position order.
+    func logEntries(correlationID: String) async throws(AuditError) -> [LogEntry]
+
+    /// The log entries of these events (those that have one).
+    func logEntries(eventIDs: [UUID]) async throws(AuditError) -> [LogEntry]
+
+    /// Ids of the correlation's events committed and queued for the log, not logged yet.
+    func pendingLogEventIDs(correlationID: String) async throws(AuditError) -> Set<UUID>
+
+    /// The log's size (its next position) and how many events wait for a position.
+    func logStatus() async throws(AuditError) -> (size: Int64, pending: Int)
 }

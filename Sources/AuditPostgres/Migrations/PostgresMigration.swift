@@ -35,6 +35,7 @@ struct PostgresMigration: Sendable {
         .quarantine,
         .writtenBy,
         .eventHash,
+        .log,
     ]
 
     /// The version a fully migrated database is at.

@@ -87,11 +87,26 @@ extension PostgresStore {
         return plan.outcomes
     }
 
-    /// One multi-row INSERT of `rows` (one bind per column whatever the row count).
+    /// One multi-row INSERT of `rows` (one bind per column whatever the row count), each new
+    /// row queued for the log (`auditledger_log_pending`) in the same statement.
     /// - Returns: the ids actually inserted.
     private func insert(_ rows: [AuditEvent], on connection: PostgresConnection) async throws -> Set<UUID> {
-        let hashed = try rows.map { (row: AuditEvent) throws(AuditError) -> StoredAuditEvent in try .hashing(row) }
-        let query = PostgresEventColumns.insert(hashed, suffix: "ON CONFLICT (event_id, event_date) DO NOTHING RETURNING event_id")
+        let digests = try rows.map { (row: AuditEvent) throws(AuditError) -> EventDigest in try StoredAuditEvent.digest(of: row) }
+        let hashed = zip(rows, digests).map { row, digest in
+            StoredAuditEvent(event: row, insertSequence: 0, eventHash: digest.eventHash, hashAlgorithm: AuditEvent.hashAlgorithm)
+        }
+        var query = PostgresEventColumns.insert(
+            hashed, suffix: "ON CONFLICT (event_id, event_date) DO NOTHING RETURNING event_id, event_date, insert_seq, correlation_id, event_hash")
+        query.binds.append(ColumnArray(rows.map(\.id)))
+        query.binds.append(ColumnArray(digests.map(\.leafHash)))
+        let ids = query.binds.count - 1
+        query.sql = """
+            WITH inserted AS (\(query.sql))
+            INSERT INTO auditledger_log_pending (insert_seq, event_id, event_date, correlation_id, event_hash, leaf_hash)
+            SELECT i.insert_seq, i.event_id, i.event_date, i.correlation_id, i.event_hash, l.leaf_hash
+            FROM inserted i JOIN unnest($\(ids)::uuid[], $\(ids + 1)::text[]) AS l (event_id, leaf_hash) USING (event_id)
+            RETURNING event_id
+            """
         var inserted = Set<UUID>()
         for row in try await connection.statement(query, logger: logger) {
             inserted.insert(try row.decode(UUID.self))

@@ -68,12 +68,13 @@ package enum EventJSON {
     /// `200` body of the query endpoint: `{data: [...], pagination: {...}}`.
     /// `sensitive`: whether the caller may read the `event_data` and `error_message` of
     /// `is_sensitive` events (``item(_:sensitive:into:)``).
-    static func page(_ page: EventPage, query: EventQuery, sensitive: Bool) -> [UInt8] {
+    /// `previousHashes`: each logged event's `previous_event_hash` (``AuditCore/LogEntry``).
+    static func page(_ page: EventPage, query: EventQuery, sensitive: Bool, previousHashes: [UUID: String] = [:]) -> [UInt8] {
         var writer = JSONWriter(capacity: 256 + page.events.count * 1600)
         writer.writeRaw(#"{"data":["#.utf8)
         for (index, event) in page.events.enumerated() {
             if index > 0 { writer.writeByte(UInt8(ascii: ",")) }
-            item(event, sensitive: sensitive, into: &writer)
+            item(event, sensitive: sensitive, previousHash: previousHashes[event.event.id], into: &writer)
         }
         writer.writeRaw(#"],"pagination":"#.utf8)
         var pagination = JSONObjectWriter(taking: &writer)
@@ -88,9 +89,9 @@ package enum EventJSON {
     }
 
     /// One event as the single-event lookup returns it.
-    static func single(_ event: StoredAuditEvent, sensitive: Bool) -> [UInt8] {
+    static func single(_ event: StoredAuditEvent, sensitive: Bool, previousHash: String? = nil) -> [UInt8] {
         var writer = JSONWriter(capacity: 1600)
-        item(event, sensitive: sensitive, into: &writer)
+        item(event, sensitive: sensitive, previousHash: previousHash, into: &writer)
         return writer.bytes
     }
 
@@ -102,11 +103,13 @@ package enum EventJSON {
     /// left out when that is not known (events stored before the column existed). `event_hash`
     /// (Kubernaut's member) and `hash_algorithm` (an extension) are the stored hash of the
     /// event's canonical encoding, left out for events stored before hashes were kept.
+    /// `previous_event_hash` (Kubernaut's member) is the `event_hash` of the correlation's
+    /// previous event in the log, left out for the first and for events not logged yet.
     ///
     /// Without `sensitive`, an `is_sensitive` event is written without `error_message`, with
     /// `event_data` `{}` and with `"sensitive_withheld": true` (an AuditLedger extension): the
     /// caller sees that the event exists and its envelope, not its content.
-    package static func item(_ stored: StoredAuditEvent, sensitive: Bool = true, into writer: inout JSONWriter) {
+    package static func item(_ stored: StoredAuditEvent, sensitive: Bool = true, previousHash: String? = nil, into writer: inout JSONWriter) {
         let event = stored.event
         let withheld = event.isSensitive && !sensitive
         var object = JSONObjectWriter(taking: &writer)
@@ -146,6 +149,7 @@ package enum EventJSON {
         object.optional("written_by", event.writtenBy)
         object.optional("event_hash", stored.eventHash)
         object.optional("hash_algorithm", stored.hashAlgorithm)
+        object.optional("previous_event_hash", previousHash)
         if withheld {
             object.bool("sensitive_withheld", true)
             object.raw("event_data", "{}")

@@ -23,7 +23,9 @@ struct EventQueryRoutes {
         var query = try EventQuery(parameters: try FormQuery.decode(request.uri.query), now: configuration.clock())
         query.readLimits = context.principal.readLimits
         let page = try await store.events(matching: query)
-        return .json(status: .ok, EventJSON.page(page, query: query, sensitive: context.principal.has(.eventsReadSensitive)))
+        let links = try await previousHashes(of: page.events.map(\.event.id))
+        return .json(
+            status: .ok, EventJSON.page(page, query: query, sensitive: context.principal.has(.eventsReadSensitive), previousHashes: links))
     }
 
     /// An event outside the caller's read limits is answered `404`, as if it did not exist.
@@ -35,6 +37,17 @@ struct EventQueryRoutes {
         guard let event = try await store.event(id: id), context.principal.readLimits.allows(event.event) else {
             throw AuditError(.notFound, detail: "no audit event has the id \(id.uuidString.lowercased())")
         }
-        return .json(status: .ok, EventJSON.single(event, sensitive: context.principal.has(.eventsReadSensitive)))
+        return .json(
+            status: .ok,
+            EventJSON.single(event, sensitive: context.principal.has(.eventsReadSensitive), previousHash: try await previousHashes(of: [id])[id]))
+    }
+
+    /// Each logged event's `previous_event_hash`, from the log.
+    private func previousHashes(of ids: [UUID]) async throws(AuditError) -> [UUID: String] {
+        var links: [UUID: String] = [:]
+        for entry in try await store.logEntries(eventIDs: ids) {
+            if let previous = entry.previousEventHash { links[entry.eventID] = previous }
+        }
+        return links
     }
 }
