@@ -11,7 +11,8 @@ public struct AuditServerConfiguration: Sendable {
     public var writer: BatchWriter.Configuration
     /// Spool replay settings (used when the application has a spool).
     public var replay: SpoolReplayer.Configuration
-    /// The log sequencer's settings (``AuditIngest/LogSequencer``): a step every 200 ms.
+    /// The log sequencer's settings (``AuditIngest/LogSequencer``): a step every 200 ms while
+    /// events arrive, backing off to one every 5 s while there is nothing to log.
     public var sequencer: LogSequencer.Configuration
     /// Connection timeouts and limit.
     public var connections: ConnectionLimits

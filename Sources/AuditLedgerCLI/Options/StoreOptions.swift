@@ -60,7 +60,10 @@ struct StoreOptions: ParsableArguments {
         return .seconds(seconds)
     }
 
-    func makeStore(logger: Logger) throws -> Selection {
+    /// - Parameter connectionLeaseTimeout: how long a PostgreSQL operation waits for a pooled
+    ///   connection. `serve` keeps the store's 1 s, so that writes reach the spool quickly when the
+    ///   database is away; operator commands wait longer (``StoreOptions/withPreparedStore(logger:_:)``).
+    func makeStore(logger: Logger, connectionLeaseTimeout: Duration? = nil) throws -> Selection {
         let monthsAhead = try resolvedMonthsAhead()
         let url = try resolve(databaseURL, env: "AUDITLEDGER_DATABASE_URL")
         if let url, url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") {
@@ -71,6 +74,7 @@ struct StoreOptions: ParsableArguments {
                 throw ValidationError(error.detail)
             }
             configuration.startupWait = try resolvedDatabaseWait()
+            if let connectionLeaseTimeout { configuration.connectionLeaseTimeout = connectionLeaseTimeout }
             let store = PostgresStore(configuration: configuration, logger: logger)
             return Selection(store: store, services: [store], description: "postgres \(configuration.displayTarget)")
         }

@@ -10,7 +10,8 @@ extension StoreOptions {
         logger: Logger,
         _ body: @Sendable (Selection) async throws -> Value
     ) async throws -> Value {
-        let selection = try makeStore(logger: logger)
+        // A command has no spool to fall back on: it waits for a busy database's connection (10 s) rather than fail in 1 s.
+        let selection = try makeStore(logger: logger, connectionLeaseTimeout: .seconds(10))
         return try await withThrowingTaskGroup(of: Void.self) { group in
             for service in selection.services {
                 group.addTask { try await service.run() }
