@@ -37,7 +37,7 @@ extension SQLiteStore {
         for row in plan.rows {
             sequence += 1
             let digest = try StoredAuditEvent.digest(of: row)
-            let stored = StoredAuditEvent(event: row, insertSequence: sequence, eventHash: digest.eventHash, hashAlgorithm: AuditEvent.hashAlgorithm)
+            let stored = StoredAuditEvent(event: row, insertSequence: sequence, digest: digest)
             try db.cachedStatement(sql: SQLiteEventColumns.insertSQL(into: row.date.month.partitionName))
                 .execute(arguments: SQLiteEventColumns.arguments(for: stored))
             // Queued for the log in the event's own transaction.

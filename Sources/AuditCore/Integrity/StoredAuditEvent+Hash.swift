@@ -8,13 +8,12 @@ extension StoredAuditEvent {
     /// A new row for `event`, its hash computed (``AuditEvent/hashAlgorithm``); the store assigns `insert_seq`.
     /// - Throws: `internal-error` when `event_data` is not a JSON object (validated events always are).
     public static func hashing(_ event: AuditEvent, insertSequence: Int64 = 0) throws(AuditError) -> StoredAuditEvent {
-        do {
-            return StoredAuditEvent(
-                event: event, insertSequence: insertSequence, eventHash: try event.eventHash(), hashAlgorithm: AuditEvent.hashAlgorithm)
-        } catch {
-            throw AuditError(
-                .internalError, detail: "event \(event.id.uuidString.lowercased()) cannot be hashed: its event_data is not a JSON object")
-        }
+        StoredAuditEvent(event: event, insertSequence: insertSequence, digest: try digest(of: event))
+    }
+
+    /// A new row for `event` with the hash of `digest` (``AuditEvent/hashAlgorithm``).
+    public init(event: AuditEvent, insertSequence: Int64, digest: EventDigest) {
+        self.init(event: event, insertSequence: insertSequence, eventHash: digest.eventHash, hashAlgorithm: AuditEvent.hashAlgorithm)
     }
 
     /// `event`'s hashes (the row's and the log's leaf), from one encoding.

@@ -93,7 +93,7 @@ extension PostgresStore {
     private func insert(_ rows: [AuditEvent], on connection: PostgresConnection) async throws -> Set<UUID> {
         let digests = try rows.map { (row: AuditEvent) throws(AuditError) -> EventDigest in try StoredAuditEvent.digest(of: row) }
         let hashed = zip(rows, digests).map { row, digest in
-            StoredAuditEvent(event: row, insertSequence: 0, eventHash: digest.eventHash, hashAlgorithm: AuditEvent.hashAlgorithm)
+            StoredAuditEvent(event: row, insertSequence: 0, digest: digest)
         }
         var query = PostgresEventColumns.insert(
             hashed, suffix: "ON CONFLICT (event_id, event_date) DO NOTHING RETURNING event_id, event_date, insert_seq, correlation_id, event_hash")
