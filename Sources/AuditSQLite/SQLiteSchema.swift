@@ -181,6 +181,41 @@ enum SQLiteSchema {
                         """)
             }
         }
+        migrator.registerMigration("v7 checkpoints") { db in
+            // Signed checkpoints, the log's perfect subtrees of 256 leaves and more, and the keys
+            // that signed (docs/integrity.md); append-only like the log.
+            var statements = """
+                CREATE TABLE auditledger_checkpoints (
+                    tree_size  INTEGER NOT NULL PRIMARY KEY CHECK (tree_size >= 0),
+                    root_hash  TEXT    NOT NULL,
+                    note       TEXT    NOT NULL,
+                    key_label  TEXT    NOT NULL,
+                    frontier   TEXT    NOT NULL,
+                    created_at INTEGER NOT NULL
+                );
+                CREATE TABLE auditledger_log_nodes (
+                    level      INTEGER NOT NULL CHECK (level BETWEEN 0 AND 63),
+                    node_index INTEGER NOT NULL CHECK (node_index >= 0),
+                    hash       BLOB    NOT NULL CHECK (length(hash) = 32),
+                    PRIMARY KEY (level, node_index)
+                );
+                CREATE TABLE auditledger_signing_keys (
+                    key_label     TEXT    NOT NULL PRIMARY KEY,
+                    verifier_key  TEXT    NOT NULL,
+                    first_used_at INTEGER NOT NULL
+                );
+                """
+            for table in ["auditledger_checkpoints", "auditledger_log_nodes", "auditledger_signing_keys"] {
+                statements += """
+                    CREATE TRIGGER \(table)_refuse_update BEFORE UPDATE ON \(table)
+                    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+                    CREATE TRIGGER \(table)_refuse_delete BEFORE DELETE ON \(table)
+                    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+
+                    """
+            }
+            try db.execute(sql: statements)
+        }
         return migrator
     }
 

@@ -112,6 +112,21 @@ extension PostgresHarness {
         ].map { description, sql in mutation(description, .other, false, PostgresQuery(unsafeSQL: sql)) }
     }
 
+    public func directLogChanges() -> [DirectMutation] {
+        [
+            ("auditledger_log", "event_hash = 'x'"), ("auditledger_checkpoints", "note = 'x'"),
+            ("auditledger_log_nodes", "node_index = node_index + 1"),
+            ("auditledger_signing_keys", "verifier_key = 'x'"),
+        ]
+        .flatMap { table, change in
+            [
+                ("UPDATE \(table)", "UPDATE \(table) SET \(change)"), ("DELETE FROM \(table)", "DELETE FROM \(table)"),
+                ("TRUNCATE \(table)", "TRUNCATE \(table)"),
+            ]
+        }
+        .map { description, sql in mutation(description, .other, false, PostgresQuery(unsafeSQL: sql)) }
+    }
+
     private func mutation(_ description: String, _ kind: DirectMutation.Kind, _ namesMonth: Bool, _ query: PostgresQuery) -> DirectMutation {
         DirectMutation(description, kind: kind, namesMonth: namesMonth) { [client] in
             do {

@@ -172,6 +172,16 @@ public struct SQLiteHarness: StoreHarness {
         ].map { description, sql in mutation(description, .other, false, sql, [String(id)]) }
     }
 
+    public func directLogChanges() -> [DirectMutation] {
+        [
+            ("auditledger_log", "event_hash = 'x'"), ("auditledger_checkpoints", "note = 'x'"),
+            ("auditledger_log_nodes", "node_index = node_index + 1"),
+            ("auditledger_signing_keys", "verifier_key = 'x'"),
+        ]
+        .flatMap { table, change in [("UPDATE \(table)", "UPDATE \(table) SET \(change)"), ("DELETE FROM \(table)", "DELETE FROM \(table)")] }
+        .map { description, sql in mutation(description, .other, false, sql, []) }
+    }
+
     private func mutation(
         _ description: String,
         _ kind: DirectMutation.Kind,
@@ -190,7 +200,7 @@ public struct SQLiteHarness: StoreHarness {
                 // The triggers' RAISE(ABORT, …), or SQLite refusing to modify a view.
                 let message = error.message ?? ""
                 if message.contains("audit events are immutable") || message.contains("because it is a view")
-                    || message.contains("the quarantine is append-only")
+                    || message.contains("the quarantine is append-only") || message.contains("the audit log is append-only")
                 {
                     return .refused
                 }

@@ -35,7 +35,7 @@ public struct ConformanceCheck: Sendable, CustomTestStringConvertible {
 public enum StoreConformance {
     /// Every check, in a stable order.
     public static var checks: [ConformanceCheck] {
-        writeChecks + integrityChecks + queryChecks + containmentChecks + lifecycleChecks + quarantineChecks + logChecks
+        writeChecks + integrityChecks + queryChecks + containmentChecks + lifecycleChecks + quarantineChecks + logChecks + checkpointChecks
     }
 
     /// Checks a store kind does not support, with the reason: `[kind: [check name: reason]]`.

@@ -29,6 +29,11 @@ public protocol StoreHarness: Sendable {
     /// be refused (resolving an open record once is the only change allowed).
     func directQuarantineChanges(id: Int64) -> [DirectMutation]
 
+    /// Attempts to change or remove what the log holds directly in the database: its entries,
+    /// checkpoints, stored subtrees and signing keys (UPDATE, DELETE, and TRUNCATE where the
+    /// database has it). Each must be refused: the log is append-only.
+    func directLogChanges() -> [DirectMutation]
+
     /// The months that currently have storage (partitions, or month files).
     func storageMonths() async throws -> [PartitionMonth]
 

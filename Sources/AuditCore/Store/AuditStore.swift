@@ -110,4 +110,24 @@ public protocol AuditStore: Sendable {
 
     /// The log's size (its next position) and how many events wait for a position.
     func logStatus() async throws(AuditError) -> (size: Int64, pending: Int)
+
+    /// The leaf hashes (lowercase hex) of the log positions in `range`, in order; fewer when
+    /// the log is shorter.
+    func logLeafHashes(_ range: Range<Int64>) async throws(AuditError) -> [String]
+
+    /// The stored hashes of these perfect subtrees (``LogNode``), of those the store has.
+    func logNodes(_ ids: [LogNodeID]) async throws(AuditError) -> [LogNodeID: MerkleTree.Hash]
+
+    /// Stores a signed checkpoint, the perfect subtrees completed since the one before, and the
+    /// key that signed it (listed from its first use), in one transaction.
+    /// - Returns: `false` when a checkpoint of this tree size is stored already (nothing is
+    ///   stored then: another server signed it first).
+    func appendCheckpoint(_ checkpoint: StoredCheckpoint, nodes: [LogNode], key: NoteVerifierKey) async throws(AuditError) -> Bool
+
+    /// Stored checkpoints, largest tree first: those of at most `treeSize` leaves when given,
+    /// at most `limit`.
+    func checkpoints(upTo treeSize: Int64?, limit: Int) async throws(AuditError) -> [StoredCheckpoint]
+
+    /// Every key that signed a checkpoint, in order of first use.
+    func signingKeys() async throws(AuditError) -> [SigningKeyRecord]
 }

@@ -36,6 +36,7 @@ struct PostgresMigration: Sendable {
         .writtenBy,
         .eventHash,
         .log,
+        .checkpoints,
     ]
 
     /// The version a fully migrated database is at.

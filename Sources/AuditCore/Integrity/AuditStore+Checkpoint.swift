@@ -1,0 +1,39 @@
+/// Signing checkpoints over a store's log: the step the checkpointer service, the API and
+/// operator commands share.
+extension AuditStore {
+    /// Leaves read per query while a checkpoint catches up.
+    static var checkpointChunk: Int64 { 65_536 }
+
+    /// Signs a checkpoint of the whole log as it is now, unless the newest stored checkpoint
+    /// already covers it, and stores it with the perfect subtrees completed since.
+    ///
+    /// Extends the newest checkpoint's frontier by the leaves after it, once that frontier is
+    /// checked against the checkpoint's root; a frontier that does not match (changed behind
+    /// AuditLedger) is rebuilt from every leaf.
+    /// - Returns: the new checkpoint, or the newest one when it covers the log already (or when
+    ///   another server stored one of the same size first); `signed` says which.
+    public func signCheckpoint(
+        with key: NoteSignerKey, now: AuditTimestamp
+    ) async throws(AuditError) -> (
+        checkpoint: StoredCheckpoint, signed: Bool
+    ) {
+        let size = try await logStatus().size
+        let latest = try await checkpoints(upTo: nil, limit: 1).first
+        if let latest, latest.treeSize >= size { return (latest, false) }
+        var frontier = LogFrontier()
+        if let latest, let stored = latest.frontier, stored.size == latest.treeSize, Hex.lowercase(stored.root) == latest.rootHash {
+            frontier = stored
+        }
+        var nodes: [LogNode] = []
+        while frontier.size < size {
+            let end = min(size, frontier.size + Self.checkpointChunk)
+            for leaf in try await logLeaves(frontier.size..<end) { nodes += frontier.append(leaf) }
+        }
+        let root = frontier.root
+        let note = SignedNote.sign(Checkpoint(origin: key.verifier.name, treeSize: size, rootHash: root).text, with: key)
+        let checkpoint = StoredCheckpoint(
+            treeSize: size, rootHash: Hex.lowercase(root), note: note.rendered, keyLabel: key.verifier.label, frontier: frontier, createdAt: now)
+        if try await appendCheckpoint(checkpoint, nodes: nodes, key: key.verifier) { return (checkpoint, true) }
+        return (try await checkpoints(upTo: size, limit: 1).first ?? checkpoint, false)
+    }
+}

@@ -1,0 +1,53 @@
+/// Tree heads and RFC 9162 proofs over a store's log, from its stored perfect subtrees
+/// (``LogNode``) and, below ``LogFrontier/storedLevel`` or where a subtree is not stored, its
+/// leaves.
+extension AuditStore {
+    /// MTH of each range of log positions.
+    /// - Throws: `internal-error` when the log lacks a position in a range, or a leaf hash
+    ///   does not read back (the log was changed behind the store).
+    public func logRangeRoots(_ ranges: [Range<Int64>]) async throws(AuditError) -> [MerkleTree.Hash] {
+        let pieces = ranges.map(LogProofPlan.perfectNodes)
+        var hashes = try await logNodes(Array(Set(pieces.joined().filter { $0.level >= LogFrontier.storedLevel })))
+        for node in Set(pieces.joined()) where hashes[node] == nil {
+            hashes[node] = MerkleTree.root(try await logLeaves(node.leaves)[...])
+        }
+        return pieces.map { nodes in LogProofPlan.fold(nodes.map { hashes[$0] ?? [] }) }
+    }
+
+    /// MTH of the first `size` positions.
+    public func logRoot(size: Int64) async throws(AuditError) -> MerkleTree.Hash {
+        guard size > 0 else { return MerkleTree.root([]) }
+        return try await logRangeRoots([0..<size])[0]
+    }
+
+    /// The audit path of position `index` in the tree of `treeSize` positions.
+    /// - Precondition: `0 <= index < treeSize`.
+    public func inclusionPath(index: Int64, treeSize: Int64) async throws(AuditError) -> [MerkleTree.Hash] {
+        try await logRangeRoots(LogProofPlan.inclusion(index: index, size: treeSize))
+    }
+
+    /// The consistency proof from the tree of `first` positions to that of `second`.
+    /// - Precondition: `0 <= first <= second`.
+    public func consistencyPath(from first: Int64, to second: Int64) async throws(AuditError) -> [MerkleTree.Hash] {
+        try await logRangeRoots(LogProofPlan.consistency(first: first, second: second))
+    }
+
+    /// The leaf hashes of `range` as bytes, every position present.
+    public func logLeaves(_ range: Range<Int64>) async throws(AuditError) -> [MerkleTree.Hash] {
+        let texts = try await logLeafHashes(range)
+        guard texts.count == range.count else {
+            throw AuditError(
+                .internalError,
+                detail: "the log lacks positions between \(range.lowerBound) and \(range.upperBound - 1): it was changed behind AuditLedger")
+        }
+        var leaves: [MerkleTree.Hash] = []
+        leaves.reserveCapacity(texts.count)
+        for (offset, text) in texts.enumerated() {
+            guard Hex.isLowercase(text, count: 64), let leaf = Hex.bytes(text) else {
+                throw AuditError(.internalError, detail: "the log's leaf hash at position \(range.lowerBound + Int64(offset)) does not read back")
+            }
+            leaves.append(leaf)
+        }
+        return leaves
+    }
+}
