@@ -219,6 +219,13 @@ def exchanges(correlation, reader_token):
         ("/api/v1/audit/quarantine", "GET", "/api/v1/audit/quarantine", {}, None),
         ("/api/v1/audit/verify-chain", "POST", "/api/v1/audit/verify-chain", {}, {"correlation_id": correlation}),
         ("/api/v1/audit/verify-chain", "POST", "/api/v1/audit/verify-chain", {}, {"correlation_id": "rr-no-such-correlation"}),
+        # The signed log: sign now (logging what committed), then read it back.
+        ("/api/v1/audit/checkpoint", "POST", "/api/v1/audit/checkpoint", {}, None),
+        ("/api/v1/audit/checkpoint", "GET", "/api/v1/audit/checkpoint", {}, None),
+        ("/api/v1/audit/checkpoints", "GET", "/api/v1/audit/checkpoints?limit=1", {}, None),
+        ("/api/v1/audit/keys", "GET", "/api/v1/audit/keys", {}, None),
+        ("/api/v1/audit/events/{event_id}/proof", "GET", events + "/" + parent_id + "/proof", {}, None),
+        ("/api/v1/audit/log/consistency", "GET", "/api/v1/audit/log/consistency?first=1", {}, None),
         # The server's own events (the hold placed and released above) answer like any other.
         (events, "GET", events + "?event_category=security&limit=10", {}, None),
         ("/api/v1/audit/events/{event_id}", "GET", events + "/" + parent_id, {}, None),
@@ -234,6 +241,9 @@ def exchanges(correlation, reader_token):
         ("/api/v1/audit/legal-hold/{correlation_id}", "DELETE", "/api/v1/audit/legal-hold/nothing-held", user, {"release_reason": "x"}),
         ("/api/v1/audit/verify-chain", "POST", "/api/v1/audit/verify-chain", {}, {"correlationid": correlation}),
         ("/api/v1/audit/verify-chain", "POST", "/api/v1/audit/verify-chain", None, {"correlation_id": correlation}),
+        ("/api/v1/audit/checkpoint", "GET", "/api/v1/audit/checkpoint?tree_size=999999999", {}, None),
+        ("/api/v1/audit/events/{event_id}/proof", "GET", events + "/" + parent_id + "/proof?tree_size=0", {}, None),
+        ("/api/v1/audit/log/consistency", "GET", "/api/v1/audit/log/consistency", {}, None),
         # Authentication: 401 without credentials or with a bad token, 403 without the scope.
         (events, "GET", events, None, None),
         (events, "POST", events, None, gateway_event(correlation)),

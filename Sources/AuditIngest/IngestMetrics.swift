@@ -24,6 +24,9 @@ public import CoreMetrics
 /// | `auditledger_quarantine_events` | gauge | Events in those records. |
 /// | `auditledger_log_size` | gauge | Events in the log (its next position), as the sequencer last saw it. |
 /// | `auditledger_log_sequencer_failures_total` | counter | Sequencer steps that failed because the store could not answer (retried). |
+/// | `auditledger_checkpoint_tree_size` | gauge | Tree size of the newest signed checkpoint this server stored or found. |
+/// | `auditledger_checkpoint_failures_total` | counter | Checkpoint steps that failed (retried at the next interval). |
+/// | `auditledger_checkpoint_witness_failures_total` | counter | Checkpoints a witness (file or URL) did not take. |
 public struct IngestMetrics: Sendable {
     let factory: any MetricsFactory
 
@@ -77,6 +80,12 @@ public struct IngestMetrics: Sendable {
     func logged(size: Int64) { gauge("auditledger_log_size", size) }
 
     func sequencerFailed() { counter("auditledger_log_sequencer_failures_total", by: 1) }
+
+    func checkpointed(size: Int64) { gauge("auditledger_checkpoint_tree_size", size) }
+
+    func checkpointFailed() { counter("auditledger_checkpoint_failures_total", by: 1) }
+
+    func witnessFailed() { counter("auditledger_checkpoint_witness_failures_total", by: 1) }
 
     /// Publishes what the store's quarantine holds.
     public func quarantine(records: Int, events: Int) {

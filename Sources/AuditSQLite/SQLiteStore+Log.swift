@@ -106,7 +106,7 @@ extension SQLiteStore {
         }
     }
 
-    private func readLog(_ condition: String, _ arguments: StatementArguments) async throws(AuditError) -> [LogEntry] {
+    func readLog(_ condition: String, _ arguments: StatementArguments) async throws(AuditError) -> [LogEntry] {
         do {
             return try await pool.read { db in
                 try Row.fetchAll(db, sql: "SELECT \(Self.logColumns) FROM auditledger_log \(condition)", arguments: arguments).map { row in

@@ -10,7 +10,8 @@ public import ServiceLifecycle
 /// tests use.
 ///
 /// The application runs `services` (the store's own, e.g. its connection pool), then — with a
-/// `spool` — the ``AuditIngest/SpoolReplayer``, then the log's ``AuditIngest/LogSequencer``, then
+/// `spool` — the ``AuditIngest/SpoolReplayer``, then — with a signing key — the
+/// ``AuditIngest/Checkpointer``, then the log's ``AuditIngest/LogSequencer``, then
 /// the batching writer, then the services
 /// `recordingServices` makes with the server's ``ServerAuditTrail`` as their recorder (the
 /// maintenance service), then the trail, then the HTTP server;
@@ -54,6 +55,12 @@ public func buildAuditApplication(
     PartitionRoutes(store: store, configuration: configuration).register(on: audit)
     QuarantineRoutes(store: store, metrics: metrics).register(on: audit)
     IntegrityRoutes(store: store, configuration: configuration).register(on: audit)
+    let checkpointer = configuration.checkpoints.key.map { key in
+        Checkpointer(
+            store: store, key: key, configuration: configuration.checkpoints.checkpointer, witnesses: configuration.checkpoints.witnesses,
+            metrics: metrics.ingest, logger: logger)
+    }
+    CheckpointRoutes(store: store, checkpointer: checkpointer, settings: configuration.checkpoints).register(on: audit)
 
     HealthRoutes(store: store, writer: writer, spool: spool).register(on: routes.group("/health"))
     routes.group("/metrics").get("", scope: configuration.access.metricsOpen ? nil : .admin) { _, _ in
@@ -77,8 +84,9 @@ public func buildAuditApplication(
         configuration: http,
         // The trail last, so that it stops first and its last events still reach the writer;
         // the recording services (maintenance) after the writer, so that it is still there when they stop.
-        // The sequencer before the writer, so that it stops after it and logs the writer's last commits.
-        services: reviewer + services + replayer + [sequencer, writer] + recordingServices(trail) + [trail],
+        // The sequencer before the writer, so that it stops after it and logs the writer's last commits;
+        // the checkpointer before the sequencer, so that its last checkpoint covers those.
+        services: reviewer + services + replayer + (checkpointer.map { [$0] } ?? []) + [sequencer, writer] + recordingServices(trail) + [trail],
         logger: logger
     )
     application.beforeServerStarts {

@@ -32,6 +32,9 @@ public struct AuditServerConfiguration: Sendable {
     /// The server's own audit events (``ServerAuditTrail``). Default: off (see
     /// ``ServerAuditTrail/Configuration/enabled``); refusals counted over 60 s when on.
     public var selfAudit: ServerAuditTrail.Configuration
+    /// Signed checkpoints of the log (``CheckpointSettings``). Default: no signing key, so no
+    /// checkpoints (`serve` always has a key: given, or generated in the data directory).
+    public var checkpoints: CheckpointSettings
 
     /// Creates a configuration; every parameter defaults to the value documented on its property.
     public init(
@@ -46,8 +49,10 @@ public struct AuditServerConfiguration: Sendable {
         access: AccessConfiguration = AccessConfiguration(),
         writeRateLimit: RateLimiter.Configuration? = nil,
         tls: ServerTLS? = nil,
-        selfAudit: ServerAuditTrail.Configuration = ServerAuditTrail.Configuration()
+        selfAudit: ServerAuditTrail.Configuration = ServerAuditTrail.Configuration(),
+        checkpoints: CheckpointSettings = CheckpointSettings()
     ) {
+        self.checkpoints = checkpoints
         self.tls = tls
         self.selfAudit = selfAudit
         self.writeRateLimit = writeRateLimit

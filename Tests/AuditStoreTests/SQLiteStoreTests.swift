@@ -113,9 +113,13 @@ import Testing
                 for column in ["written_by", "event_hash", "hash_algorithm"] { try db.execute(sql: "ALTER TABLE \(table) DROP COLUMN \(column)") }
             }
             try db.execute(sql: "CREATE VIEW audit_events AS " + months.map { "SELECT * FROM \($0)" }.joined(separator: " UNION ALL "))
-            try db.execute(sql: "DROP TABLE auditledger_log")
-            try db.execute(sql: "DROP TABLE auditledger_log_pending")
-            try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier IN ('v4 written_by', 'v5 event hash', 'v6 log')")
+            for table in [
+                "auditledger_log", "auditledger_log_pending", "auditledger_checkpoints", "auditledger_log_nodes", "auditledger_signing_keys",
+            ] {
+                try db.execute(sql: "DROP TABLE \(table)")
+            }
+            try db.execute(
+                sql: "DELETE FROM grdb_migrations WHERE identifier IN ('v4 written_by', 'v5 event hash', 'v6 log', 'v7 checkpoints')")
             #expect(try Row.fetchOne(db, sql: "SELECT * FROM audit_events")?.hasColumn("written_by") == false)
         }
         try queue.close()

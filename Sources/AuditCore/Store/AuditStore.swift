@@ -130,4 +130,17 @@ public protocol AuditStore: Sendable {
 
     /// Every key that signed a checkpoint, in order of first use.
     func signingKeys() async throws(AuditError) -> [SigningKeyRecord]
+
+    /// Stored checkpoints of at least `treeSize` leaves, smallest first, at most `limit`.
+    func checkpoints(from treeSize: Int64, limit: Int) async throws(AuditError) -> [StoredCheckpoint]
+
+    /// The log entries at the positions in `range`, in position order (fewer when some are missing).
+    func logEntries(positions range: Range<Int64>) async throws(AuditError) -> [LogEntry]
+
+    /// The stored events of these ids (those that are stored).
+    func events(ids: [UUID]) async throws(AuditError) -> [StoredAuditEvent]
+
+    /// Ids of stored events that are neither in the log nor queued for it — rows inserted behind
+    /// the store — at most `limit`. Reads every stored row: for verification, not for serving.
+    func eventIDsOutsideLog(limit: Int) async throws(AuditError) -> [UUID]
 }

@@ -113,6 +113,8 @@ struct ServeCommand: AsyncParsableCommand {
 
     @OptionGroup var rateLimit: RateLimitOptions
 
+    @OptionGroup var checkpoints: CheckpointOptions
+
     @OptionGroup var logging: LoggingOptions
 
     /// The listening address and server configuration these options resolve to.
@@ -205,6 +207,13 @@ struct ServeCommand: AsyncParsableCommand {
     func run() async throws {
         let logger = try logging.makeLogger()
         var settings = try settings(logger: logger)
+        settings.configuration.checkpoints = try checkpoints.settings(dataDirectory: try store.resolvedDataDir(), logger: logger)
+        logger.info(
+            "signing checkpoints",
+            metadata: [
+                "audit.signing_key.public": "\(settings.configuration.checkpoints.key?.verifier.description ?? "")",
+                "audit.checkpoint.witnesses": "\(settings.configuration.checkpoints.witnesses.map(\.description))",
+            ])
         if let kubernetes = settings.kubernetes {
             settings.configuration.access.kubernetes = KubernetesAuthenticator(
                 reviewer: try KubernetesReviewer(configuration: kubernetes, logger: logger))

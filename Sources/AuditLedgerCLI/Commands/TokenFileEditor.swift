@@ -39,10 +39,12 @@ enum TokenFileEditor {
             throw ValidationError("there is no token file at \(path)")
         }
         try change(&tokens)
-        try write(tokens.encoded(), to: path)
+        try writeAtomically(tokens.encoded(), to: path, what: "the token file")
     }
 
-    private static func write(_ bytes: [UInt8], to path: String) throws {
+    /// Writes `bytes` to a new 0600 file flushed to disk, then renames it over `path` (and
+    /// flushes the directory): a reader sees the old file or the new one, never half of one.
+    static func writeAtomically(_ bytes: [UInt8], to path: String, what: String) throws {
         let temporary = path + ".tmp-\(getpid())"
         let descriptor = open(temporary, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else { throw ValidationError("cannot create \(temporary): \(String(cString: strerror(errno)))") }
@@ -62,7 +64,7 @@ enum TokenFileEditor {
         guard ok, rename(temporary, path) == 0 else {
             let reason = String(cString: strerror(errno))
             unlink(temporary)
-            throw ValidationError("cannot write the token file \(path): \(reason)")
+            throw ValidationError("cannot write \(what) \(path): \(reason)")
         }
         // The rename itself survives a crash once the directory is flushed.
         let directory = open(

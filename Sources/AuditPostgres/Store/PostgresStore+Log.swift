@@ -137,7 +137,7 @@ extension PostgresStore {
         }
     }
 
-    private func readLog(_ query: PostgresQuery, operation: String) async throws(AuditError) -> [LogEntry] {
+    func readLog(_ query: PostgresQuery, operation: String) async throws(AuditError) -> [LogEntry] {
         do {
             return try await withOperationTimeout {
                 var entries: [LogEntry] = []
