@@ -27,6 +27,25 @@ extension PostgresHarness {
                     "UPDATE forged SET event_id = \(copy), insert_seq = nextval('auditledger_insert_seq')", logger: logger)
                 try await connection.query("INSERT INTO audit_events SELECT * FROM forged", logger: logger)
                 try await connection.query("DROP TABLE forged", logger: logger)
+            case .swapLogPositions(let first, let second):
+                try await connection.query("ALTER TABLE auditledger_log DISABLE TRIGGER USER", logger: logger)
+                try await connection.query("UPDATE auditledger_log SET position = 9000000000000 WHERE position = \(first)", logger: logger)
+                try await connection.query("UPDATE auditledger_log SET position = \(first) WHERE position = \(second)", logger: logger)
+                try await connection.query("UPDATE auditledger_log SET position = \(second) WHERE position = 9000000000000", logger: logger)
+                try await connection.query("ALTER TABLE auditledger_log ENABLE TRIGGER USER", logger: logger)
+            case .deleteLogEntries(let position):
+                try await connection.query("ALTER TABLE auditledger_log DISABLE TRIGGER USER", logger: logger)
+                try await connection.query("DELETE FROM auditledger_log WHERE position >= \(position)", logger: logger)
+                try await connection.query("ALTER TABLE auditledger_log ENABLE TRIGGER USER", logger: logger)
+            case .dropMonth(let month):
+                try await connection.query(
+                    PostgresQuery(unsafeSQL: "ALTER TABLE audit_events DETACH PARTITION \(month.partitionName)"), logger: logger)
+                try await connection.query(PostgresQuery(unsafeSQL: "DROP TABLE \(month.partitionName)"), logger: logger)
+            case .replaceCheckpoint(let size, let note, let root):
+                try await connection.query("ALTER TABLE auditledger_checkpoints DISABLE TRIGGER USER", logger: logger)
+                try await connection.query(
+                    "UPDATE auditledger_checkpoints SET note = \(note), root_hash = \(root) WHERE tree_size = \(size)", logger: logger)
+                try await connection.query("ALTER TABLE auditledger_checkpoints ENABLE TRIGGER USER", logger: logger)
             }
             try await connection.query("ALTER TABLE audit_events ENABLE TRIGGER USER", logger: logger)
         }

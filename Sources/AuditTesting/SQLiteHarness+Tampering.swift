@@ -50,6 +50,23 @@ extension SQLiteHarness {
                 try db.execute(sql: "INSERT INTO \(month) SELECT * FROM forged")
                 try db.execute(sql: "DROP TABLE forged")
                 try db.execute(sql: "UPDATE auditledger_counters SET value = value + 1 WHERE name = 'insert_seq'")
+            case .swapLogPositions(let first, let second):
+                try withoutTriggers(on: "auditledger_log") {
+                    try db.execute(sql: "UPDATE auditledger_log SET position = 9000000000000 WHERE position = ?", arguments: [first])
+                    try db.execute(sql: "UPDATE auditledger_log SET position = ? WHERE position = ?", arguments: [first, second])
+                    try db.execute(sql: "UPDATE auditledger_log SET position = ? WHERE position = 9000000000000", arguments: [second])
+                }
+            case .deleteLogEntries(let position):
+                try withoutTriggers(on: "auditledger_log") {
+                    try db.execute(sql: "DELETE FROM auditledger_log WHERE position >= ?", arguments: [position])
+                }
+            case .dropMonth(let month):
+                try db.execute(sql: "DROP TABLE \(month.partitionName)")
+            case .replaceCheckpoint(let size, let note, let root):
+                try withoutTriggers(on: "auditledger_checkpoints") {
+                    try db.execute(
+                        sql: "UPDATE auditledger_checkpoints SET note = ?, root_hash = ? WHERE tree_size = ?", arguments: [note, root, size])
+                }
             }
         }
     }

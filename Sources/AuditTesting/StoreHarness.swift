@@ -71,6 +71,15 @@ public enum Tampering: Sendable {
     /// A copy of a stored event's row under another id (and a new `insert_seq`), inserted
     /// directly: a forged event that never went through the server.
     case insertCopy(of: UUID, as: UUID)
+    /// The log entries at two positions swapped (each entry takes the other's position).
+    case swapLogPositions(Int64, Int64)
+    /// Every log entry at `position` or after it removed.
+    case deleteLogEntries(from: Int64)
+    /// A month's storage removed with its events, outside the store and its retention
+    /// (PostgreSQL: detached, then dropped; SQLite: its table dropped).
+    case dropMonth(PartitionMonth)
+    /// The stored checkpoint of `treeSize` given another note and root (hex).
+    case replaceCheckpoint(treeSize: Int64, note: String, rootHash: String)
 }
 
 /// One way of tampering with a stored event, run directly against the database.

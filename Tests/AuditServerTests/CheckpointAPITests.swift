@@ -203,6 +203,11 @@ extension CheckpointAPITests {
                 #expect(keys.compactMap { $0.string("verifier_key") } == [old.verifier.description, new.verifier.description])
                 #expect(keys.map { $0["current"] } == [.bool(false), .bool(true)] && keys.map { $0["trusted"] } == [.bool(true), .bool(true)])
             }
+            // Verification with both keys trusted passes; with the new one only, the old checkpoints are named.
+            let both = try await harness.store.verifyLog(trustedKeys: [new.verifier, old.verifier])
+            #expect(both.isValid && both.checkpointsChecked >= 2, "\(both.problems)")
+            let newOnly = try await harness.store.verifyLog(trustedKeys: [new.verifier])
+            #expect(newOnly.problems.contains { $0.subject == .checkpoint(treeSize: 4) && $0.message.contains("trusted") })
         }
     }
 }

@@ -248,12 +248,22 @@ struct ServeCommand: AsyncParsableCommand {
             monthsAhead: try store.resolvedMonthsAhead(),
             archiveDirectory: settings.archiveDirectory
         )
+        // The background verifier trusts the key file's keys only.
+        let verifier: [any Service] =
+            try checkpoints.resolvedVerifyInterval().map { interval in
+                [
+                    LogVerifier(
+                        store: selection.store, trustedKeys: settings.configuration.checkpoints.trustedKeys,
+                        configuration: LogVerifier.Configuration(interval: interval), logger: logger)
+                ]
+            } ?? []
         let application = buildAuditApplication(
             store: selection.store,
             services: selection.services,
             // Retention's removals are recorded in the server's own trail (with --self-audit).
             recordingServices: { trail in
                 [MaintenanceService(store: selection.store, configuration: maintenanceConfiguration, recorder: trail, logger: logger)]
+                    + verifier
             },
             spool: spool,
             configuration: settings.configuration,

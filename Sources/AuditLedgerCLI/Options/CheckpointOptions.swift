@@ -23,6 +23,20 @@ struct CheckpointOptions: ParsableArguments {
     @Option(help: "A URL each new signed checkpoint is POSTed to (text/plain). (env: AUDITLEDGER_WITNESS_URL, default: none)")
     var witnessUrl: String?
 
+    @Option(
+        help: """
+            Seconds between the background verifier's cycles (it re-checks the log, its events and its checkpoints); 0 turns it off. \
+            (env: AUDITLEDGER_VERIFY_INTERVAL, default: 60)
+            """)
+    var verifyInterval: Int?
+
+    /// The background verifier's interval; `nil` when turned off.
+    func resolvedVerifyInterval() throws -> Duration? {
+        let seconds = try resolve(verifyInterval, env: "AUDITLEDGER_VERIFY_INTERVAL", default: 60)
+        guard (0...86_400).contains(seconds) else { throw ValidationError("--verify-interval must be between 0 and 86400 seconds") }
+        return seconds == 0 ? nil : .seconds(seconds)
+    }
+
     /// Where the key file is, and whether it was named (a named file must exist).
     func keyPath(dataDirectory: String) throws -> (path: String, given: Bool) {
         if let path = try resolve(signingKey, env: "AUDITLEDGER_SIGNING_KEY") { return (path, true) }
