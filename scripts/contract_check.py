@@ -226,6 +226,8 @@ def exchanges(correlation, reader_token):
         ("/api/v1/audit/keys", "GET", "/api/v1/audit/keys", {}, None),
         ("/api/v1/audit/events/{event_id}/proof", "GET", events + "/" + parent_id + "/proof", {}, None),
         ("/api/v1/audit/log/consistency", "GET", "/api/v1/audit/log/consistency?first=1", {}, None),
+        ("/api/v1/audit/verify", "POST", "/api/v1/audit/verify", {}, {}),
+        ("/api/v1/audit/verify", "POST", "/api/v1/audit/verify", {}, {"correlation_id": correlation}),
         # The server's own events (the hold placed and released above) answer like any other.
         (events, "GET", events + "?event_category=security&limit=10", {}, None),
         ("/api/v1/audit/events/{event_id}", "GET", events + "/" + parent_id, {}, None),
@@ -244,6 +246,7 @@ def exchanges(correlation, reader_token):
         ("/api/v1/audit/checkpoint", "GET", "/api/v1/audit/checkpoint?tree_size=999999999", {}, None),
         ("/api/v1/audit/events/{event_id}/proof", "GET", events + "/" + parent_id + "/proof?tree_size=0", {}, None),
         ("/api/v1/audit/log/consistency", "GET", "/api/v1/audit/log/consistency", {}, None),
+        ("/api/v1/audit/verify", "POST", "/api/v1/audit/verify", {}, {"from_position": -1}),
         # Authentication: 401 without credentials or with a bad token, 403 without the scope.
         (events, "GET", events, None, None),
         (events, "POST", events, None, gateway_event(correlation)),

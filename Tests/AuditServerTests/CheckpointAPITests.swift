@@ -150,6 +150,10 @@ import Testing
             try expectProblem(
                 try await client.post("/api/v1/audit/checkpoint", body: [], headers: fixture.headers(.reader)), status: .forbidden, type: "forbidden")
             #expect(try await client.post("/api/v1/audit/checkpoint", body: [], headers: fixture.headers(.writer)).status == .ok)
+            var readerJSON = fixture.headers(.reader)
+            readerJSON[.contentType] = "application/json"
+            try expectProblem(
+                try await client.post("/api/v1/audit/verify", body: Array("{}".utf8), headers: readerJSON), status: .forbidden, type: "forbidden")
             try expectProblem(
                 try await client.get("/api/v1/audit/checkpoint", headers: fixture.headers(.writer)), status: .forbidden, type: "forbidden")
             try expectProblem(
@@ -208,6 +212,47 @@ extension CheckpointAPITests {
             #expect(both.isValid && both.checkpointsChecked >= 2, "\(both.problems)")
             let newOnly = try await harness.store.verifyLog(trustedKeys: [new.verifier])
             #expect(newOnly.problems.contains { $0.subject == .checkpoint(treeSize: 4) && $0.message.contains("trusted") })
+        }
+    }
+}
+
+extension CheckpointAPITests {
+    @Test(
+        "POST /api/v1/audit/verify: all, one correlation, a range; a change behind the store is named; bad bodies name the field",
+        arguments: StoreKind.available)
+    func verifyRoute(_ kind: StoreKind) async throws {
+        let key = NoteSignerKey.generate(name: "api.example/log")
+        try await withApp(kind, configuration: Self.configuration(key: key)) { client, harness in
+            let ids = try await Self.write(client, 6, correlation: "rr-verify-a")
+            _ = try await Self.write(client, 4, correlation: "rr-verify-b")
+            #expect(try await client.post("/api/v1/audit/checkpoint", body: []).status == .ok)
+            func verify(_ body: String) async throws -> TestResponse {
+                try await client.post("/api/v1/audit/verify", body: Array(body.utf8), headers: [.contentType: "application/json"])
+            }
+            let all = try await verify("{}").object
+            #expect(all["is_valid"] == .bool(true) && all["events_checked"] == .number("10") && all["tree_size"] == .number("10"))
+            #expect(all["keys_from_store"] == .bool(false) && all["problems"] == .array([]))
+            #expect(try await verify(#"{"correlation_id":"rr-verify-b"}"#).object["events_checked"] == .number("4"))
+            #expect(try await verify(#"{"from_position":1,"to_position":3}"#).object["events_checked"] == .number("2"))
+
+            try await harness.tamper(.update(eventID: try #require(UUID(uuidString: ids[2])), column: "actor_id", expression: "'mallory'"))
+            let broken = try await verify(#"{"correlation_id":"rr-verify-a"}"#).object
+            #expect(broken["is_valid"] == .bool(false) && broken["problem_count"] == .number("1"))
+            let problem = try #require(broken.array("problems").first?.object)
+            #expect(
+                problem.string("subject") == "event" && problem.string("event_id") == ids[2] && problem.string("message")?.contains("changed") == true
+            )
+            #expect(
+                try await verify(#"{"correlation_id":"rr-verify-b"}"#).object["is_valid"] == .bool(true), "the other correlation's events are intact")
+
+            for (body, field) in [
+                (#"{"from_position":-1}"#, "from_position"), (#"{"from_position":"1"}"#, "from_position"),
+                (#"{"from_position":5,"to_position":2}"#, "to_position"),
+                (#"{"correlation_id":""}"#, "correlation_id"),
+            ] {
+                try expectProblem(try await verify(body), status: .badRequest, type: "validation-error", fields: [field])
+            }
+            try expectProblem(try await verify("[]"), status: .badRequest, type: "invalid-request")
         }
     }
 }

@@ -7,7 +7,7 @@
 extension LogAuditor {
     /// Compares each entry with its stored event, for entries at positions in `recomputing`.
     mutating func checkEvents(
-        _ entries: [LogEntry], in store: any AuditStore, recomputing: Range<Int64>, removed: Set<PartitionMonth>
+        _ entries: [LogEntry], in store: any AuditStore, recomputing: LogSelection, removed: Set<PartitionMonth>
     ) async throws(AuditError) {
         let checked = entries.filter { recomputing.contains($0.position) }
         guard !checked.isEmpty else { return }
@@ -71,7 +71,7 @@ extension LogAuditor {
         let range = positions.clamped(to: 0..<frontier.size)
         guard !range.isEmpty else { return }
         let entries = try await store.logEntries(positions: range)
-        try await checkEvents(entries, in: store, recomputing: range, removed: removed)
+        try await checkEvents(entries, in: store, recomputing: .positions(range), removed: removed)
         let byPosition = Dictionary(entries.map { ($0.position, $0.leafHash) }, uniquingKeysWith: { first, _ in first })
         let width = Int64(1) << LogFrontier.storedLevel
         var block = (range.lowerBound + width - 1) / width
@@ -125,21 +125,21 @@ extension LogAuditor {
 }
 
 extension AuditLifecycleStore {
-    /// One full verification (`auditledger verify`): the whole log, the events at `positions`
-    /// (default: all) recomputed, every stored checkpoint and every witnessed one checked, and
+    /// One full verification (`auditledger verify`): the whole log, the events `selection`
+    /// names (default: all) recomputed, every stored checkpoint and every witnessed one checked, and
     /// stored events outside the log named. `trustedKeys` empty: the keys the store lists
     /// (weaker: whoever controls the database controls that list).
     public func verifyLog(
-        positions: Range<Int64>? = nil, trustedKeys: [NoteVerifierKey], witnessed: [String] = []
+        _ selection: LogSelection = .all, trustedKeys: [NoteVerifierKey], witnessed: [String] = []
     ) async throws(AuditError) -> LogVerificationReport {
         let keys = trustedKeys.isEmpty ? try await signingKeys().map(\.key) : trustedKeys
         var auditor = LogAuditor(trustedKeys: keys)
         auditor.addWitnessed(witnessed)
         let removed = try await removedMonths()
         let size = try await logStatus().size
-        try await auditor.advance(in: self, to: size, recomputing: positions, removed: removed)
+        try await auditor.advance(in: self, to: size, recomputing: selection, removed: removed)
         auditor.reportUnreachedWitnesses()
-        if positions == nil { try await auditor.checkUnlogged(in: self) }
+        if selection == .all { try await auditor.checkUnlogged(in: self) }
         return auditor.report
     }
 }

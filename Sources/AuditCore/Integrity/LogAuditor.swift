@@ -84,7 +84,7 @@ public struct LogAuditor: Sendable {
     /// positions in `recomputing` (default: all) are recomputed; `removed` holds the months
     /// retention removed (their events are not expected to be stored).
     public mutating func advance(
-        in store: any AuditStore, to size: Int64, recomputing: Range<Int64>? = nil, removed: Set<PartitionMonth>
+        in store: any AuditStore, to size: Int64, recomputing: LogSelection = .all, removed: Set<PartitionMonth>
     ) async throws(AuditError) {
         if checkedThrough < 0 {
             check(at: 0, try await storedCheckpoints(in: store, 0...0))
@@ -99,7 +99,7 @@ public struct LogAuditor: Sendable {
                     LogProblem(.log(start..<end), "\(Int(end - start) - entries.count) positions are missing or out of order: entries were removed"))
                 return
             }
-            try await checkEvents(entries, in: store, recomputing: recomputing ?? 0..<Int64.max, removed: removed)
+            try await checkEvents(entries, in: store, recomputing: recomputing, removed: removed)
             let targets = try await storedCheckpoints(in: store, (start + 1)...end)
             var nodes: [LogNode] = []
             for entry in entries {

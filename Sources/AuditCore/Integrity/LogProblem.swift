@@ -64,3 +64,22 @@ public struct LogVerificationReport: Sendable {
         problemCount = 0
     }
 }
+
+/// Which logged events a verification recomputes (the tree and the checkpoints are always
+/// checked whole).
+public enum LogSelection: Sendable, Hashable {
+    case all
+    /// The events at these log positions.
+    case positions(Range<Int64>)
+    /// The events at these positions (one correlation's, say).
+    case set(Set<Int64>)
+
+    public func contains(_ position: Int64) -> Bool {
+        switch self {
+        case .all: true
+        case .positions(let range): range.contains(position)
+        case .set(let positions): positions.contains(position)
+        }
+    }
+
+}

@@ -63,7 +63,7 @@ struct VerifyCommand: AsyncParsableCommand {
         }
         let report = try await store.withPreparedStore(logger: try logging.makeLogger()) { selection in
             try await selection.store.verifyLog(
-                positions: fromPosition == nil && toPosition == nil ? nil : from..<to, trustedKeys: trusted, witnessed: witnesses)
+                fromPosition == nil && toPosition == nil ? .all : .positions(from..<to), trustedKeys: trusted, witnessed: witnesses)
         }
         for problem in report.problems { print("problem: \(problem)") }
         if report.problemCount > report.problems.count { print("… and \(report.problemCount - report.problems.count) more problems") }

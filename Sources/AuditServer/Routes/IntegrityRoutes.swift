@@ -19,6 +19,7 @@ struct IntegrityRoutes {
 
     func register(on audit: RouteRegistry.Group) {
         audit.post("verify-chain", scope: .eventsRead) { request, context in try await verifyChain(request, context: context) }
+        audit.post("verify", scope: .admin) { request, context in try await verify(request, context: context) }
     }
 
     func verifyChain(_ request: Request, context: AuditRequestContext) async throws -> Response {
