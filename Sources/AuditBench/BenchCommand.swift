@@ -56,6 +56,9 @@ public struct BenchCommand: AsyncParsableCommand {
         @Option(help: "Connections for the overload phase. (default: 512)")
         var overloadConnections = 512
 
+        @Option(help: "Events timed from their 201 to a signed checkpoint during each single-event phase. (default: 100)")
+        var lagSamples = 100
+
         @Option(help: "Seed of the event generator. (default: 42)")
         var seed: UInt64 = 42
 
@@ -85,7 +88,7 @@ public struct BenchCommand: AsyncParsableCommand {
                 server: server ?? executable.appendingPathComponent("auditledger").path, workDirectory: work, loadEvents: events,
                 naiveEvents: naiveEvents, queryEvents: queryEvents, sqliteQueryEvents: sqliteQueryEvents, queryRequests: queryRequests,
                 connections: connections, overloadConnections: overloadConnections, seed: seed, includeSQLite: !skipSQLite && !batchOnly,
-                authenticate: authenticate, batchOnly: batchOnly, serverArguments: serverArguments
+                authenticate: authenticate, batchOnly: batchOnly, serverArguments: serverArguments, lagSamples: lagSamples
             )
             let report = try await BenchRun(settings: settings) { line in
                 FileHandle.standardError.write(Data("bench: \(line)\n".utf8))

@@ -20,6 +20,9 @@ struct BenchReport: Codable, Sendable {
         var statuses: [String: Int]?
         var serverPeakRSSBytes: Int64?
         var note: String?
+        /// From `201` to the proof to a signed checkpoint, for single events sent alongside the load.
+        var checkpointLag: LatencySummary?
+        var checkpointLagUnproven: Int?
     }
 
     struct Store: Codable, Sendable {
@@ -77,6 +80,15 @@ struct BenchReport: Codable, Sendable {
                         + "\(latency.map { Self.ms($0.p99) } ?? "") | \(rate.serverPeakRSSBytes.map(Self.mib) ?? "") | \(rate.note ?? "") |")
             }
             lines.append("")
+            for rate in store.rates {
+                guard let lag = rate.checkpointLag else { continue }
+                lines.append(
+                    "Checkpoint lag during \(rate.name) (an event's `201` → its proof to a signed checkpoint served; \(lag.count) events sent "
+                        + "one every 200 ms alongside the load, checkpoints every 10 s): p50 \(Self.ms(lag.p50)) ms, p95 \(Self.ms(lag.p95)) ms, "
+                        + "p99 \(Self.ms(lag.p99)) ms, max \(Self.ms(lag.max)) ms\(rate.checkpointLagUnproven.map { $0 > 0 ? "; \($0) not proven within 60 s" : "" } ?? "")."
+                )
+                lines.append("")
+            }
             if !store.queries.isEmpty {
                 lines.append("Queries through the API at \(store.queryEvents) events (one connection, sequential):")
                 lines.append("")

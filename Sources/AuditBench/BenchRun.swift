@@ -23,6 +23,8 @@ struct BenchRun {
         var batchOnly: Bool = false
         /// Added to every `auditledger serve` the run starts.
         var serverArguments: [String] = []
+        /// Single events timed from `201` to a signed checkpoint during each single-event phase.
+        var lagSamples: Int = 100
     }
 
     let settings: Settings
@@ -129,7 +131,8 @@ struct BenchRun {
         if settings.batchOnly { return store }
         store.rates.append(
             try await apiPhase(
-                name: "single-event endpoint", chains: load, batchSize: 1, connections: settings.connections, adminURL: adminURL, months: months))
+                name: "single-event endpoint", chains: load, batchSize: 1, connections: settings.connections, adminURL: adminURL, months: months,
+                lagProbe: Self.chains(&generator, events: settings.lagSamples, start: now, spreadSeconds: 60)))
         let overload = Array(load.prefix(max(1, load.count / 3)))
         store.rates.append(
             try await apiPhase(
@@ -173,7 +176,7 @@ struct BenchRun {
     /// A fresh database, a fresh server, one load; returns its rate and the server's peak RSS.
     private func apiPhase(
         name: String, chains: [EventGenerator.Chain], batchSize: Int, connections: Int, adminURL: String?, months: [PartitionMonth],
-        extraArguments: [String] = [], note: String? = nil
+        extraArguments: [String] = [], note: String? = nil, lagProbe: [EventGenerator.Chain] = []
     ) async throws -> BenchReport.Rate {
         var database: BenchDatabase?
         var arguments = extraArguments
@@ -184,7 +187,22 @@ struct BenchRun {
         }
         let server = try await startServer(arguments: arguments, name: name)
         let plan = HTTPLoad.requests(for: chains, connections: connections, batchSize: batchSize)
-        let result = try await HTTPLoad(host: "127.0.0.1", port: server.port, authorization: access?.authorization).run(plan, retryUnavailable: true)
+        let load = HTTPLoad(host: "127.0.0.1", port: server.port, authorization: access?.authorization)
+        // With a probe: single events sent alongside the load, each timed until a signed checkpoint covers it.
+        let probe = CheckpointLagProbe(host: "127.0.0.1", port: server.port, authorization: access?.authorization)
+        let probeEvents = HTTPLoad.requests(for: lagProbe, connections: 1, batchSize: 1).flatMap { $0 }.map { ($0.body, $0.ids[0]) }
+        let done = DoneFlag()
+        async let lag = probe.run(probeEvents, done: { done.isSet })
+        let result: HTTPLoad.Result
+        do {
+            result = try await load.run(plan, retryUnavailable: true)
+            done.set()
+        } catch {
+            done.set()
+            _ = try? await lag
+            throw error
+        }
+        let lagResult = try await lag
         let rss = server.peakRSS
         let exit = await server.stop()
         if let database { await database.drop() }
@@ -193,7 +211,9 @@ struct BenchRun {
         return .init(
             name: name, events: result.events, seconds: result.seconds, eventsPerSecond: result.eventsPerSecond,
             latency: result.latencies.summary, statuses: Dictionary(uniqueKeysWithValues: result.statuses.map { (String($0.key), $0.value) }),
-            serverPeakRSSBytes: rss, note: note ?? "\(connections) connections" + (result.statuses[503].map { ", \($0) answers 503 (retried)" } ?? "")
+            serverPeakRSSBytes: rss,
+            note: note ?? "\(connections) connections" + (result.statuses[503].map { ", \($0) answers 503 (retried)" } ?? ""),
+            checkpointLag: lagProbe.isEmpty ? nil : lagResult.lags.summary, checkpointLagUnproven: lagProbe.isEmpty ? nil : lagResult.unproven
         )
     }
 
@@ -206,7 +226,8 @@ struct BenchRun {
         if settings.batchOnly { return store }
         store.rates.append(
             try await apiPhase(
-                name: "single-event endpoint", chains: load, batchSize: 1, connections: settings.connections, adminURL: nil, months: []))
+                name: "single-event endpoint", chains: load, batchSize: 1, connections: settings.connections, adminURL: nil, months: [],
+                lagProbe: Self.chains(&generator, events: settings.lagSamples, start: now, spreadSeconds: 60)))
 
         let directory = settings.workDirectory + "/sqlite-query-\(UUID().uuidString.prefix(8))"
         let server = try await startServer(arguments: ["--data-dir", directory, "--max-age-seconds", String(86_400 * 60)], name: "sqlite-query")
