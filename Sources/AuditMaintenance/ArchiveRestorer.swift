@@ -48,6 +48,7 @@ public struct ArchiveRestorer: Sendable {
                     """
             )
         }
+        try await checkAgainstLog(archive.events, month: manifest.month, archivedHere: !recorded.isEmpty)
         verified(manifest)
         let started = ContinuousClock.now
         try await store.restoreMonth(manifest.month, events: archive.events)
@@ -67,5 +68,36 @@ public struct ArchiveRestorer: Sendable {
                 manifest.month, rows: manifest.rowCount, archiveFile: manifest.archiveFile, sha256: manifest.sha256, triggeredBy: triggeredBy,
                 at: AuditTimestamp.now()))
         return manifest
+    }
+
+    /// Every archived event the log holds must be what the log holds (its leaf hash); when this
+    /// store's lifecycle log recorded the month's removal, every archived event must be in the
+    /// log. Events of another store's archive that this log never had are logged as restored.
+    /// - Throws: `conflict` naming the first event that fails (nothing is restored).
+    func checkAgainstLog(_ events: [StoredAuditEvent], month: PartitionMonth, archivedHere: Bool) async throws(AuditError) {
+        for start in stride(from: 0, to: events.count, by: 10_000) {
+            let chunk = events[start..<min(start + 10_000, events.count)]
+            var logged: [UUID: LogEntry] = [:]
+            for entry in try await store.logEntries(eventIDs: chunk.map(\.event.id)) { logged[entry.eventID] = entry }
+            for stored in chunk {
+                let id = stored.event.id.uuidString.lowercased()
+                guard let entry = logged[stored.event.id] else {
+                    if archivedHere {
+                        throw AuditError(
+                            .conflict,
+                            detail:
+                                "event \(id) of the archive of \(month) is not in the log, though this store archived the month: refusing this archive"
+                        )
+                    }
+                    continue
+                }
+                guard try StoredAuditEvent.digest(of: stored.event).leafHash == entry.leafHash else {
+                    throw AuditError(
+                        .conflict,
+                        detail:
+                            "event \(id) of the archive of \(month) is not what the log holds at position \(entry.position): refusing this archive")
+                }
+            }
+        }
     }
 }

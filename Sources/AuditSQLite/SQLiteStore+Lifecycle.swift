@@ -161,6 +161,23 @@ extension SQLiteStore: AuditLifecycleStore {
                 for stored in events {
                     try statement.execute(arguments: SQLiteEventColumns.arguments(for: try stored.rehashedForInsert()))
                 }
+                // Events this log never had (an archive of another store) are queued for it, after everything queued before.
+                let logged = try db.makeStatement(sql: "SELECT 1 FROM auditledger_log WHERE event_id = ?")
+                let queue = try db.makeStatement(
+                    sql:
+                        "INSERT INTO auditledger_log_pending (insert_seq, event_id, event_date, correlation_id, event_hash, leaf_hash) VALUES (?, ?, ?, ?, ?, ?)"
+                )
+                var sequence = try Int64.fetchOne(db, sql: "SELECT value FROM auditledger_counters WHERE name = 'insert_seq'") ?? 0
+                for stored in events where try Int.fetchOne(logged, arguments: [stored.event.id.uuidString.lowercased()]) == nil {
+                    let digest = try StoredAuditEvent.digest(of: stored.event)
+                    sequence += 1
+                    try queue.execute(arguments: [
+                        sequence, stored.event.id.uuidString.lowercased(), stored.event.date.description, stored.event.correlationID,
+                        digest.eventHash,
+                        digest.leafHash,
+                    ])
+                }
+                try db.execute(sql: "UPDATE auditledger_counters SET value = ? WHERE name = 'insert_seq'", arguments: [sequence])
             }
         } catch {
             throw SQLiteFailure.translate(error, operation: "restore \(month)")

@@ -51,6 +51,55 @@ import Testing
             let manifest = try await restorer.restore(written.archivePath, now: now)
             #expect(manifest.rowCount == 5)
             #expect(try await harness.store.monthFacts().first { $0.month == month }?.rows == 5)
+            // Its events are new to this log: queued, then logged, and verification finds nothing wrong.
+            #expect(try await harness.store.appendPendingToLog(limit: 100, now: now).appended == 5)
+            let report = try await harness.store.verifyLog(trustedKeys: [])
+            #expect(report.isValid && report.eventsChecked == 5, "\(report.problems)")
+        }
+    }
+
+    @Test("SQLite: an archive whose event was changed, with its hash, is refused by the log before anything is restored")
+    func refusesAnArchiveTheLogContradictsSQLite() async throws {
+        try await SQLiteHarness.run { harness in try await Self.refusesAnArchiveTheLogContradicts(harness) }
+    }
+
+    @Test(
+        "PostgreSQL: an archive whose event was changed, with its hash, is refused by the log before anything is restored",
+        .enabled(if: TestEnvironment.runsPostgresTests, TestEnvironment.postgresSkipComment))
+    func refusesAnArchiveTheLogContradictsPostgres() async throws {
+        try await PostgresHarness.run { harness in try await Self.refusesAnArchiveTheLogContradicts(harness) }
+    }
+
+    static func refusesAnArchiveTheLogContradicts(_ harness: any StoreHarness) async throws {
+        let directory = NSTemporaryDirectory() + "auditledger-archive-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        do {
+            let now = AuditTimestamp.now()
+            let month = now.utcDate.month.adding(months: -3)
+            let events = try (0..<4).map {
+                try EventFactory.event(correlationID: "rr-forged-archive", at: month.firstDay.startOfDay.adding(seconds: Int64(60 + $0)))
+            }
+            try await harness.writeSucceeding(events)
+            while try await harness.store.appendPendingToLog(limit: 100, now: now).appended > 0 {}
+            // Behind the store: one event's content changed, and its event_hash made to match, so that the archive is consistent.
+            var forged = events[2]
+            forged.actorID = "mallory"
+            let forgedHash = try StoredAuditEvent.digest(of: forged).eventHash
+            try await harness.tamper(.update(eventID: forged.id, column: "actor_id", expression: "'mallory'"))
+            try await harness.tamper(.update(eventID: forged.id, column: "event_hash", expression: "'\(forgedHash)'"))
+            let written = try await ArchiveWriter(directory: directory).archive(month, of: harness.store, now: now)
+            try await harness.store.removeMonth(month, expectedRows: 4)
+            let restorer = ArchiveRestorer(store: harness.store, triggeredBy: "test", logger: Logger(label: "test"))
+            do throws(AuditError) {
+                try await restorer.restore(written.archivePath, now: now)
+                Issue.record("an archive the log contradicts must be refused")
+            } catch {
+                #expect(error.code == .conflict)
+                #expect(
+                    error.detail.contains(
+                        "event \(forged.id.uuidString.lowercased()) of the archive of \(month) is not what the log holds at position 2"))
+            }
+            #expect(try await harness.store.monthFacts().first { $0.month == month }?.rows ?? 0 == 0, "nothing restored")
         }
     }
 

@@ -138,6 +138,21 @@ extension PostgresStore {
     private func insertRestored(_ rows: [StoredAuditEvent], on connection: PostgresConnection) async throws {
         let hashed = try rows.map { (row: StoredAuditEvent) throws(AuditError) -> StoredAuditEvent in try row.rehashedForInsert() }
         try await connection.statement(PostgresEventColumns.insert(hashed, keepSequence: true), logger: logger)
+        // Events this log never had (an archive of another database) are queued for it, after everything queued before.
+        let digests = try rows.map { (row: StoredAuditEvent) throws(AuditError) -> EventDigest in try StoredAuditEvent.digest(of: row.event) }
+        try await connection.statement(
+            """
+            INSERT INTO auditledger_log_pending (insert_seq, event_id, event_date, correlation_id, event_hash, leaf_hash)
+            SELECT nextval('auditledger_insert_seq'), r.event_id, r.event_date, r.correlation_id, r.event_hash, r.leaf_hash
+            FROM unnest(
+                \(ColumnArray(rows.map(\.event.id))), \(ColumnArray(rows.map { PostgresDay($0.event.date) })),
+                \(ColumnArray(rows.map(\.event.correlationID))), \(ColumnArray(digests.map(\.eventHash))), \(ColumnArray(digests.map(\.leafHash)))
+            ) WITH ORDINALITY AS r(event_id, event_date, correlation_id, event_hash, leaf_hash, n)
+            WHERE NOT EXISTS (SELECT 1 FROM auditledger_log l WHERE l.event_id = r.event_id)
+            ORDER BY r.n
+            ON CONFLICT DO NOTHING
+            """,
+            logger: logger)
     }
 
     /// The first column of the first row of `query`, or `nil`.
