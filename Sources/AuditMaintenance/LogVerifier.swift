@@ -20,12 +20,13 @@ public final class LogVerifier: Service, Sendable {
     public struct Configuration: Sendable {
         /// Time between cycles. Default 60 s.
         public var interval: Duration
-        /// Positions re-read per cycle. Default 100,000 (a log of ten million is re-read every
-        /// 100 cycles: under two hours).
+        /// Positions re-read per cycle. Default 20,000 (a log of a million is re-read every 50
+        /// cycles; each re-read event costs about what writing it did, so a larger window takes
+        /// that much from ingest on a small machine).
         public var recheckWindow: Int64
 
         /// Creates a configuration; every parameter defaults to the value documented on its property.
-        public init(interval: Duration = .seconds(60), recheckWindow: Int64 = 100_000) {
+        public init(interval: Duration = .seconds(60), recheckWindow: Int64 = 20_000) {
             self.interval = interval
             self.recheckWindow = recheckWindow
         }

@@ -48,7 +48,8 @@ import Testing
         try waiting.send("GET /health/live HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
         #expect(await waiting.receive(timeout: .seconds(1)).text.isEmpty, "not served while two connections are open")
         for connection in held { connection.close() }
-        #expect(await waiting.receive(timeout: .seconds(5)).text.hasPrefix("HTTP/1.1 200"))
+        // Generous: on a loaded two-core machine the accept after a close has been seen to take over 5 s.
+        #expect(await waiting.receive(timeout: .seconds(15)).text.hasPrefix("HTTP/1.1 200"))
     }
 
     /// Slow and idle clients cannot hold shutdown up: idle connections are closed at once, and
