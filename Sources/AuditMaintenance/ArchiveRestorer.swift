@@ -81,7 +81,7 @@ public struct ArchiveRestorer: Sendable {
             for entry in try await store.logEntries(eventIDs: chunk.map(\.event.id)) { logged[entry.eventID] = entry }
             if archivedHere, logged.count < chunk.count {
                 // Events archived before the sequencer reached them wait in its queue: log them first.
-                try await drainLogQueue()
+                try await store.drainLogQueue()
                 for entry in try await store.logEntries(eventIDs: chunk.map(\.event.id)) { logged[entry.eventID] = entry }
             }
             for stored in chunk {
@@ -103,16 +103,6 @@ public struct ArchiveRestorer: Sendable {
                             "event \(id) of the archive of \(month) is not what the log holds at position \(entry.position): refusing this archive")
                 }
             }
-        }
-    }
-
-    /// Logs everything the sequencer's queue holds (waiting while another server's sequencer
-    /// holds its lock, up to about 10 s).
-    func drainLogQueue() async throws(AuditError) {
-        for _ in 0..<200 {
-            let append = try await store.appendPendingToLog(limit: 5000, now: .now())
-            if append.sequenced && append.appended < 5000 { return }
-            if !append.sequenced { try? await Task.sleep(for: .milliseconds(50)) }
         }
     }
 }

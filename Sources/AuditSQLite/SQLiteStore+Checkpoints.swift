@@ -8,7 +8,15 @@ import GRDB
 #endif
 
 extension SQLiteStore {
-    private static let checkpointColumns = "tree_size, root_hash, note, key_label, frontier, created_at"
+    static let checkpointColumns = "tree_size, root_hash, note, key_label, frontier, created_at"
+
+    /// Reads one row selected with ``checkpointColumns`` (a frontier that does not read back is `nil`).
+    static func checkpoint(_ row: Row) -> StoredCheckpoint {
+        let size: Int64 = row[0]
+        return StoredCheckpoint(
+            treeSize: size, rootHash: row[1], note: row[2], keyLabel: row[3], frontier: LogFrontier(size: size, hex: row[4] as String),
+            createdAt: AuditTimestamp(microsecondsSinceEpoch: row[5]))
+    }
 
     public func logLeafHashes(_ range: Range<Int64>) async throws(AuditError) -> [String] {
         guard !range.isEmpty else { return [] }
@@ -73,12 +81,7 @@ extension SQLiteStore {
                     db,
                     sql: "SELECT \(Self.checkpointColumns) FROM auditledger_checkpoints WHERE tree_size <= ? ORDER BY tree_size DESC LIMIT ?",
                     arguments: [treeSize ?? Int64.max, limit]
-                ).map { row in
-                    let size: Int64 = row[0]
-                    return StoredCheckpoint(
-                        treeSize: size, rootHash: row[1], note: row[2], keyLabel: row[3], frontier: LogFrontier(size: size, hex: row[4] as String),
-                        createdAt: AuditTimestamp(microsecondsSinceEpoch: row[5]))
-                }
+                ).map(Self.checkpoint)
             }
         } catch {
             throw SQLiteFailure.translate(error, operation: "read checkpoints")

@@ -14,17 +14,9 @@ extension SQLiteStore {
             return try await pool.read { db in
                 try Row.fetchAll(
                     db,
-                    sql: """
-                        SELECT tree_size, root_hash, note, key_label, frontier, created_at FROM auditledger_checkpoints
-                        WHERE tree_size >= ? ORDER BY tree_size LIMIT ?
-                        """,
+                    sql: "SELECT \(Self.checkpointColumns) FROM auditledger_checkpoints WHERE tree_size >= ? ORDER BY tree_size LIMIT ?",
                     arguments: [treeSize, limit]
-                ).map { row in
-                    let size: Int64 = row[0]
-                    return StoredCheckpoint(
-                        treeSize: size, rootHash: row[1], note: row[2], keyLabel: row[3], frontier: LogFrontier(size: size, hex: row[4] as String),
-                        createdAt: AuditTimestamp(microsecondsSinceEpoch: row[5]))
-                }
+                ).map(Self.checkpoint)
             }
         } catch {
             throw SQLiteFailure.translate(error, operation: "read checkpoints")

@@ -36,4 +36,15 @@ extension AuditStore {
         if try await appendCheckpoint(checkpoint, nodes: nodes, key: key.verifier) { return (checkpoint, true) }
         return (try await checkpoints(upTo: size, limit: 1).first ?? checkpoint, false)
     }
+
+    /// Logs everything the sequencer's queue holds now (waiting, up to about 10 s, while
+    /// another server's sequencer holds its lock): before signing on request, or checking an
+    /// archive against the log.
+    public func drainLogQueue() async throws(AuditError) {
+        for _ in 0..<200 {
+            let append = try await appendPendingToLog(limit: 5000, now: .now())
+            if append.sequenced && append.appended < 5000 { return }
+            if !append.sequenced { try? await Task.sleep(for: .milliseconds(50)) }
+        }
+    }
 }

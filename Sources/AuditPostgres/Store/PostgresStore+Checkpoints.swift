@@ -2,7 +2,14 @@ public import AuditCore
 import PostgresNIO
 
 extension PostgresStore {
-    private static let checkpointColumns = "tree_size, root_hash, note, key_label, frontier, created_at"
+    static let checkpointColumns = "tree_size, root_hash, note, key_label, frontier, created_at"
+
+    /// Reads one row selected with ``checkpointColumns`` (a frontier that does not read back is `nil`).
+    static func checkpoint(_ row: PostgresRow) throws -> StoredCheckpoint {
+        let (size, root, note, label, frontier, created) = try row.decode((Int64, String, String, String, String, PostgresTimestamp).self)
+        return StoredCheckpoint(
+            treeSize: size, rootHash: root, note: note, keyLabel: label, frontier: LogFrontier(size: size, hex: frontier), createdAt: created.value)
+    }
 
     public func logLeafHashes(_ range: Range<Int64>) async throws(AuditError) -> [String] {
         guard !range.isEmpty else { return [] }
@@ -103,12 +110,7 @@ extension PostgresStore {
                     """,
                     logger: self.logger)
                 {
-                    let (size, root, note, label, frontier, created) = try row.decode(
-                        (Int64, String, String, String, String, PostgresTimestamp).self)
-                    checkpoints.append(
-                        StoredCheckpoint(
-                            treeSize: size, rootHash: root, note: note, keyLabel: label, frontier: LogFrontier(size: size, hex: frontier),
-                            createdAt: created.value))
+                    checkpoints.append(try Self.checkpoint(row))
                 }
                 return checkpoints
             }

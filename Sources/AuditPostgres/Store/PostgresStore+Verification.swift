@@ -15,17 +15,12 @@ extension PostgresStore {
                 var checkpoints: [StoredCheckpoint] = []
                 for row in try await self.client.statement(
                     """
-                    SELECT tree_size, root_hash, note, key_label, frontier, created_at FROM auditledger_checkpoints
+                    SELECT \(unescaped: Self.checkpointColumns) FROM auditledger_checkpoints
                     WHERE tree_size >= \(treeSize) ORDER BY tree_size LIMIT \(Int64(limit))
                     """,
                     logger: self.logger)
                 {
-                    let (size, root, note, label, frontier, created) = try row.decode(
-                        (Int64, String, String, String, String, PostgresTimestamp).self)
-                    checkpoints.append(
-                        StoredCheckpoint(
-                            treeSize: size, rootHash: root, note: note, keyLabel: label, frontier: LogFrontier(size: size, hex: frontier),
-                            createdAt: created.value))
+                    checkpoints.append(try Self.checkpoint(row))
                 }
                 return checkpoints
             }

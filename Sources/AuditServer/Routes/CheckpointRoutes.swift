@@ -47,11 +47,7 @@ struct CheckpointRoutes {
         guard let checkpointer else {
             throw AuditError(.unavailable, detail: "this server has no signing key, so it signs no checkpoints", retryAfterSeconds: 60)
         }
-        for _ in 0..<20 {
-            let append = try await store.appendPendingToLog(limit: 5000, now: .now())
-            if append.sequenced && append.appended < 5000 { break }
-            if !append.sequenced { try await Task.sleep(for: .milliseconds(50)) }
-        }
+        try await store.drainLogQueue()
         return .json(status: .ok, Self.json(try await checkpointer.checkpointNow()).bytes)
     }
 
