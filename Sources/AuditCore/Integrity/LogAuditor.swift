@@ -111,7 +111,7 @@ public struct LogAuditor: Sendable {
                 }
                 let completed = frontier.append(leaf)
                 nodes += completed
-                tail = completed.contains { $0.id.level == LogFrontier.storedLevel } ? [] : tail + [leaf]
+                if completed.contains(where: { $0.id.level == LogFrontier.storedLevel }) { tail.removeAll() } else { tail.append(leaf) }
             }
             check(at: end, targets)
             checkedThrough = end
@@ -136,6 +136,8 @@ public struct LogAuditor: Sendable {
     /// Checks the checkpoints of tree size `size` (stored, and witnessed) against the tree,
     /// which must have exactly `size` leaves now.
     private mutating func check(at size: Int64, _ stored: [StoredCheckpoint]) {
+        // Called at every position of a pass: the root is computed only where something is checked.
+        guard stored.contains(where: { $0.treeSize == size }) || witnessed[size] != nil else { return }
         let root = frontier.root
         for checkpoint in stored where checkpoint.treeSize == size {
             report.checkpointsChecked += 1

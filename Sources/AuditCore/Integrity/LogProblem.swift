@@ -81,5 +81,4 @@ public enum LogSelection: Sendable, Hashable {
         case .set(let positions): positions.contains(position)
         }
     }
-
 }
