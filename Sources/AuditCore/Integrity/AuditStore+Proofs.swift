@@ -32,6 +32,29 @@ extension AuditStore {
         try await logRangeRoots(LogProofPlan.consistency(first: first, second: second))
     }
 
+    /// The ``LogMultiProof`` of `positions` (ascending, without repeats) in the tree of
+    /// `treeSize` positions. Ranges of 256 leaves or more come from the stored subtrees; the
+    /// small ones between the positions are hashed from leaves read 16,384 at a time.
+    public func logMultiProof(positions: [Int64], treeSize: Int64) async throws(AuditError) -> [MerkleTree.Hash] {
+        let ranges = LogMultiProof.ranges(size: treeSize, positions: positions)
+        let width = Int64(1) << LogFrontier.storedLevel
+        var hashes = [MerkleTree.Hash](repeating: [], count: ranges.count)
+        let large = ranges.indices.filter { ranges[$0].count >= width }
+        for (index, hash) in zip(large, try await logRangeRoots(large.map { ranges[$0] })) { hashes[index] = hash }
+        let chunk: Int64 = 16_384
+        let small = Dictionary(grouping: ranges.indices.filter { ranges[$0].count < width }) { ranges[$0].lowerBound / chunk }
+        for key in small.keys.sorted() {
+            let members = small[key] ?? []
+            guard let low = members.map({ ranges[$0].lowerBound }).min(), let high = members.map({ ranges[$0].upperBound }).max() else { continue }
+            let leaves = try await logLeaves(low..<high)
+            for index in members {
+                let range = ranges[index]
+                hashes[index] = MerkleTree.root(leaves[Int(range.lowerBound - low)..<Int(range.upperBound - low)])
+            }
+        }
+        return hashes
+    }
+
     /// The leaf hashes of `range` as bytes, every position present.
     public func logLeaves(_ range: Range<Int64>) async throws(AuditError) -> [MerkleTree.Hash] {
         let texts = try await logLeafHashes(range)
