@@ -203,6 +203,7 @@ let package = Package(
             dependencies: [
                 "AuditCore",
                 "AuditLedgerCLI",
+                "AuditMaintenance",
                 "AuditPostgres",
                 "AuditServer",
                 "AuditIngest",
@@ -224,6 +225,7 @@ let package = Package(
                 "AuditServer",
                 "AuditTesting",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -20,8 +20,12 @@ public enum ArchiveReader {
     }
 
     /// Verifies the archive that `path` names (its manifest, or the `.ndjson.gz` next to one).
-    /// - Parameter loadEvents: keep the events in memory (for a restore).
-    public static func verify(_ path: String, loadEvents: Bool) throws(AuditError) -> Verified {
+    /// - Parameters:
+    ///   - loadEvents: keep the events in memory (for a restore).
+    ///   - inspect: told each line as parsed, with its line number (``BundleVerifier``).
+    public static func verify(
+        _ path: String, loadEvents: Bool, inspect: (JSONObject, Int) -> Void = { _, _ in }
+    ) throws(AuditError) -> Verified {
         let manifestPath = path.hasSuffix(".ndjson.gz") ? String(path.dropLast(".ndjson.gz".count)) + ".manifest.json" : path
         guard let manifestBytes = FileManager.default.contents(atPath: manifestPath) else {
             throw AuditError(.notFound, detail: "no archive manifest at \(manifestPath)")
@@ -53,7 +57,7 @@ public enum ArchiveReader {
                 pending.append(contentsOf: window.readableBytesView)
                 var start = 0
                 while let newline = pending[start...].firstIndex(of: 0x0A) {
-                    let event = try Self.event(Array(pending[start..<newline]), line: count + 1, month: manifest.month)
+                    let event = try Self.event(Array(pending[start..<newline]), line: count + 1, month: manifest.month, inspect: inspect)
                     count += 1
                     if firstID == nil { firstID = event.event.id.uuidString.lowercased() }
                     lastID = event.event.id.uuidString.lowercased()
@@ -79,10 +83,13 @@ public enum ArchiveReader {
         return Verified(manifest: manifest, archivePath: archivePath, events: events)
     }
 
-    private static func event(_ line: [UInt8], line number: Int64, month: PartitionMonth) throws(AuditError) -> StoredAuditEvent {
+    private static func event(
+        _ line: [UInt8], line number: Int64, month: PartitionMonth, inspect: (JSONObject, Int) -> Void
+    ) throws(AuditError) -> StoredAuditEvent {
         guard case .object(let object)? = try? JSONParser.parse(line) else {
             throw AuditError(.conflict, detail: "line \(number) of the archive is not a JSON object")
         }
+        inspect(object, Int(number))
         let event = try StoredAuditEvent(archiveJSON: object)
         guard event.event.date.month == month else {
             throw AuditError(.conflict, detail: "line \(number) of the archive is an event of \(event.event.date.month), not \(month)")

@@ -26,10 +26,16 @@ public struct ArchiveWriter: Sendable {
         public var manifestPath: String
     }
 
-    /// Archives `month` of `store`. `progress` is told the number of events written so far.
+    /// Archives `month` of `store`, with the evidence that proves its events against the log
+    /// offline (``BundleEvidence``): each line carries its log position, checked against the
+    /// log as it is written, and the manifest a proof to a signed checkpoint and the statement
+    /// `signer` signs (unsigned without one). `progress` is told the number of events written so far.
+    /// - Throws: `conflict` when an event is not what was logged or not in the log;
+    ///   `unavailable` when no signed checkpoint covers the month and there is no `signer`.
     public func archive(
         _ month: PartitionMonth,
         of store: any AuditLifecycleStore,
+        signer: NoteSignerKey? = nil,
         now: AuditTimestamp,
         progress: (Int64) -> Void = { _ in }
     ) async throws(AuditError) -> Written {
@@ -42,10 +48,13 @@ public struct ArchiveWriter: Sendable {
             let sink = try GzipFileSink(path: archivePath + ".partial")
             var first: StoredAuditEvent?
             var last: StoredAuditEvent?
+            try await store.drainLogQueue()
+            var builder = BundleBuilder()
             let count = try await store.exportMonth(month) { chunk in
+                let positions = try await builder.place(chunk, in: store)
                 var writer = JSONWriter(capacity: chunk.count * 1600)
-                for event in chunk {
-                    event.writeArchiveJSON(into: &writer)
+                for (event, position) in zip(chunk, positions) {
+                    event.writeArchiveJSON(into: &writer, logPosition: position)
                     writer.writeByte(0x0A)
                 }
                 try sink.write(writer.bytes)
@@ -54,11 +63,18 @@ public struct ArchiveWriter: Sendable {
                 progress(sink.linesWritten(adding: chunk.count))
             }
             let sha256 = try sink.finish()
+            var scope = JSONObject()
+            scope["kind"] = .string("month")
+            scope["month"] = .string(month.description)
+            scope["store"] = .string(store.kind)
+            // An empty month has nothing to prove.
+            let evidence = count == 0 ? nil : try await builder.evidence(scope: scope, store: store, signer: signer, now: now)
             try FileManager.default.moveItem(atPath: archivePath + ".partial", toPath: archivePath)
             let manifest = ArchiveManifest(
                 month: month, archiveFile: (archivePath as NSString).lastPathComponent, rowCount: count, sha256: sha256,
                 firstEventID: first?.event.id.uuidString.lowercased(), lastEventID: last?.event.id.uuidString.lowercased(),
-                firstTimestamp: first?.event.timestamp, lastTimestamp: last?.event.timestamp, createdAt: now, store: store.kind
+                firstTimestamp: first?.event.timestamp, lastTimestamp: last?.event.timestamp, createdAt: now, store: store.kind,
+                log: evidence
             )
             try Self.writeDurably(Array(manifest.json.utf8), to: manifestPath)
             return Written(manifest: manifest, archivePath: archivePath, manifestPath: manifestPath)

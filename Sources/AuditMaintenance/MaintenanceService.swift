@@ -19,14 +19,18 @@ public final class MaintenanceService: Service, Sendable {
         public var archiveDirectory: String?
         /// The current time (injected in tests). Default: the system clock.
         public var clock: @Sendable () -> AuditTimestamp
+        /// Signs retention's archive statements (``RetentionRunner/signer``). Default `nil`: unsigned.
+        public var signer: NoteSignerKey?
 
         /// Creates a configuration; every parameter defaults to the value documented on its property.
         public init(
             interval: Duration = .seconds(3600),
             monthsAhead: Int = 3,
             archiveDirectory: String? = nil,
-            clock: @escaping @Sendable () -> AuditTimestamp = { AuditTimestamp.now() }
+            clock: @escaping @Sendable () -> AuditTimestamp = { AuditTimestamp.now() },
+            signer: NoteSignerKey? = nil
         ) {
+            self.signer = signer
             self.interval = interval
             self.monthsAhead = monthsAhead
             self.archiveDirectory = archiveDirectory
@@ -97,7 +101,9 @@ public final class MaintenanceService: Service, Sendable {
                 var retention: RetentionRunner.Outcome?
                 if let directory = self.configuration.archiveDirectory {
                     retention = try await RetentionRunner(
-                        store: self.store, archiveDirectory: directory, triggeredBy: triggeredBy, recorder: self.recorder, logger: self.logger
+                        store: self.store, archiveDirectory: directory, triggeredBy: triggeredBy, recorder: self.recorder,
+                        signer: self.configuration.signer,
+                        logger: self.logger
                     )
                     .run(now: now, dryRun: false)
                 }

@@ -16,12 +16,18 @@ public struct RetentionRunner: Sendable {
     public var triggeredBy: String
     /// Where removals and failures are recorded as audit events; `nil` (the default): only the lifecycle log.
     public var recorder: (any SelfAuditRecorder)?
+    /// Signs each archive's statement, and a checkpoint when none covers the month yet
+    /// (``ArchiveWriter/archive(_:of:signer:now:progress:)``); `nil` (the default): the
+    /// statement is left unsigned and a checkpoint of the server must cover the month.
+    public var signer: NoteSignerKey?
     let store: any AuditLifecycleStore
     let logger: Logger
 
     public init(
-        store: any AuditLifecycleStore, archiveDirectory: String, triggeredBy: String, recorder: (any SelfAuditRecorder)? = nil, logger: Logger
+        store: any AuditLifecycleStore, archiveDirectory: String, triggeredBy: String, recorder: (any SelfAuditRecorder)? = nil,
+        signer: NoteSignerKey? = nil, logger: Logger
     ) {
+        self.signer = signer
         self.store = store
         self.archiveDirectory = archiveDirectory
         self.triggeredBy = triggeredBy
@@ -55,7 +61,7 @@ public struct RetentionRunner: Sendable {
         for report in reports.filter({ $0.state == .eligible }).sorted(by: { $0.month > $1.month }) {
             let started = ContinuousClock.now
             do {
-                let written = try await writer.archive(report.month, of: store, now: now) { progress(report, $0) }
+                let written = try await writer.archive(report.month, of: store, signer: signer, now: now) { progress(report, $0) }
                 _ = try ArchiveReader.verify(written.manifestPath, loadEvents: false)
                 try await store.removeMonth(report.month, expectedRows: written.manifest.rowCount)
                 outcome.removed.append(written)
@@ -70,13 +76,13 @@ public struct RetentionRunner: Sendable {
                     LifecycleRecord(
                         kind: .retention, startedAt: now, durationMilliseconds: Self.milliseconds(since: started), month: report.month,
                         rows: written.manifest.rowCount, archivePath: written.archivePath, archiveSHA256: written.manifest.sha256,
-                        triggeredBy: triggeredBy, outcome: "ok", detail: report.reason
+                        triggeredBy: triggeredBy, outcome: "ok", detail: "\(report.reason); \(Self.describe(written.manifest.log))"
                     )
                 )
                 await recorder?.record(
                     .retentionRemoved(
                         report.month, rows: written.manifest.rowCount, archiveFile: written.manifest.archiveFile, sha256: written.manifest.sha256,
-                        reason: report.reason, triggeredBy: triggeredBy, at: AuditTimestamp.now()))
+                        reason: report.reason, log: written.manifest.log, triggeredBy: triggeredBy, at: AuditTimestamp.now()))
             } catch {
                 outcome.failed.append((report.month, error))
                 logger.error("month not removed", metadata: ["audit.month": "\(report.month)", "error": "\(error)"])
@@ -90,6 +96,13 @@ public struct RetentionRunner: Sendable {
             }
         }
         return outcome
+    }
+
+    /// The log positions an archive's evidence covers, for the lifecycle log.
+    static func describe(_ evidence: BundleEvidence?) -> String {
+        guard let evidence, let first = evidence.positions.first, let last = evidence.positions.last else { return "no log positions" }
+        let size = evidence.checkpointBody?.treeSize ?? 0
+        return "log positions \(first)–\(last) (\(evidence.positions.count)), proved against the checkpoint of tree size \(size)"
     }
 
     static func milliseconds(since start: ContinuousClock.Instant) -> Int64 {

@@ -64,7 +64,8 @@ extension StoreConformance {
                 let archive = NSTemporaryDirectory() + "auditledger-archive-" + UUID().uuidString
                 defer { try? FileManager.default.removeItem(atPath: archive) }
                 let runner = RetentionRunner(
-                    store: harness.store, archiveDirectory: archive, triggeredBy: "test", logger: Logger(label: "test.retention"))
+                    store: harness.store, archiveDirectory: archive, triggeredBy: "test", signer: TestSigning.key,
+                    logger: Logger(label: "test.retention"))
                 let plan = try await runner.plan(now: .now())
                 func state(_ monthsBack: Int) -> MonthState? { plan.first { $0.month == current.adding(months: -monthsBack) }?.state }
                 #expect(state(6) == .held)
@@ -120,7 +121,7 @@ extension StoreConformance {
                 let archive = NSTemporaryDirectory() + "auditledger-archive-" + UUID().uuidString
                 defer { try? FileManager.default.removeItem(atPath: archive) }
                 let outcome = try await RetentionRunner(
-                    store: harness.store, archiveDirectory: archive, triggeredBy: "test", logger: Logger(label: "test")
+                    store: harness.store, archiveDirectory: archive, triggeredBy: "test", signer: TestSigning.key, logger: Logger(label: "test")
                 )
                 .run(now: now, dryRun: false)
                 let written = try #require(outcome.removed.first { $0.manifest.month == month })
@@ -234,7 +235,8 @@ extension StoreConformance {
                 for start in stride(from: 0, to: bulk.count, by: 500) { try await harness.writeSucceeding(Array(bulk[start..<start + 500])) }
                 let archive = NSTemporaryDirectory() + "auditledger-archive-" + UUID().uuidString
                 defer { try? FileManager.default.removeItem(atPath: archive) }
-                let runner = RetentionRunner(store: harness.store, archiveDirectory: archive, triggeredBy: "test", logger: Logger(label: "test"))
+                let runner = RetentionRunner(
+                    store: harness.store, archiveDirectory: archive, triggeredBy: "test", signer: TestSigning.key, logger: Logger(label: "test"))
                 let (outcome, written) = try await withThrowingTaskGroup(of: (RetentionRunner.Outcome?, Int).self) { group in
                     group.addTask { (try await runner.run(now: .now(), dryRun: false), 0) }
                     group.addTask {

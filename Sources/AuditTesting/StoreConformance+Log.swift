@@ -104,7 +104,7 @@ extension StoreConformance {
                 let archive = NSTemporaryDirectory() + "auditledger-archive-" + UUID().uuidString
                 defer { try? FileManager.default.removeItem(atPath: archive) }
                 let outcome = try await RetentionRunner(
-                    store: harness.store, archiveDirectory: archive, triggeredBy: "test", logger: Logger(label: "test")
+                    store: harness.store, archiveDirectory: archive, triggeredBy: "test", signer: TestSigning.key, logger: Logger(label: "test")
                 )
                 .run(now: now, dryRun: false)
                 let written = try #require(outcome.removed.first { $0.manifest.month == month })

@@ -52,7 +52,7 @@ import Testing
         #expect(try QuarantineEntry.events(fromJSON: entry.eventsJSON) == events)
     }
 
-    @Test("Archive lines (format 2) keep written_by; format 1 manifests and lines still read")
+    @Test("Archive lines keep written_by and their log position; format 2 and 1 manifests and lines still read")
     func archives() throws {
         let stored = StoredAuditEvent(event: try event(writtenBy: "counsel@example.com"), insertSequence: 42)
         var writer = JSONWriter()
@@ -62,16 +62,22 @@ import Testing
         #expect(try StoredAuditEvent(archiveJSON: line) == stored)
         line["written_by"] = nil
         #expect(try StoredAuditEvent(archiveJSON: line).event.writtenBy == nil)
+        var positioned = JSONWriter()
+        stored.writeArchiveJSON(into: &positioned, logPosition: 7)
+        guard case .object(let withPosition) = try JSONParser.parse(positioned.bytes) else { throw AuditError(.internalError, detail: "not an object") }
+        #expect(withPosition["log_position"] == .number("7"))
+        #expect(try StoredAuditEvent(archiveJSON: withPosition) == stored)
 
         let manifest = ArchiveManifest(
             month: PartitionMonth(year: 2026, month: 10)!, archiveFile: "audit_events_2026_10-x.ndjson.gz", rowCount: 1,
             sha256: String(repeating: "a", count: 64), firstEventID: nil, lastEventID: nil, firstTimestamp: nil, lastTimestamp: nil,
             createdAt: AuditTimestamp(rfc3339: "2026-12-01T00:00:00Z")!, store: "sqlite")
-        #expect(manifest.json.contains(#""format":"auditledger-archive/2""#))
+        #expect(manifest.json.contains(#""format":"auditledger-archive/3""#))
         #expect(try ArchiveManifest(json: manifest.json) == manifest)
-        let formatOne = manifest.json.replacingOccurrences(of: "auditledger-archive/2", with: "auditledger-archive/1")
-        #expect(try ArchiveManifest(json: formatOne) == manifest)
-        let formatNine = manifest.json.replacingOccurrences(of: "auditledger-archive/2", with: "auditledger-archive/9")
+        for older in ["auditledger-archive/2", "auditledger-archive/1"] {
+            #expect(try ArchiveManifest(json: manifest.json.replacingOccurrences(of: "auditledger-archive/3", with: older)) == manifest)
+        }
+        let formatNine = manifest.json.replacingOccurrences(of: "auditledger-archive/3", with: "auditledger-archive/9")
         #expect(throws: AuditError.self) { try ArchiveManifest(json: formatNine) }
     }
 }

@@ -64,8 +64,10 @@ import Testing
         #expect(try await store.event(id: expired.id) != nil, "a dry run changes nothing")
 
         let archives = directory + "/archives"
+        let key = directory + "/signing.key"
+        try await run(["keys", "generate", "--file", key])
         try await CommandEnvironment.$variables.withValue(["USER": "ops-alice"]) {
-            try await run(["retention", "run", "--archive-dir", archives, "--self-audit"] + url)
+            try await run(["retention", "run", "--archive-dir", archives, "--self-audit", "--signing-key", key] + url)
         }
         #expect(try await store.event(id: expired.id) == nil)
         let removal = try #require(try await Self.securityEvents(in: store).first)
@@ -75,6 +77,14 @@ import Testing
         let removalData = try removal.eventData.object()
         #expect(removalData["rows"] == .number("1") && removalData["triggered_by"] == .string("cli:ops-alice"))
         if case .string(let sha)? = removalData["archive_sha256"] { #expect(sha.count == 64) } else { Issue.record("no archive_sha256") }
+        // The removal names the log positions it took away and the checkpoint its archive proves against.
+        #expect(removalData["log_positions"] == .number("1") && removalData["log_first_position"] == .number("0"))
+        #expect(removalData["checkpoint_tree_size"] == .number("2"))
+        if case .string(let leaves)? = removalData["statement_leaves"] {
+            #expect(leaves.hasPrefix("sha256:"))
+        } else {
+            Issue.record("no statement_leaves")
+        }
         #expect(!(try await store.months()).contains(old))
         let manifest = try #require(try FileManager.default.contentsOfDirectory(atPath: archives).first { $0.hasSuffix(".manifest.json") })
         let log = try await store.lifecycleLog(limit: 1)
@@ -84,6 +94,13 @@ import Testing
         #expect(try await exitCode(["partitions", "check"] + url) == 0)
 
         #expect(try await exitCode(["archive", "verify", archives + "/" + manifest]) == 0)
+        // The archive proves its month against the log with nothing but the public key.
+        #expect(try await exitCode(["verify-bundle", archives + "/" + manifest, "--signing-key", key]) == 0)
+        #expect(
+            try await exitCode([
+                "verify-bundle", archives + "/" + manifest, "--trusted-key", NoteSignerKey.generate(name: "other").verifier.description,
+            ]) == 1,
+            "a key the log never used is not trusted")
         try await run(["archive", "restore", archives + "/" + manifest, "--self-audit"] + url)
         #expect(try await store.event(id: expired.id)?.event.hasSameContent(as: expired) == true)
         let restore = try await Self.securityEvents(in: store).map(\.eventType)
@@ -96,6 +113,7 @@ import Testing
         bytes[bytes.count - 5] ^= 0x40
         try bytes.write(to: URL(fileURLWithPath: gz))
         #expect(try await exitCode(["archive", "verify", gz]) == 1)
+        #expect(try await exitCode(["verify-bundle", gz, "--signing-key", key]) == 1)
         try await run(["maintenance", "log", "--limit", "5"] + url)
         #expect(throws: (any Error).self) { try AuditLedgerCommand.parseAsRoot(["maintenance", "log", "--limit", "0"] + url) }
     }

@@ -70,7 +70,7 @@ import Testing
             let archive = NSTemporaryDirectory() + "auditledger-verify-" + UUID().uuidString
             defer { try? FileManager.default.removeItem(atPath: archive) }
             let service = MaintenanceService(
-                store: harness.store, configuration: .init(archiveDirectory: archive, clock: { now }), logger: Logger(label: "test"))
+                store: harness.store, configuration: .init(archiveDirectory: archive, clock: { now }, signer: key), logger: Logger(label: "test"))
             let removal = try #require(try await service.runOnce(triggeredBy: "test")?.retention?.removed.first)
             _ = try await harness.store.signCheckpoint(with: key, now: now)
             let after = try await harness.store.verifyLog(trustedKeys: [key.verifier])

@@ -27,7 +27,8 @@ import Testing
             let archive = NSTemporaryDirectory() + "auditledger-metrics-" + UUID().uuidString
             defer { try? FileManager.default.removeItem(atPath: archive) }
             let service = MaintenanceService(
-                store: harness.store, configuration: .init(archiveDirectory: archive, clock: { now }), logger: Logger(label: "test"),
+                store: harness.store, configuration: .init(archiveDirectory: archive, clock: { now }, signer: TestSigning.key),
+                logger: Logger(label: "test"),
                 metrics: MaintenanceMetrics(factory: PrometheusMetricsFactory(registry: registry))
             )
             #expect(try await service.runOnce(triggeredBy: "test")?.retention?.removed.count == 1)

@@ -130,7 +130,8 @@ extension SelfAuditTests {
                 recordingServices: { trail in
                     [
                         MaintenanceService(
-                            store: store, configuration: MaintenanceService.Configuration(archiveDirectory: archives), recorder: trail,
+                            store: store, configuration: MaintenanceService.Configuration(archiveDirectory: archives, signer: TestSigning.key),
+                            recorder: trail,
                             logger: Logger(label: "test.maintenance"))
                     ]
                 }, configuration: configuration, logger: Logger(label: "test.http"))

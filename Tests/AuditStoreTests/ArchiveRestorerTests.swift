@@ -22,7 +22,7 @@ import Testing
             }
             try await harness.writeSucceeding(events)
             let outcome = try await RetentionRunner(
-                store: harness.store, archiveDirectory: archive, triggeredBy: "test", logger: Logger(label: "test")
+                store: harness.store, archiveDirectory: archive, triggeredBy: "test", signer: TestSigning.key, logger: Logger(label: "test")
             )
             .run(now: now, dryRun: false)
             return try #require(outcome.removed.first)
@@ -81,14 +81,13 @@ import Testing
             }
             try await harness.writeSucceeding(events)
             while try await harness.store.appendPendingToLog(limit: 100, now: now).appended > 0 {}
-            // Behind the store: one event's content changed, and its event_hash made to match, so that the archive is consistent.
-            var forged = events[2]
-            forged.actorID = "mallory"
-            let forgedHash = try StoredAuditEvent.digest(of: forged).eventHash
-            try await harness.tamper(.update(eventID: forged.id, column: "actor_id", expression: "'mallory'"))
-            try await harness.tamper(.update(eventID: forged.id, column: "event_hash", expression: "'\(forgedHash)'"))
-            let written = try await ArchiveWriter(directory: directory).archive(month, of: harness.store, now: now)
+            let written = try await ArchiveWriter(directory: directory).archive(month, of: harness.store, signer: TestSigning.key, now: now)
             try await harness.store.removeMonth(month, expectedRows: 4)
+            // Whoever holds the files changes one event's content, its event_hash to match, and the manifest to agree.
+            let forged = events[2].id.uuidString.lowercased()
+            try ArchiveForgery.rewrite(manifestPath: written.manifestPath) { lines in
+                try StoreConformance.rehashing(StoreConformance.setting(lines, forged, "actor_id", "mallory"), forged)
+            }
             let restorer = ArchiveRestorer(store: harness.store, triggeredBy: "test", logger: Logger(label: "test"))
             do throws(AuditError) {
                 try await restorer.restore(written.archivePath, now: now)
@@ -97,7 +96,7 @@ import Testing
                 #expect(error.code == .conflict)
                 #expect(
                     error.detail.contains(
-                        "event \(forged.id.uuidString.lowercased()) of the archive of \(month) is not what the log holds at position 2"))
+                        "event \(forged) of the archive of \(month) is not what the log holds at position 2"))
             }
             #expect(try await harness.store.monthFacts().first { $0.month == month }?.rows ?? 0 == 0, "nothing restored")
         }

@@ -18,6 +18,7 @@ extension LogAuditor {
             guard let event = stored[entry.eventID] else {
                 if removed.contains(entry.eventDate.month) {
                     report.removedByRetention += 1
+                    removedByMonth[entry.eventDate.month, default: 0] += 1
                 } else {
                     found(
                         LogProblem(
@@ -116,6 +117,20 @@ extension LogAuditor {
         }
     }
 
+    /// Names each removed month more of whose logged events are gone than its archive holds:
+    /// events deleted before retention removed the month, hidden by the removal. Needs a pass
+    /// that recomputed every position (``removedByMonth`` complete).
+    public mutating func checkRemovedMonths(archived: [PartitionMonth: Int64]) {
+        for (month, gone) in removedByMonth.sorted(by: { $0.key < $1.key }) {
+            let rows = archived[month] ?? 0
+            guard gone > rows else { continue }
+            found(
+                LogProblem(
+                    .month(month),
+                    "\(gone) of its logged events are gone, but retention archived \(rows): \(gone - rows) were deleted before retention removed it"))
+        }
+    }
+
     /// Names stored events that are neither logged nor queued: inserted behind the server.
     public mutating func checkUnlogged(in store: any AuditStore, limit: Int = 100) async throws(AuditError) {
         for id in try await store.eventIDsOutsideLog(limit: limit) {
@@ -135,11 +150,14 @@ extension AuditLifecycleStore {
         let keys = trustedKeys.isEmpty ? try await signingKeys().map(\.key) : trustedKeys
         var auditor = LogAuditor(trustedKeys: keys)
         auditor.addWitnessed(witnessed)
-        let removed = try await removedMonths()
+        let archived = try await removedMonthRows()
         let size = try await logStatus().size
-        try await auditor.advance(in: self, to: size, recomputing: selection, removed: removed)
+        try await auditor.advance(in: self, to: size, recomputing: selection, removed: Set(archived.keys))
         auditor.reportUnreachedWitnesses()
-        if selection == .all { try await auditor.checkUnlogged(in: self) }
+        if selection == .all {
+            try await auditor.checkUnlogged(in: self)
+            auditor.checkRemovedMonths(archived: archived)
+        }
         return auditor.report
     }
 }

@@ -18,6 +18,8 @@ public struct LogAuditor: Sendable {
     /// Keys whose signatures are trusted.
     public var trustedKeys: [NoteVerifierKey]
     public internal(set) var report = LogVerificationReport()
+    /// Logged events found gone because retention removed their month, by month (``checkRemovedMonths(archived:)``).
+    public internal(set) var removedByMonth: [PartitionMonth: Int64] = [:]
     /// The tree rebuilt so far.
     public private(set) var frontier = LogFrontier()
     /// Roots of the 256-leaf blocks, as computed from the leaves when first verified (32 bytes

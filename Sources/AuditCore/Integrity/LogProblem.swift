@@ -15,6 +15,8 @@ public struct LogProblem: Sendable, Hashable, CustomStringConvertible {
         case log(Range<Int64>)
         /// A stored perfect subtree the proofs are built from.
         case subtree(LogNodeID)
+        /// A month retention removed.
+        case month(PartitionMonth)
     }
 
     public var subject: Subject
@@ -32,6 +34,7 @@ public struct LogProblem: Sendable, Hashable, CustomStringConvertible {
         case .checkpoint(let size): "checkpoint of tree size \(size): \(message)"
         case .log(let range): "log positions \(range.lowerBound)–\(range.upperBound - 1): \(message)"
         case .subtree(let node): "stored subtree of level \(node.level) at index \(node.index): \(message)"
+        case .month(let month): "month \(month): \(message)"
         }
     }
 }

@@ -4,11 +4,13 @@
 /// (``StoredAuditEvent/writeArchiveJSON(into:)``), in `insert_seq` order, gzip compressed;
 /// `sha256` is the hash of the compressed file, `rowCount` its number of lines.
 public struct ArchiveManifest: Sendable, Hashable {
-    /// Format identifier written, `auditledger-archive/2` (events carry `written_by`, `event_hash`, `hash_algorithm`).
-    public static let format = "auditledger-archive/2"
-    /// Formats read: the current one and `auditledger-archive/1` (no `written_by` and no hashes;
-    /// its events read as ones whose writer is not known, and are hashed when restored).
-    public static let readableFormats: Set<String> = [format, "auditledger-archive/1"]
+    /// Format identifier written, `auditledger-archive/3`: events carry `written_by`,
+    /// `event_hash`, `hash_algorithm` and `log_position`, and the manifest the month's ``log`` evidence.
+    public static let format = "auditledger-archive/3"
+    /// Formats read: the current one, `auditledger-archive/2` (no log evidence) and
+    /// `auditledger-archive/1` (no `written_by` and no hashes; its events read as ones whose
+    /// writer is not known, and are hashed when restored).
+    public static let readableFormats: Set<String> = [format, "auditledger-archive/2", "auditledger-archive/1"]
 
     public var month: PartitionMonth
     /// The archive file's name (no directory), e.g. `audit_events_2025_07-20260101T030000123456Z.ndjson.gz`.
@@ -23,6 +25,9 @@ public struct ArchiveManifest: Sendable, Hashable {
     public var createdAt: AuditTimestamp
     /// The store the month came from: `postgres` or `sqlite`.
     public var store: String
+    /// What proves the month's events against the log offline (``BundleVerifier``); `nil` in
+    /// archives of format 2 and 1.
+    public var log: BundleEvidence?
 
     public init(
         month: PartitionMonth,
@@ -34,8 +39,10 @@ public struct ArchiveManifest: Sendable, Hashable {
         firstTimestamp: AuditTimestamp?,
         lastTimestamp: AuditTimestamp?,
         createdAt: AuditTimestamp,
-        store: String
+        store: String,
+        log: BundleEvidence? = nil
     ) {
+        self.log = log
         self.month = month
         self.archiveFile = archiveFile
         self.rowCount = rowCount
@@ -65,6 +72,7 @@ public struct ArchiveManifest: Sendable, Hashable {
         object["last_event_timestamp"] = lastTimestamp.map { .string($0.description) } ?? .null
         object["created_at"] = .string(createdAt.description)
         object["store"] = .string(store)
+        if let log { object["log"] = log.json }
         return JSONValue.object(object).compactText + "\n"
     }
 
@@ -88,7 +96,8 @@ public struct ArchiveManifest: Sendable, Hashable {
             month: month, archiveFile: file, rowCount: rowCount, sha256: sha, firstEventID: string("first_event_id"),
             lastEventID: string("last_event_id"), firstTimestamp: string("first_event_timestamp").flatMap { AuditTimestamp(rfc3339: $0) },
             lastTimestamp: string("last_event_timestamp").flatMap { AuditTimestamp(rfc3339: $0) }, createdAt: created,
-            store: string("store") ?? "unknown"
+            store: string("store") ?? "unknown",
+            log: try object["log"].map { (value: JSONValue) throws(AuditError) in try BundleEvidence(json: value) }
         )
     }
 }

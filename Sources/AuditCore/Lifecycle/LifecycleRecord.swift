@@ -57,12 +57,18 @@ extension LifecycleRecord {
     /// - Parameter records: the log newest first, as ``AuditLifecycleStore/lifecycleLog(limit:)``
     ///   returns it.
     public static func removedMonths(_ records: [LifecycleRecord]) -> Set<PartitionMonth> {
-        var removed = Set<PartitionMonth>()
+        Set(removedMonthRows(records).keys)
+    }
+
+    /// The months that retention removed and no later restore brought back, each with the
+    /// number of events its last removal archived.
+    public static func removedMonthRows(_ records: [LifecycleRecord]) -> [PartitionMonth: Int64] {
+        var removed: [PartitionMonth: Int64] = [:]
         for record in records.reversed() where record.outcome == "ok" {
             guard let month = record.month else { continue }
             switch record.kind {
-            case .retention: removed.insert(month)
-            case .restore: removed.remove(month)
+            case .retention: removed[month] = record.rows ?? 0
+            case .restore: removed[month] = nil
             case .maintenance: break
             }
         }

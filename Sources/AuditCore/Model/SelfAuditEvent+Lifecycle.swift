@@ -20,15 +20,32 @@ extension SelfAuditEvent {
 
     /// `auditledger.retention.removed`: `month` archived (`archiveFile` in the archive directory,
     /// `sha256` of it), verified and removed with its `rows`.
+    /// With `log`, the record also names the log positions removed (first, last, how many),
+    /// the checkpoint the archive proves against, and the SHA-256 lines of the archive's statement.
     public static func retentionRemoved(
-        _ month: PartitionMonth, rows: Int64, archiveFile: String, sha256: String, reason: String, triggeredBy: String, at time: AuditTimestamp
+        _ month: PartitionMonth, rows: Int64, archiveFile: String, sha256: String, reason: String, log: BundleEvidence? = nil, triggeredBy: String,
+        at time: AuditTimestamp
     ) -> SelfAuditEvent {
-        lifecycle(
+        var data: [(String, JSONValue)] = [
+            ("rows", .number(String(rows))), ("archive_file", .string(archiveFile)), ("archive_sha256", .string(sha256)),
+            ("reason", .string(reason)),
+        ]
+        if let log, let first = log.positions.first, let last = log.positions.last, let checkpoint = log.checkpointBody {
+            data.append(("log_first_position", .number(String(first))))
+            data.append(("log_last_position", .number(String(last))))
+            data.append(("log_positions", .number(String(log.positions.count))))
+            data.append(("checkpoint_tree_size", .number(String(checkpoint.treeSize))))
+            data.append(("checkpoint_root", .string(Hex.lowercase(checkpoint.rootHash))))
+            let statement = log.statement.flatMap { try? SignedNote(parsing: $0) }
+            for line in statement?.text.split(separator: "\n") ?? []
+            where line.hasPrefix("positions ") || line.hasPrefix("leaves ") {
+                let parts = line.split(separator: " ", maxSplits: 1)
+                data.append(("statement_\(parts[0])", .string(String(parts[1]))))
+            }
+        }
+        return lifecycle(
             "auditledger.retention.removed", action: "removed", triggeredBy: triggeredBy, resourceType: "partition", resourceID: month.description,
-            data: [
-                ("rows", .number(String(rows))), ("archive_file", .string(archiveFile)), ("archive_sha256", .string(sha256)),
-                ("reason", .string(reason)),
-            ], at: time)
+            data: data, at: time)
     }
 
     /// `auditledger.retention.failed`: an eligible month that retention could not remove.

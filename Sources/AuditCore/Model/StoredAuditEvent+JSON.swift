@@ -13,7 +13,10 @@ extension StoredAuditEvent {
     /// `event_data` is copied from the
     /// store's text without re-encoding. The API has its own encoder (`EventJSON` in the server),
     /// so answers can change shape without changing archives already written.
-    public func writeArchiveJSON(into writer: inout JSONWriter) {
+    ///
+    /// Format 3 adds `log_position`, the event's position in the log (``BundleEvidence``), to
+    /// archive and bundle lines.
+    public func writeArchiveJSON(into writer: inout JSONWriter, logPosition: Int64? = nil) {
         var object = JSONObjectWriter(taking: &writer)
         object.string("event_id", event.id.uuidString.lowercased())
         object.string("version", event.version)
@@ -46,6 +49,7 @@ extension StoredAuditEvent {
         object.string("written_by", event.writtenBy)
         object.string("event_hash", eventHash)
         object.string("hash_algorithm", hashAlgorithm)
+        if let logPosition { object.integer("log_position", logPosition) }
         writer = object.finish()
     }
 

@@ -12,6 +12,11 @@ extension AuditLifecycleStore {
         LifecycleRecord.removedMonths(try await lifecycleLog(limit: Self.wholeLog))
     }
 
+    /// ``LifecycleRecord/removedMonthRows(_:)`` of the whole lifecycle log.
+    public func removedMonthRows() async throws(AuditError) -> [PartitionMonth: Int64] {
+        LifecycleRecord.removedMonthRows(try await lifecycleLog(limit: Self.wholeLog))
+    }
+
     /// Enough entries for the whole log: an hourly maintenance run for seven years is about
     /// 61,000.
     static var wholeLog: Int { 10_000_000 }

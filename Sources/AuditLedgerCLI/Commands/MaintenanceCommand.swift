@@ -25,13 +25,15 @@ struct MaintenanceCommand: AsyncParsableCommand {
         @Option(help: "Directory for retention's archives. (env: AUDITLEDGER_ARCHIVE_DIR, default: none, meaning retention is off)")
         var archiveDir: String?
 
+        @OptionGroup var signing: SignerOptions
         @OptionGroup var logging: LoggingOptions
 
         func run() async throws {
             let logger = try logging.makeLogger()
             let configuration = MaintenanceService.Configuration(
                 monthsAhead: try store.resolvedMonthsAhead(),
-                archiveDirectory: try resolve(archiveDir, env: "AUDITLEDGER_ARCHIVE_DIR")
+                archiveDirectory: try resolve(archiveDir, env: "AUDITLEDGER_ARCHIVE_DIR"),
+                signer: try signing.signer(dataDirectory: try store.resolvedDataDir())
             )
             let user = CommandEnvironment.variables["USER"] ?? "unknown"
             let report = try await store.withPreparedStore(logger: logger) { selection in

@@ -27,10 +27,12 @@ struct RetentionCommand: AsyncParsableCommand {
         var dryRun = false
 
         @OptionGroup var selfAudit: SelfAuditOptions
+        @OptionGroup var signing: SignerOptions
         @OptionGroup var logging: LoggingOptions
 
         func run() async throws {
             let logger = try logging.makeLogger()
+            let signer = try signing.signer(dataDirectory: try store.resolvedDataDir())
             let selfAudit = selfAudit
             let directory = try resolve(archiveDir, env: "AUDITLEDGER_ARCHIVE_DIR")
             guard directory != nil || dryRun else { throw ValidationError("--archive-dir (or AUDITLEDGER_ARCHIVE_DIR) is required to remove months") }
@@ -38,7 +40,7 @@ struct RetentionCommand: AsyncParsableCommand {
             let outcome = try await store.withPreparedStore(logger: logger) { selection in
                 let runner = RetentionRunner(
                     store: selection.store, archiveDirectory: directory ?? "", triggeredBy: "cli:\(SelfAuditOptions.user)",
-                    recorder: try selfAudit.recorder(for: selection.store, logger: logger), logger: logger)
+                    recorder: try selfAudit.recorder(for: selection.store, logger: logger), signer: signer, logger: logger)
                 let progress = ProgressTracker()
                 let outcome = try await runner.run(now: .now(), dryRun: dryRun) { report, done in
                     progress.report(report, done: done)

@@ -246,7 +246,8 @@ struct ServeCommand: AsyncParsableCommand {
         let maintenanceConfiguration = MaintenanceService.Configuration(
             interval: .seconds(settings.maintenanceInterval),
             monthsAhead: try store.resolvedMonthsAhead(),
-            archiveDirectory: settings.archiveDirectory
+            archiveDirectory: settings.archiveDirectory,
+            signer: settings.configuration.checkpoints.key
         )
         // The background verifier trusts the key file's keys only.
         let verifier: [any Service] =

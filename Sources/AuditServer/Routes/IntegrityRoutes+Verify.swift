@@ -76,6 +76,9 @@ extension IntegrityRoutes {
             add("subject", .string("subtree"))
             add("level", .number(String(node.level)))
             add("index", .number(String(node.index)))
+        case .month(let month):
+            add("subject", .string("month"))
+            add("month", .string(month.description))
         }
         add("message", .string(problem.message))
         add("description", .string(problem.description))
