@@ -16,7 +16,7 @@ extension SQLiteStore {
                 let (pageSQL, pageArguments, countSQL, countArguments) = Self.queries(for: query, months: months)
                 // One read transaction: the page, its holds and the count see one snapshot.
                 var events = try Row.fetchAll(db, sql: pageSQL, arguments: pageArguments).map(SQLiteEventColumns.decode)
-                let total = try Int.fetchOne(db, sql: countSQL, arguments: countArguments) ?? 0
+                let total = query.countsTotal ? try Int.fetchOne(db, sql: countSQL, arguments: countArguments) ?? 0 : -1
                 let hasMore = events.count > query.limit
                 if hasMore { events.removeLast() }
                 try Self.attachHolds(to: &events, in: db)

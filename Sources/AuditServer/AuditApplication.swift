@@ -55,6 +55,7 @@ public func buildAuditApplication(
     PartitionRoutes(store: store, configuration: configuration).register(on: audit)
     QuarantineRoutes(store: store, metrics: metrics).register(on: audit)
     IntegrityRoutes(store: store, configuration: configuration).register(on: audit)
+    ExportRoutes(store: store, configuration: configuration).register(on: audit)
     let checkpointer = configuration.checkpoints.key.map { key in
         Checkpointer(
             store: store, key: key, configuration: configuration.checkpoints.checkpointer, witnesses: configuration.checkpoints.witnesses,

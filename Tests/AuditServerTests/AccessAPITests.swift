@@ -60,6 +60,7 @@ import Testing
         case (.eventsRead, true): .reader
         case (.eventsReadSensitive, true): .sensitiveReader
         case (.holdsWrite, true): .holder
+        case (.eventsExport, true): .exporter
         case (.admin, true): .admin
         case (.admin, false): .writer
         case (_, false): .admin

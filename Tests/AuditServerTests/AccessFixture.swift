@@ -12,7 +12,7 @@ import Testing
 struct AccessFixture: Sendable {
     /// The roles the fixture makes tokens for.
     enum Role: String, CaseIterable, Sendable {
-        case writer, otherWriter, reader, sensitiveReader, holder, admin, workflowReader, expired, revoked
+        case writer, otherWriter, reader, sensitiveReader, holder, admin, workflowReader, exporter, auditor, expired, revoked
     }
 
     /// How the fixture's tokens are checked.
@@ -112,6 +112,8 @@ struct AccessFixture: Sendable {
         case .sensitiveReader: [.eventsRead, .eventsReadSensitive]
         case .holder: [.holdsWrite, .eventsRead]
         case .admin: [.admin]
+        case .exporter: [.eventsRead, .eventsExport]
+        case .auditor: [.eventsRead, .eventsReadSensitive, .eventsExport]
         case .expired, .revoked: AccessScope.allCases
         }
     }

@@ -7,6 +7,9 @@ public enum AccessScope: String, Sendable, Hashable, CaseIterable, Comparable {
     case eventsRead = "events:read"
     /// With ``eventsRead``: the `event_data` and `error_message` of `is_sensitive` events too.
     case eventsReadSensitive = "events:read-sensitive"
+    /// With ``eventsRead``: `GET /api/v1/audit/export` in every format. What an export holds
+    /// follows the principal's other scopes and read limits, as a query does.
+    case eventsExport = "events:export"
     /// Placing and releasing legal holds (listing them needs ``eventsRead``).
     case holdsWrite = "holds:write"
     /// Operator routes: partitions, retention, quarantine.

@@ -82,6 +82,9 @@ public struct EventQuery: Sendable, Hashable {
     /// What the asking principal may read (``ReadLimits``); stores apply it with the filters,
     /// so totals and cursors count only readable events. Default: everything.
     public var readLimits: ReadLimits = .unlimited
+    /// Whether the page counts every matching event (``EventPage/total``). Default `true`;
+    /// exports, which page through everything, turn it off: then `total` is -1.
+    public var countsTotal = true
 
     public init(
         filters: Filters = Filters(),

@@ -8,6 +8,7 @@ final class Progress: Sendable {
     private let total: Int64
     private let interactive = isatty(STDERR_FILENO) == 1
     private let lastTenth = Mutex<Int64>(-1)
+    private let started = ContinuousClock.now
 
     init(_ label: String, total: Int64) {
         self.label = label
@@ -20,7 +21,7 @@ final class Progress: Sendable {
             let width = 30
             let filled = Int(fraction * Double(width))
             let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
-            FileHandle.standardError.write(Data("\r\(label) [\(bar)] \(Int(fraction * 100))% \(done)/\(total)".utf8))
+            FileHandle.standardError.write(Data("\r\(label) [\(bar)] \(Int(fraction * 100))% \(done)/\(total)\(remaining(done))  ".utf8))
             return
         }
         let tenth = Int64(fraction * 10)
@@ -29,8 +30,16 @@ final class Progress: Sendable {
             return last != tenth
         }
         if changed {
-            FileHandle.standardError.write(Data("\(label): \(Int(fraction * 100))% (\(done)/\(total))\n".utf8))
+            FileHandle.standardError.write(Data("\(label): \(Int(fraction * 100))% (\(done)/\(total))\(remaining(done))\n".utf8))
         }
+    }
+
+    /// ", ETA 1m05s" from the pace so far; empty before the first step or after the last.
+    private func remaining(_ done: Int64) -> String {
+        guard done > 0, done < total else { return "" }
+        let elapsed = ContinuousClock.now - started
+        let seconds = Int((Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18) * Double(total - done) / Double(done))
+        return seconds >= 60 ? ", ETA \(seconds / 60)m\(String(format: "%02d", seconds % 60))s" : ", ETA \(seconds)s"
     }
 
     /// A step of an operation that has no measurable progress, on its own line.

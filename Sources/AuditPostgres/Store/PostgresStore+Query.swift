@@ -158,7 +158,7 @@ extension PostgresStore {
         let direction = query.order == .ascending ? "ASC" : "DESC"
         let countWhere = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
         let sql = """
-            WITH total AS (SELECT count(*)::int8 AS n FROM audit_events\(countWhere))
+            WITH total AS (\(query.countsTotal ? "SELECT count(*)::int8 AS n FROM audit_events\(countWhere)" : "SELECT -1::int8 AS n"))
             SELECT total.n, \(holdColumns), p.* FROM total LEFT JOIN (\(page)) p ON true \(holdJoin)
             ORDER BY p.event_timestamp \(direction), p.event_id \(direction)
             """

@@ -109,7 +109,11 @@ package enum EventJSON {
     /// Without `sensitive`, an `is_sensitive` event is written without `error_message`, with
     /// `event_data` `{}` and with `"sensitive_withheld": true` (an AuditLedger extension): the
     /// caller sees that the event exists and its envelope, not its content.
-    package static func item(_ stored: StoredAuditEvent, sensitive: Bool = true, previousHash: String? = nil, into writer: inout JSONWriter) {
+    ///
+    /// `hashChainValid` (Kubernaut's export) is written as `hash_chain_valid` when given.
+    package static func item(
+        _ stored: StoredAuditEvent, sensitive: Bool = true, previousHash: String? = nil, hashChainValid: Bool? = nil, into writer: inout JSONWriter
+    ) {
         let event = stored.event
         let withheld = event.isSensitive && !sensitive
         var object = JSONObjectWriter(taking: &writer)
@@ -150,6 +154,7 @@ package enum EventJSON {
         object.optional("event_hash", stored.eventHash)
         object.optional("hash_algorithm", stored.hashAlgorithm)
         object.optional("previous_event_hash", previousHash)
+        if let hashChainValid { object.bool("hash_chain_valid", hashChainValid) }
         if withheld {
             object.bool("sensitive_withheld", true)
             object.raw("event_data", "{}")

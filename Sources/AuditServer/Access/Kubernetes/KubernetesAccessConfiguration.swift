@@ -12,7 +12,7 @@ public import AuditCore
 /// Service in `kubernaut-system`, so the same RBAC objects that grant Kubernaut's services
 /// access to Data Storage grant them access here).
 ///
-/// Scopes and the verbs checked (Kubernaut's mapping for the first three; the other two are
+/// Scopes and the verbs checked (Kubernaut's mapping for the first three; the others are
 /// this server's own, on subresources, so that no Kubernaut role grants them by accident):
 ///
 /// | Scope | Verb | Subresource |
@@ -21,6 +21,7 @@ public import AuditCore
 /// | `events:read` | `get` | |
 /// | `holds:write` | `update` | |
 /// | `events:read-sensitive` | `get` | `sensitive` |
+/// | `events:export` | `get` | `export` |
 /// | `admin` | `update` | `admin` |
 public struct KubernetesAccessConfiguration: Sendable {
     /// The API server, e.g. `https://kubernetes.default.svc:443`. Default: from
@@ -88,6 +89,7 @@ public struct KubernetesAccessConfiguration: Sendable {
         case .eventsRead: ("get", nil)
         case .holdsWrite: ("update", nil)
         case .eventsReadSensitive: ("get", "sensitive")
+        case .eventsExport: ("get", "export")
         case .admin: ("update", "admin")
         }
     }
