@@ -32,6 +32,7 @@ struct BenchReport: Codable, Sendable {
         var queryEvents: Int = 0
         var footprint: Footprint?
         var footprintNote: String?
+        var export: ExportBench.Result?
     }
 
     struct Target: Codable, Sendable {
@@ -97,6 +98,14 @@ struct BenchReport: Codable, Sendable {
                 for (name, latency) in store.queries.sorted(by: { $0.key < $1.key }) {
                     lines.append("| \(name) | \(Self.ms(latency.p50)) | \(Self.ms(latency.p95)) | \(Self.ms(latency.p99)) |")
                 }
+                lines.append("")
+            }
+            if let export = store.export {
+                lines.append(
+                    "Export through the API (`format=ndjson`, every event): \(export.events) events, \(Self.mib(export.bytes)) in "
+                        + "\(String(format: "%.1f", export.seconds)) s = \(Int(export.eventsPerSecond.rounded())) events/s; server RSS "
+                        + "\(export.serverRSSBeforeBytes.map(Self.mib) ?? "?") before, peak \(export.serverPeakRSSBytes.map(Self.mib) ?? "?")"
+                        + (export.note.map { " (\($0))" } ?? "") + ".")
                 lines.append("")
             }
             if let footprint = store.footprint {

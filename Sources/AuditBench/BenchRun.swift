@@ -169,6 +169,11 @@ struct BenchRun {
         store.queries = try await QueryBench.run(
             host: "127.0.0.1", port: server.port, authorization: access?.authorization, samples: samples, requests: settings.queryRequests)
         await server.stop()
+        let exporter = try await startServer(
+            arguments: ["--database-url", queryDatabase.url, "--max-age-seconds", String(86_400 * 60), "--verify-interval", "0"], name: "export")
+        store.export = try await ExportBench.run(server: exporter, authorization: access?.authorization, workDirectory: settings.workDirectory)
+        await exporter.stop()
+        log("export: \(store.export?.events ?? 0) events in \(String(format: "%.1f", store.export?.seconds ?? 0)) s")
         await queryDatabase.drop()
         return store
     }

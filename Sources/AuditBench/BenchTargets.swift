@@ -39,6 +39,9 @@ enum BenchTargets {
         if let footprint = postgres.footprint {
             add("Bytes on disk per event", "≤ about 1,400", "\(Int(footprint.bytesPerEvent.rounded()))", footprint.bytesPerEvent <= 1400)
         }
+        if let export = postgres.export, let rss = export.serverPeakRSSBytes {
+            add("Server RSS exporting \(export.events) events as NDJSON", "< 150 MB", BenchReport.mib(rss), rss < 150 * 1_000_000)
+        }
         if let overload = rate("single-event endpoint, overload"), let rss = overload.serverPeakRSSBytes {
             add("Server RSS under overload", "≤ 150 MB", BenchReport.mib(rss), rss <= 150 * 1_000_000)
         }
