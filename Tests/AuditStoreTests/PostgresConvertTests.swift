@@ -73,6 +73,12 @@ struct PostgresConvertTests {
             #expect(again.droppedSource)
             #expect(try await harness.values("SELECT count(*)::int8 FROM audit_events", as: Int64.self) == [6_000])
             #expect(try await harness.values("SELECT to_regclass('legacy_audit')::text", as: String?.self) == [nil])
+
+            // The converted rows enter the log like any write, and verify finds nothing wrong.
+            try await harness.store.drainLogQueue()
+            _ = try await harness.store.signCheckpoint(with: TestSigning.key, now: .now())
+            let report = try await harness.store.verifyLog(trustedKeys: [TestSigning.key.verifier])
+            #expect(report.isValid && report.treeSize == 6_000 && report.eventsChecked == 6_000, "\(report.problems.prefix(5))")
         }
     }
 
