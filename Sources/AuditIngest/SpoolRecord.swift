@@ -55,7 +55,8 @@ public struct SpoolRecord: Sendable {
     func encoded() -> [UInt8] {
         var writer = JSONWriter(capacity: 128 + batch.events.count * 1200)
         var object = JSONObjectWriter(taking: &writer)
-        object.bool("batch", batch.reportsIndex)
+        // Kept for readers of this version before it stopped mattering: whether the request held more than one event.
+        object.bool("batch", batch.events.count > 1)
         object.optional("request_id", requestID)
         object.optional("received_at", receivedAt?.description)
         writer = object.finishOpen()
@@ -109,7 +110,7 @@ public struct SpoolRecord: Sendable {
             throw malformed("it is written in spool format \(Character(Unicode.Scalar(version))), which this version of AuditLedger cannot read")
         }
         guard case .object(let object)? = try? JSONParser.parse(payload) else { throw malformed("its payload is not a JSON object") }
-        guard case .bool(let reportsIndex)? = object["batch"], case .array(let items)? = object["events"] else {
+        guard case .bool? = object["batch"], case .array(let items)? = object["events"] else {
             throw malformed("it has no batch or events member")
         }
         guard items.count == eventCount else { throw malformed("it holds \(items.count) events, its header says \(eventCount)") }
@@ -131,7 +132,7 @@ public struct SpoolRecord: Sendable {
         var receivedAt: AuditTimestamp?
         if case .string(let text)? = object["request_id"] { requestID = text }
         if case .string(let text)? = object["received_at"] { receivedAt = AuditTimestamp(rfc3339: text) }
-        return SpoolRecord(batch: EventBatch(events: events, reportsIndex: reportsIndex), requestID: requestID, receivedAt: receivedAt)
+        return SpoolRecord(batch: EventBatch(events: events), requestID: requestID, receivedAt: receivedAt)
     }
 }
 

@@ -173,7 +173,7 @@ public final class SpoolReplayer: Service, Sendable {
         let now = AuditTimestamp.now()
         let entries = refused.map { entry, refusal in
             QuarantineEntry(
-                events: entry.batch.events, reason: refusal.code.slug, detail: refusal.detail, requestID: entry.record.requestID,
+                events: entry.batch.events, reason: refusal.code.slug, detail: refusal.shownInBatch.detail, requestID: entry.record.requestID,
                 receivedAt: entry.record.receivedAt, quarantinedAt: now, origin: "replay")
         }
         do throws(AuditError) {

@@ -56,8 +56,8 @@ public enum StoreConformance {
 
 extension StoreHarness {
     /// Stores `events` as one batch and returns its result.
-    public func write(_ events: [AuditEvent], reportsIndex: Bool = true) async throws -> Result<WriteReceipt, AuditError> {
-        let results = try await store.write([EventBatch(events: events, reportsIndex: reportsIndex)])
+    public func write(_ events: [AuditEvent]) async throws -> Result<WriteReceipt, AuditError> {
+        let results = try await store.write([EventBatch(events: events)])
         #expect(results.count == 1)
         return results[0]
     }

@@ -64,7 +64,9 @@ import Testing
         #expect(try StoredAuditEvent(archiveJSON: line).event.writtenBy == nil)
         var positioned = JSONWriter()
         stored.writeArchiveJSON(into: &positioned, logPosition: 7)
-        guard case .object(let withPosition) = try JSONParser.parse(positioned.bytes) else { throw AuditError(.internalError, detail: "not an object") }
+        guard case .object(let withPosition) = try JSONParser.parse(positioned.bytes) else {
+            throw AuditError(.internalError, detail: "not an object")
+        }
         #expect(withPosition["log_position"] == .number("7"))
         #expect(try StoredAuditEvent(archiveJSON: withPosition) == stored)
 

@@ -24,7 +24,7 @@ import Testing
     @Test func insertsNewEventsAndSkipsStoredOnes() throws {
         let stored = try event("stored")
         let fresh = try event("fresh")
-        let plan = WritePlan(batches: [EventBatch(events: [stored, fresh], reportsIndex: true)], stored: [stored.id: stored], storedParentDates: [:])
+        let plan = WritePlan(batches: [EventBatch(events: [stored, fresh])], stored: [stored.id: stored], storedParentDates: [:])
         #expect(plan.rows.map(\.id) == [fresh.id])
         #expect(try plan.outcomes[0].get() == WriteReceipt(eventIDs: [stored.id, fresh.id], insertedCount: 1))
     }
@@ -34,11 +34,12 @@ import Testing
         let stored = try event("first", id: id)
         let impostor = try event("second", id: id)
         let plan = WritePlan(
-            batches: [EventBatch(events: [try event("ok"), impostor], reportsIndex: true)], stored: [id: stored], storedParentDates: [:])
+            batches: [EventBatch(events: [try event("ok"), impostor])], stored: [id: stored], storedParentDates: [:])
         #expect(plan.rows.isEmpty)
         guard case .failure(let error) = plan.outcomes[0] else { Issue.record("expected a conflict"); return }
         #expect(error.code == .conflict)
-        #expect(error.detail.hasPrefix("event at index 1: event_id"))
+        #expect(error.eventIndex == 1 && error.detail.hasPrefix("event_id"))
+        #expect(error.shownInBatch.detail.hasPrefix("event at index 1: event_id"))
     }
 
     @Test func resolvesParentsFromEveryPlace() throws {
@@ -50,8 +51,8 @@ import Testing
         let fromStore = try event("fromStore", parent: storedParentID)
         let plan = WritePlan(
             batches: [
-                EventBatch(events: [child, laterInBatch], reportsIndex: true),
-                EventBatch(events: [grandchild, fromStore], reportsIndex: true),
+                EventBatch(events: [child, laterInBatch]),
+                EventBatch(events: [grandchild, fromStore]),
             ],
             stored: [:],
             storedParentDates: [storedParentID: storedParentDate]
@@ -61,7 +62,7 @@ import Testing
         #expect(dates[child.id] == laterInBatch.date)
         #expect(dates[grandchild.id] == child.date)
         #expect(dates[fromStore.id] == storedParentDate)
-        #expect(WritePlan.parentLookupIDs(plan.rows.map { EventBatch(events: [$0], reportsIndex: false) }) == [storedParentID])
+        #expect(WritePlan.parentLookupIDs(plan.rows.map { EventBatch(events: [$0]) }) == [storedParentID])
     }
 
     @Test func aFailedBatchIsNoParentForLaterBatches() throws {
@@ -69,7 +70,7 @@ import Testing
         let orphan = try event("orphan", parent: UUID())
         let child = try event("child", parent: doomedParent.id)
         let plan = WritePlan(
-            batches: [EventBatch(events: [doomedParent, orphan], reportsIndex: false), EventBatch(events: [child], reportsIndex: false)],
+            batches: [EventBatch(events: [doomedParent, orphan]), EventBatch(events: [child])],
             stored: [:],
             storedParentDates: [:]
         )
@@ -83,7 +84,7 @@ import Testing
     @Test func refusesAnEventThatIsItsOwnParent() throws {
         let id = UUID()
         let plan = WritePlan(
-            batches: [EventBatch(events: [try event("self", id: id, parent: id)], reportsIndex: false)], stored: [:], storedParentDates: [:])
+            batches: [EventBatch(events: [try event("self", id: id, parent: id)])], stored: [:], storedParentDates: [:])
         guard case .failure(let error) = plan.outcomes[0] else { Issue.record("expected a failure"); return }
         #expect(error.fieldErrors.map(\.field) == ["parent_event_id"])
     }
@@ -91,7 +92,7 @@ import Testing
     @Test func storesAnEventSentByTwoBatchesOnce() throws {
         let shared = try event("shared")
         let plan = WritePlan(
-            batches: [EventBatch(events: [shared], reportsIndex: true), EventBatch(events: [shared], reportsIndex: true)],
+            batches: [EventBatch(events: [shared]), EventBatch(events: [shared])],
             stored: [:],
             storedParentDates: [:]
         )

@@ -45,8 +45,7 @@ import Testing
             try await harness.rejectInserts(ofEventType: "poison.event")
             let spool = try await SpoolTests.open(directory)
             let good = try SpoolTests.batch(2, correlation: "rr-good")
-            let poison = EventBatch(
-                events: [try EventFactory.event(type: "poison.event", correlationID: "rr-poison", at: .now())], reportsIndex: false)
+            let poison = EventBatch(events: [try EventFactory.event(type: "poison.event", correlationID: "rr-poison", at: .now())])
             let after = try SpoolTests.batch(1, correlation: "rr-after")
             _ = try await spool.append(Self.records([good, poison, after]))
             let replayer = SpoolReplayer(spool: spool, store: harness.store, logger: Logger(label: "test.replayer"))
@@ -73,12 +72,12 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: directory) }
         try await SQLiteHarness.run { harness in
             let stored = try EventFactory.event(correlationID: "rr-taken", at: .now())
-            _ = try await harness.store.write([EventBatch(events: [stored], reportsIndex: false)])
+            _ = try await harness.store.write([EventBatch(events: [stored])])
             var reused = try EventFactory.event(correlationID: "rr-other", at: .now())
             reused.id = stored.id
             let orphan = try EventFactory.event(correlationID: "rr-orphan", at: .now(), parentID: UUID())
             let spool = try await SpoolTests.open(directory)
-            let records = Self.records([EventBatch(events: [reused], reportsIndex: false), EventBatch(events: [orphan], reportsIndex: true)])
+            let records = Self.records([EventBatch(events: [reused]), EventBatch(events: [orphan])])
             _ = try await spool.append(records)
             let replayer = SpoolReplayer(spool: spool, store: harness.store, logger: Logger(label: "test.replayer"))
             #expect(try await replayer.replayOnce() == 2)

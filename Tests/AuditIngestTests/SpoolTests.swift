@@ -12,7 +12,7 @@ import Testing
         NSTemporaryDirectory() + "auditledger-spool-" + UUID().uuidString + "/spool"
     }
 
-    static func batch(_ count: Int, correlation: String, reportsIndex: Bool = true) throws -> EventBatch {
+    static func batch(_ count: Int, correlation: String) throws -> EventBatch {
         let now = AuditTimestamp.now()
         let events = try (0..<count).map {
             try EventFactory.event(
@@ -20,12 +20,11 @@ import Testing
                 data: JSONObject([.init(key: "n", value: .number("12345678901234567890")), .init(key: "text", value: .string("é \($0)"))])
             )
         }
-        return EventBatch(events: events, reportsIndex: reportsIndex)
+        return EventBatch(events: events)
     }
 
-    static func record(_ count: Int, correlation: String, reportsIndex: Bool = true) throws -> SpoolRecord {
-        SpoolRecord(
-            batch: try batch(count, correlation: correlation, reportsIndex: reportsIndex), requestID: "req-\(correlation)", receivedAt: .now())
+    static func record(_ count: Int, correlation: String) throws -> SpoolRecord {
+        SpoolRecord(batch: try batch(count, correlation: correlation), requestID: "req-\(correlation)", receivedAt: .now())
     }
 
     static func open(_ directory: String, maximumBytes: Int64 = 1 << 30, segmentBytes: Int64 = 16 << 20) async throws -> Spool {
@@ -59,14 +58,13 @@ import Testing
         let spool = try await Self.open(directory)
         #expect(spool.isEmpty)
         let first = try Self.record(3, correlation: "rr-a")
-        let second = try Self.record(1, correlation: "rr-b", reportsIndex: false)
+        let second = try Self.record(1, correlation: "rr-b")
         let results = try await spool.append([first, second])
         #expect(results.allSatisfy { if case .success = $0 { true } else { false } })
         #expect(spool.status.events == 4)
         #expect(spool.status.records == 2)
         let read = try await spool.read(maximumEvents: 100)
         #expect(read.entries.map(\.batch.events.count) == [3, 1])
-        #expect(read.entries.map(\.batch.reportsIndex) == [true, false])
         #expect(read.entries.map(\.record.requestID) == ["req-rr-a", "req-rr-b"])
         for (stored, written) in zip(read.entries.flatMap(\.batch.events), first.batch.events + second.batch.events) {
             #expect(stored.id == written.id)

@@ -46,7 +46,7 @@ import Testing
         }
         let exported = all.filter { $0.correlationID == "rr-export" }
         for chunk in stride(from: 0, to: all.count, by: 500) {
-            _ = try await store.write([EventBatch(events: Array(all[chunk..<min(chunk + 500, all.count)]), reportsIndex: false)])
+            _ = try await store.write([EventBatch(events: Array(all[chunk..<min(chunk + 500, all.count)]))])
         }
         return (["--database-url", "sqlite://" + file, "--log-level", "error"], exported, store)
     }

@@ -50,7 +50,7 @@ import Testing
         )
         let store = try SQLiteStore(configuration: SQLiteStoreConfiguration(path: file), logger: Logger(label: "test"))
         try await store.prepare()
-        _ = try await store.write([EventBatch(events: [expired, try EventFactory.event(correlationID: "rr-new", at: now)], reportsIndex: false)])
+        _ = try await store.write([EventBatch(events: [expired, try EventFactory.event(correlationID: "rr-new", at: now)])])
 
         // Months -2 and -1 have no storage: a gap. ensure fills it; check is then clean.
         #expect(try await exitCode(["partitions", "check"] + url) == 1)

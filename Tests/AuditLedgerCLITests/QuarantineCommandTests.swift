@@ -85,7 +85,7 @@ import Testing
         #expect(throws: (any Error).self) { try QuarantineCommand.Retry.parse(url) }  // ids or --all
 
         // The parent arrives; the child can now be stored.
-        _ = try await store.write([EventBatch(events: [parent], reportsIndex: false)])
+        _ = try await store.write([EventBatch(events: [parent])])
         #expect(try await commands.exitCode(["quarantine", "retry", "--all", "--self-audit"] + url) == 1)
         #expect(try await store.event(id: child.id) != nil)
         #expect(try await store.event(id: orphan.id) == nil)

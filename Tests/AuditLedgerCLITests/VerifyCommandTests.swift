@@ -27,7 +27,7 @@ import Testing
             let events = try (0..<5).map {
                 try EventFactory.event(correlationID: "rr-cli-verify", at: AuditTimestamp.now().adding(seconds: Int64(-$0)))
             }
-            _ = try await store.write([EventBatch(events: events, reportsIndex: false)])
+            _ = try await store.write([EventBatch(events: events)])
             while try await store.appendPendingToLog(limit: 100, now: .now()).appended > 0 {}
             let (checkpoint, _) = try await store.signCheckpoint(with: keys.current, now: .now())
             try await CheckpointFileWitness(path: witness).witness(checkpoint)

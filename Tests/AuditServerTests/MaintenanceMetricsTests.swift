@@ -20,7 +20,7 @@ import Testing
             }
             let kept = try EventFactory.event(
                 correlationID: "rr-held", at: held.firstDay.startOfDay.adding(seconds: 60), fields: ["retention_days": .number("1")])
-            _ = try await harness.store.write([EventBatch(events: events + [kept], reportsIndex: false)])
+            _ = try await harness.store.write([EventBatch(events: events + [kept])])
             _ = try await harness.store.placeHold(correlationID: "rr-held", reason: "litigation", placedBy: "alice", at: now)
 
             let registry = PrometheusCollectorRegistry()

@@ -123,7 +123,7 @@ import Testing
                 tasks.addTask { try await group.run() }
                 let receipts = try await withThrowingTaskGroup(of: WriteReceipt.self) { submissions in
                     for event in events {
-                        submissions.addTask { try #require(try await writer.submit(EventBatch(events: [event], reportsIndex: false)).receipt) }
+                        submissions.addTask { try #require(try await writer.submit(EventBatch(events: [event])).receipt) }
                     }
                     // Shut down while submissions are still queued or in flight.
                     try await Task.sleep(for: .milliseconds(5))
@@ -148,7 +148,7 @@ import Testing
                 #expect(try await harness.store.events(matching: query).total == receipts.count)
             }
             do {
-                _ = try await writer.submit(EventBatch(events: [events[0]], reportsIndex: false))
+                _ = try await writer.submit(EventBatch(events: [events[0]]))
                 Issue.record("a stopped writer must refuse")
             } catch {
                 #expect((error as? AuditError)?.code == .shuttingDown)
@@ -185,7 +185,7 @@ import Testing
                 for event in good + [poison] {
                     tasks.addTask {
                         do throws(AuditError) {
-                            let outcome = try await writer.submit(EventBatch(events: [event], reportsIndex: false))
+                            let outcome = try await writer.submit(EventBatch(events: [event]))
                             guard let receipt = outcome.receipt else { return (event.id, .failure(AuditError(.internalError, detail: "spooled"))) }
                             return (event.id, .success(receipt))
                         } catch {

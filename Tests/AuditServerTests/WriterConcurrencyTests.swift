@@ -101,7 +101,7 @@ private func withBlockedWriter(
                 let receipts = try await withThrowingTaskGroup(of: WriteReceipt.self) { requests in
                     for await event in submissions {
                         requests.addTask {
-                            let outcome = try await writer.submit(EventBatch(events: [event], reportsIndex: false))
+                            let outcome = try await writer.submit(EventBatch(events: [event]))
                             return try #require(outcome.receipt, "the request was spooled, not stored")
                         }
                     }

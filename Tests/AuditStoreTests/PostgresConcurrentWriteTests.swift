@@ -17,7 +17,7 @@ struct PostgresConcurrentWriteTests {
             let own = try EventFactory.event(correlationID: "rr-race", at: now.adding(microseconds: 1), eventID: UUID())
             let receipt = try await harness.withUncommittedWrite(of: [shared]) { commit in
                 try await withThrowingTaskGroup(of: WriteReceipt?.self) { group in
-                    group.addTask { try await harness.postgres.write([EventBatch(events: [shared, own], reportsIndex: true)])[0].get() }
+                    group.addTask { try await harness.postgres.write([EventBatch(events: [shared, own])])[0].get() }
                     group.addTask {
                         try await harness.waitForLockWaiter()
                         try await commit()
@@ -46,7 +46,7 @@ struct PostgresConcurrentWriteTests {
             let other = try EventFactory.event(correlationID: "rr-race", at: now, eventID: UUID())
             let outcome = try await harness.withUncommittedWrite(of: [theirs]) { commit in
                 try await withThrowingTaskGroup(of: Result<WriteReceipt, AuditError>?.self) { group in
-                    group.addTask { try await harness.postgres.write([EventBatch(events: [ours, other], reportsIndex: true)])[0] }
+                    group.addTask { try await harness.postgres.write([EventBatch(events: [ours, other])])[0] }
                     group.addTask {
                         try await harness.waitForLockWaiter()
                         try await commit()

@@ -38,7 +38,7 @@ struct PostgresFailureTests {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         try await PostgresHarness.run { harness in
             try await harness.execute("ALTER DATABASE \(unescaped: harness.database.name) SET default_transaction_read_only = on")
-            let batch = EventBatch(events: [try EventFactory.event(correlationID: "rr-readonly", at: .now(), eventID: UUID())], reportsIndex: false)
+            let batch = EventBatch(events: [try EventFactory.event(correlationID: "rr-readonly", at: .now(), eventID: UUID())])
             let spool = try await Spool.open(configuration: SpoolConfiguration(directory: directory), logger: Logger(label: "test.spool"))
             _ = try await spool.append([SpoolRecord(batch: batch, requestID: "req-ro", receivedAt: .now())])
             try await Self.withFreshStore(harness) { store in
@@ -93,7 +93,7 @@ struct PostgresFailureTests {
             _ = try await database.withClient { admin in try await admin.query("REVOKE INSERT ON audit_events FROM \(unescaped: role)") }
             let event = try EventFactory.event(correlationID: "rr-no-privilege", at: .now())
             do throws(AuditError) {
-                _ = try await app.write([EventBatch(events: [event], reportsIndex: false)])
+                _ = try await app.write([EventBatch(events: [event])])
                 Issue.record("a role without INSERT must not store")
             } catch {
                 #expect(error.code == .unavailable, "\(error)")
@@ -113,7 +113,7 @@ struct PostgresFailureTests {
             try await harness.execute("DROP TABLE \(unescaped: month.partitionName)")
             let second = try EventFactory.event(correlationID: "rr-gone", at: month.firstDay.startOfDay.adding(seconds: 120))
             do throws(AuditError) {
-                _ = try await harness.store.write([EventBatch(events: [second], reportsIndex: false)])
+                _ = try await harness.store.write([EventBatch(events: [second])])
                 Issue.record("the store still believes the month exists: the first write must fail")
             } catch {
                 #expect(error.code == .unavailable, "\(error)")
@@ -131,7 +131,7 @@ struct PostgresFailureTests {
             try await harness.rejectInserts(ofEventType: "refused.type")
             let event = try EventFactory.event(type: "refused.type", correlationID: "rr-refused", at: .now())
             do throws(AuditError) {
-                _ = try await harness.store.write([EventBatch(events: [event], reportsIndex: false)])
+                _ = try await harness.store.write([EventBatch(events: [event])])
                 Issue.record("the write must be refused")
             } catch {
                 #expect(error.code == .refusedByStore)
@@ -183,7 +183,7 @@ func writeFailure(of event: AuditEvent, to store: PostgresStore) async -> AuditE
         group.addTask { try? await store.run() }
         defer { group.cancelAll() }
         do throws(AuditError) {
-            _ = try await store.write([EventBatch(events: [event], reportsIndex: false)])
+            _ = try await store.write([EventBatch(events: [event])])
             return nil
         } catch {
             return error

@@ -32,7 +32,7 @@ struct PostgresLockTests {
                     }()
                     // Write once the month's creation is waiting for its lock.
                     #expect(try await Self.someoneWaits(on: "audit_events", harness: harness), "the month's creation waits for the reader")
-                    let written = try await harness.store.write([EventBatch(events: [event], reportsIndex: false)])
+                    let written = try await harness.store.write([EventBatch(events: [event])])
                     let ensured = await ensuring
                     _ = try? await reader.query("COMMIT", logger: logger)
                     return (ensured, written)
@@ -55,7 +55,7 @@ struct PostgresLockTests {
         try await PostgresHarness.run { harness in
             let now = AuditTimestamp.now()
             let first = try EventFactory.event(correlationID: "rr-deadlock", at: now)
-            #expect((try await harness.store.write([EventBatch(events: [first], reportsIndex: false)]).first?.get())?.insertedCount == 1)
+            #expect((try await harness.store.write([EventBatch(events: [first])]).first?.get())?.insertedCount == 1)
             // PostgreSQL aborts the session whose deadlock check (deadlock_timeout after it began
             // to wait) finds the cycle: the writer, unless this test was too slow to close the
             // cycle within that time; then the scenario is run again.
@@ -85,7 +85,7 @@ struct PostgresLockTests {
             let events = try (0..<3).map { index in
                 try EventFactory.event(correlationID: "rr-old-\(index)", at: old.firstDay.startOfDay.adding(seconds: Int64(60 + index)))
             }
-            #expect((try await harness.store.write([EventBatch(events: events, reportsIndex: false)]).first?.get())?.insertedCount == 3)
+            #expect((try await harness.store.write([EventBatch(events: events)]).first?.get())?.insertedCount == 3)
             let removal: Result<Void, AuditError> = try await harness.database.withClient { admin in
                 try await admin.withConnection { reader in
                     let logger = Logger(label: "test.reader")
@@ -136,7 +136,7 @@ struct PostgresLockTests {
                 try await other.query("LOCK TABLE \(unescaped: partition) IN SHARE MODE", logger: logger)
                 async let writing: Result<[Result<WriteReceipt, AuditError>], AuditError> = {
                     do throws(AuditError) {
-                        return .success(try await harness.store.write([EventBatch(events: [event], reportsIndex: false)]))
+                        return .success(try await harness.store.write([EventBatch(events: [event])]))
                     } catch {
                         return .failure(error)
                     }

@@ -93,7 +93,7 @@ import Testing
             try await Task.sleep(for: .seconds(2))
             try await database.createOnServer()
             let prepared = await preparing
-            let written = try? await store.write([EventBatch(events: [event], reportsIndex: false)]).first?.get()
+            let written = try? await store.write([EventBatch(events: [event])]).first?.get()
             return (prepared, written)
         }
     }

@@ -77,7 +77,7 @@ struct PostgresStoreTests {
             #expect(before.event.writtenBy == nil && before.eventHash == nil && before.hashAlgorithm == nil)
             var new = try EventFactory.event(correlationID: "rr-upgrade", at: .now())
             new.writtenBy = "gateway"
-            _ = try await harness.store.write([EventBatch(events: [new], reportsIndex: false)])
+            _ = try await harness.store.write([EventBatch(events: [new])])
             let after = try #require(try await harness.store.event(id: new.id))
             #expect(after.event.writtenBy == "gateway" && after.hashAlgorithm == AuditEvent.hashAlgorithm && after.hashProblem == nil)
             // The old row was queued by the migration and is logged from its stored content, before the new one.
@@ -129,7 +129,7 @@ struct PostgresStoreTests {
             let started = ContinuousClock.now
             let event = try EventFactory.event(at: .now())
             do throws(AuditError) {
-                _ = try await store.write([EventBatch(events: [event], reportsIndex: false)])
+                _ = try await store.write([EventBatch(events: [event])])
                 Issue.record("a write to an unreachable database must fail")
             } catch {
                 #expect(error.code == .unavailable)
@@ -176,7 +176,7 @@ struct PostgresStoreTests {
                 try EventFactory.event(correlationID: "rr-app", at: .now()),
                 try EventFactory.event(correlationID: "rr-app", at: farMonth.firstDay.startOfDay.adding(seconds: 60)),
             ]
-            let results = try await app.write([EventBatch(events: events, reportsIndex: true)])
+            let results = try await app.write([EventBatch(events: events)])
             #expect((try? results[0].get())?.insertedCount == 2, "the app role stores events, creating a month it had not")
             var query = EventQuery()
             query.filters.correlationID = "rr-app"
@@ -201,7 +201,7 @@ struct PostgresStoreTests {
         try await Self.withOwnerAndAppRole { database, owner, app, appURL in
             let month = AuditTimestamp.now().utcDate.month.adding(months: -3)
             let event = try EventFactory.event(correlationID: "rr-evidence", at: month.firstDay.startOfDay.adding(seconds: 60))
-            _ = try await app.write([EventBatch(events: [event], reportsIndex: false)])
+            _ = try await app.write([EventBatch(events: [event])])
             let hold = try await app.placeHold(correlationID: "rr-evidence", reason: "litigation", placedBy: "counsel", at: .now())
             #expect(hold.eventsAffected == 1)
             let partition = month.partitionName

@@ -38,7 +38,7 @@ import Testing
         do {
             let store = try SQLiteStore(configuration: SQLiteStoreConfiguration(path: path), logger: Logger(label: "test.sqlite"))
             try await store.prepare()
-            _ = try await store.write([EventBatch(events: events, reportsIndex: true)])
+            _ = try await store.write([EventBatch(events: events)])
         }
         let reopened = try SQLiteStore(configuration: SQLiteStoreConfiguration(path: path), logger: Logger(label: "test.sqlite"))
         try await reopened.prepare()
@@ -102,7 +102,7 @@ import Testing
         do {
             let store = try SQLiteStore(configuration: SQLiteStoreConfiguration(path: path), logger: Logger(label: "test.sqlite"))
             try await store.prepare()
-            _ = try await store.write([EventBatch(events: [old], reportsIndex: false)])
+            _ = try await store.write([EventBatch(events: [old])])
         }
         // Back to schema v3 exactly: every month without the column, the migration not applied.
         let queue = try DatabaseQueue(path: path)
@@ -129,7 +129,7 @@ import Testing
         #expect(before.event.writtenBy == nil && before.eventHash == nil)
         var new = try EventFactory.event(correlationID: "rr-upgrade", at: .now())
         new.writtenBy = "gateway"
-        _ = try await store.write([EventBatch(events: [new], reportsIndex: false)])
+        _ = try await store.write([EventBatch(events: [new])])
         let after = try #require(try await store.event(id: new.id))
         #expect(after.event.writtenBy == "gateway" && after.hashProblem == nil)
         var query = EventQuery(order: .ascending)
@@ -150,7 +150,7 @@ import Testing
         let store = try SQLiteStore(configuration: SQLiteStoreConfiguration(path: path), logger: Logger(label: "test.sqlite"))
         try await store.prepare()
         let event = try EventFactory.event(correlationID: "rr-check", at: .now())
-        _ = try await store.write([EventBatch(events: [event], reportsIndex: false)])
+        _ = try await store.write([EventBatch(events: [event])])
         #expect(try await store.storageFindings() == [])
 
         let month = event.date.month.partitionName
@@ -189,7 +189,7 @@ import Testing
         do {
             let store = try SQLiteStore(configuration: SQLiteStoreConfiguration(path: file), logger: Logger(label: "test"))
             try await store.prepare()
-            _ = try await store.write([EventBatch(events: [try EventFactory.event(correlationID: "rr-modes", at: .now())], reportsIndex: false)])
+            _ = try await store.write([EventBatch(events: [try EventFactory.event(correlationID: "rr-modes", at: .now())])])
             #expect(try Self.mode(root + "/data") == 0o700)
             for path in [file, file + "-wal", file + "-shm", file + ".lock"] where FileManager.default.fileExists(atPath: path) {
                 #expect(try Self.mode(path) == 0o600, "\(path)")

@@ -99,6 +99,9 @@ public struct AuditError: Error, Sendable, CustomStringConvertible {
     /// audit_events_date_check`, `SQLITE_BUSY`, `errno 28`), never a driver's message or SQL.
     /// Default: the cause's type name.
     public var diagnostic: String?
+    /// The position in its ``EventBatch`` of the event the error is about, when it is about one
+    /// (set by stores, ``about(eventAt:)``); `nil` otherwise.
+    public var eventIndex: Int?
 
     public init(
         _ code: Code,
@@ -140,7 +143,24 @@ public struct AuditError: Error, Sendable, CustomStringConvertible {
     public func inBatch(at index: Int) -> AuditError {
         var copy = self
         copy.detail = "event at index \(index): \(detail)"
+        copy.eventIndex = index
         return copy
+    }
+
+    /// The same error, naming the position in its batch of the event it is about
+    /// (``eventIndex``), its detail unchanged: what stores return; a batch request shows it
+    /// with ``inBatch(at:)``.
+    public func about(eventAt index: Int) -> AuditError {
+        var copy = self
+        copy.eventIndex = index
+        return copy
+    }
+
+    /// The error as a batch request shows it: prefixed `event at index <i>: ` when the error
+    /// names an event (``eventIndex``) and the detail does not already start so.
+    public var shownInBatch: AuditError {
+        guard let eventIndex, !detail.hasPrefix("event at index ") else { return self }
+        return inBatch(at: eventIndex)
     }
 
     /// `code: detail [diagnostic]`: safe for logs and the lifecycle log.

@@ -6,15 +6,12 @@
 
 /// Events that are stored together or not at all: one write request.
 public struct EventBatch: Sendable {
-    /// The events, in request order (validated; ids assigned).
+    /// The events, in request order (validated; ids assigned). An error about one of them
+    /// carries its position (``AuditError/eventIndex``); how that is shown is the caller's.
     public var events: [AuditEvent]
-    /// Whether errors name the position of the failing event (`event at index <i>: …`),
-    /// as batch requests do; single-event requests leave it `false`.
-    public var reportsIndex: Bool
 
-    public init(events: [AuditEvent], reportsIndex: Bool) {
+    public init(events: [AuditEvent]) {
         self.events = events
-        self.reportsIndex = reportsIndex
     }
 }
 

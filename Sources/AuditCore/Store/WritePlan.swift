@@ -57,7 +57,7 @@ public struct WritePlan: Sendable {
         accepted: [UUID: AuditEvent]
     ) -> Result<([AuditEvent], WriteReceipt), AuditError> {
         func fail(_ error: AuditError, at index: Int) -> Result<([AuditEvent], WriteReceipt), AuditError> {
-            .failure(batch.reportsIndex ? error.inBatch(at: index) : error)
+            .failure(error.about(eventAt: index))
         }
         var own: [UUID: AuditEvent] = [:]
         for event in batch.events where own[event.id] == nil { own[event.id] = event }

@@ -75,7 +75,7 @@ struct QuarantineCommand: AsyncParsableCommand {
                 for id in ids where !chosen.contains(where: { $0.id == id }) { print("\(id): no open record has this id") }
                 var refused = 0
                 for record in chosen {
-                    let batch = EventBatch(events: record.entry.events, reportsIndex: record.entry.events.count > 1)
+                    let batch = EventBatch(events: record.entry.events)
                     switch try await selection.store.write([batch]).first {
                     case .success(let receipt)?:
                         let resolution =
@@ -86,7 +86,8 @@ struct QuarantineCommand: AsyncParsableCommand {
                             .quarantineRetried(
                                 recordID: record.id, events: batch.events.count, stored: receipt.insertedCount, detail: nil,
                                 triggeredBy: triggeredBy, at: .now()))
-                    case .failure(let error)?:
+                    case .failure(let refusal)?:
+                        let error = batch.events.count > 1 ? refusal.shownInBatch : refusal
                         refused += 1
                         print("\(record.id): still refused: \(error.detail)")
                         await recorder?.record(

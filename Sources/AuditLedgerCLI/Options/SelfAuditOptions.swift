@@ -32,7 +32,7 @@ struct StoreAuditRecorder: SelfAuditRecorder {
     func record(_ event: SelfAuditEvent) async {
         do {
             let stored = try event.auditEvent()
-            if case .failure(let error)? = try await store.write([EventBatch(events: [stored], reportsIndex: false)]).first { throw error }
+            if case .failure(let error)? = try await store.write([EventBatch(events: [stored])]).first { throw error }
         } catch {
             logger.error(
                 "the audit event of this action could not be recorded",

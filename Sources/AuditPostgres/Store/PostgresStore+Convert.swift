@@ -155,7 +155,7 @@ extension PostgresStore {
             ready = ready.filter(resolvable)
         }
         guard !ready.isEmpty else { return waiting }
-        let results = try await write([EventBatch(events: ready, reportsIndex: true)])
+        let results = try await write([EventBatch(events: ready)])
         switch results.first {
         case .success(let receipt):
             conversion.inserted += Int64(receipt.insertedCount)

@@ -48,7 +48,7 @@ struct EventWriteRoutes {
         try checkRate(context)
         let body = try await RequestJSON.read(request, limit: configuration.maximumBodyBytes)
         let event = attributed(try validator.event(from: body.value, now: configuration.clock()), to: context.principal)
-        let batch = EventBatch(events: [event], reportsIndex: false)
+        let batch = EventBatch(events: [event])
         switch try await writer.submit(batch, requestID: context.requestID, bodyBytes: body.bytes, logger: context.logger) {
         case .stored(let receipt):
             return .json(status: .created, EventJSON.created(event, isNew: receipt.insertedCount > 0))
@@ -61,8 +61,15 @@ struct EventWriteRoutes {
         try checkRate(context)
         let body = try await RequestJSON.read(request, limit: configuration.maximumBodyBytes)
         let events = try validator.batch(from: body.value, now: configuration.clock()).map { attributed($0, to: context.principal) }
-        let batch = EventBatch(events: events, reportsIndex: true)
-        switch try await writer.submit(batch, requestID: context.requestID, bodyBytes: body.bytes, logger: context.logger) {
+        let batch = EventBatch(events: events)
+        let outcome: BatchWriter.WriteOutcome
+        do throws(AuditError) {
+            outcome = try await writer.submit(batch, requestID: context.requestID, bodyBytes: body.bytes, logger: context.logger)
+        } catch {
+            // A batch request names the refused event's position.
+            throw error.shownInBatch
+        }
+        switch outcome {
         case .stored(let receipt):
             context.logger.debug(
                 "batch stored",

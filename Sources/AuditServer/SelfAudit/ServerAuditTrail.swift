@@ -175,7 +175,7 @@ public final class ServerAuditTrail: Service, SelfAuditRecorder, Sendable {
         guard configuration.enabled else { return }
         do {
             let stored = try event.auditEvent(policy: validation)
-            _ = try await writer.submit(EventBatch(events: [stored], reportsIndex: false), logger: logger)
+            _ = try await writer.submit(EventBatch(events: [stored]), logger: logger)
         } catch {
             logger.error(
                 "the server's own audit event could not be recorded", metadata: ["audit.event.type": "\(event.eventType)", "error": "\(error)"])
