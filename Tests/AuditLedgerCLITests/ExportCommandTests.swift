@@ -138,6 +138,45 @@ import Testing
         }
     }
 
+    @Test("A bundle of a log range holds every position of it; one that lists fewer is refused even unsigned")
+    func rangeBundles() async throws {
+        let directory = NSTemporaryDirectory() + "auditledger-export-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let (url, _, _) = try await Self.store(in: directory)
+        let key = directory + "/signing.key"
+        try await run(["keys", "generate", "--file", key])
+        let bundle = directory + "/range.bundle"
+        try await run(["export", "--bundle", bundle, "--from-position", "100", "--to-position", "1250", "--signing-key", key] + url)
+        let report = try BundleFileReport.verify(bundle, key: key)
+        #expect(report.isValid && report.events == 1150, "\(report.problems)")
+        #expect(report.scope?["kind"] == .string("range") && report.scope?["from_position"] == .number("100"))
+        await #expect(throws: ValidationError.self) { try await run(["export", "--from-position", "5"] + url) }
+        await #expect(throws: ValidationError.self) {
+            try await run(["export", "--bundle", directory + "/x.bundle", "--from-position", "5", "--correlation-id", "rr-export"] + url)
+        }
+        await #expect(throws: AuditError.self, "beyond the log") {
+            try await run(["export", "--bundle", directory + "/y.bundle", "--from-position", "0", "--to-position", "99999"] + url)
+        }
+
+        // The last event left out, its position dropped from the list, the statement removed: the range claim still tells.
+        var lines = try String(contentsOfFile: bundle, encoding: .utf8).split(separator: "\n").map(String.init)
+        guard case .object(var last) = try JSONParser.parse(lines.removeLast()), case .object(var evidence)? = last["bundle"] else {
+            Issue.record("no evidence line")
+            return
+        }
+        lines.removeLast()
+        evidence["positions"] = .array([.array([.number("100"), .number("1149")])])
+        evidence["statement"] = .null
+        last["bundle"] = .object(evidence)
+        let shortened = directory + "/shortened.bundle"
+        try Data(((lines + [JSONValue.object(last).compactText]).joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: shortened))
+        let refused = try BundleFileReport.verify(shortened, key: key)
+        #expect(
+            refused.problems.contains { $0.contains("claims every log position from 100 to 1249, but lists 1149 positions") }, "\(refused.problems)")
+        #expect(try await exitCode(["verify-bundle", shortened, "--signing-key", key]) == 1)
+    }
+
     /// RFC 4180 rows.
     static func csvRows(_ text: String) -> [[String]] {
         var rows: [[String]] = []

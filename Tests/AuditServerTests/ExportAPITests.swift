@@ -133,6 +133,19 @@ import Testing
             let report = try BundleFile.verify(path, trustedKeys: [key.verifier])
             #expect(report.isValid && report.events == ids.count, "\(report.problems)")
             #expect(report.scope?.object("filters")?.string("correlation_id") == "rr-stream")
+
+            let range = try await client.get("/api/v1/audit/export?format=bundle&from_position=10&to_position=1210")
+            #expect(range.status == .ok)
+            try Data(buffer: range.body).write(to: URL(fileURLWithPath: path + ".range"))
+            defer { try? FileManager.default.removeItem(atPath: path + ".range") }
+            let complete = try BundleFile.verify(path + ".range", trustedKeys: [key.verifier])
+            #expect(complete.isValid && complete.events == 1200 && complete.scope?["kind"] == .string("range"), "\(complete.problems)")
+            try expectProblem(
+                try await client.get("/api/v1/audit/export?format=bundle&from_position=0&to_position=99999"), status: .badRequest,
+                type: "validation-error", fields: ["to_position"])
+            try expectProblem(
+                try await client.get("/api/v1/audit/export?format=ndjson&from_position=0&to_position=5"), status: .badRequest,
+                type: "validation-error", fields: ["from_position"])
         }
     }
 

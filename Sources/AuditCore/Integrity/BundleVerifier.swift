@@ -104,6 +104,13 @@ public struct BundleVerifier: Sendable {
                 report.problems.append("event \(leaf.id.uuidString.lowercased()) (position \(leaf.position)) is not one the bundle lists: added")
             }
         }
+        if case .string("range")? = evidence.scope["kind"], case .number(let from)? = evidence.scope["from_position"],
+            case .number(let to)? = evidence.scope["to_position"], let first = Int64(from), let end = Int64(to)
+        {
+            if evidence.positions != Array(first..<max(first, end)) {
+                report.problems.append("it claims every log position from \(first) to \(end - 1), but lists \(evidence.positions.count) positions")
+            }
+        }
         let missing = evidence.positions.filter { !held.contains($0) }
         if !missing.isEmpty {
             let named = missing.prefix(10).map(String.init).joined(separator: ", ")

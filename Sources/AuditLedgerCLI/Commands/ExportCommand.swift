@@ -2,6 +2,7 @@ import ArgumentParser
 import AuditCore
 import AuditServer
 import Foundation
+import Logging
 
 /// `auditledger export`: every event a query matches, streamed to a file as NDJSON or CSV, or
 /// as a verifiable bundle.
@@ -47,6 +48,12 @@ struct ExportCommand: AsyncParsableCommand {
     @Option(name: .customLong("filter"), help: "Any other filter of the query API, NAME=VALUE (repeat for several).")
     var filters: [String] = []
 
+    @Option(help: "With --bundle and no filters: the bundle of every log position from this one (complete, and verified so).")
+    var fromPosition: Int64?
+
+    @Option(help: "With --from-position: the end of the range (exclusive). (default: the log's size)")
+    var toPosition: Int64?
+
     @OptionGroup var signing: SignerOptions
     @OptionGroup var logging: LoggingOptions
 
@@ -79,6 +86,13 @@ struct ExportCommand: AsyncParsableCommand {
             throw ValidationError(error.fieldErrors.map { "\($0.field) \($0.message)" }.joined(separator: "; "))
         }
         let logger = try logging.makeLogger()
+        if fromPosition != nil || toPosition != nil {
+            guard let bundle, parameters.isEmpty else {
+                throw ValidationError("--from-position and --to-position make a bundle of a log range: give --bundle, and no filters")
+            }
+            try await exportRange(to: bundle, logger: logger)
+            return
+        }
         if let bundle {
             let signer = try signing.signer(dataDirectory: try store.resolvedDataDir())
             let count = try await store.withPreparedStore(logger: logger) { selection in
@@ -120,6 +134,31 @@ struct ExportCommand: AsyncParsableCommand {
             }
         }
         if output != "-" { Progress.note("export: \(count) events written to \(output)") }
+    }
+
+    /// The bundle of the log positions from --from-position to --to-position.
+    func exportRange(to bundle: String, logger: Logger) async throws {
+        let signer = try signing.signer(dataDirectory: try store.resolvedDataDir())
+        let from = fromPosition ?? 0
+        let to = toPosition
+        let count = try await store.withPreparedStore(logger: logger) { selection in
+            try await ExportSink.write(to: bundle) { sink in
+                var end = try await selection.store.logStatus().size
+                if let to { end = to }
+                guard from >= 0, end > from else { throw ValidationError("--to-position must be above --from-position (\(from))") }
+                let progress = Progress("bundle", total: end - from)
+                var done: Int64 = 0
+                let count = try await selection.store.writeBundle(positions: from..<end, signer: signer, now: .now()) {
+                    (bytes: [UInt8]) throws(AuditError) in
+                    try sink.write(bytes)
+                    done += Int64(bytes.count(where: { $0 == 0x0A }))
+                    progress.update(min(done, end - from))
+                }
+                progress.finish()
+                return count
+            }
+        }
+        Progress.note("export: the bundle of log positions \(from)–\(from + count - 1) (\(count) events) written to \(bundle)")
     }
 
     /// How many events match, for the progress bar.

@@ -28,10 +28,14 @@ struct ExportRequest {
     var limit: Int
     var redactPII: Bool
     var detachedSignature: Bool
+    /// `format=bundle&from_position=A&to_position=B` (no filters): the bundle of those log positions.
+    var positions: Range<Int64>?
     /// The parameters as given, for `query_filters` and a bundle's scope.
     var given: [(name: String, value: String)]
 
-    static let ownNames: Set<String> = ["start_time", "end_time", "format", "include_detached_signature", "offset", "limit", "redact_pii"]
+    static let ownNames: Set<String> = [
+        "start_time", "end_time", "format", "include_detached_signature", "offset", "limit", "redact_pii", "from_position", "to_position",
+    ]
     static let jsonOnly: Set<String> = ["include_detached_signature", "offset", "limit", "redact_pii"]
 
     init(parameters: [(name: String, value: String)], now: AuditTimestamp) throws(AuditError) {
@@ -95,6 +99,21 @@ struct ExportRequest {
                 errors.append(.init(field: "offset", message: "must be a non-negative integer"))
             }
         }
+        var positions: Range<Int64>?
+        if values["from_position"] != nil || values["to_position"] != nil {
+            let from = values["from_position"].flatMap { Int64($0) }
+            let to = values["to_position"].flatMap { Int64($0) }
+            if format != .bundle {
+                errors.append(.init(field: "from_position", message: "applies to format=bundle only"))
+            } else if !filters.isEmpty {
+                errors.append(
+                    .init(field: "from_position", message: "cannot be combined with filters: a range bundle holds every position of the range"))
+            } else if let from, let to, from >= 0, to > from {
+                positions = from..<to
+            } else {
+                errors.append(.init(field: "to_position", message: "from_position and to_position must be integers, 0 ≤ from_position < to_position"))
+            }
+        }
         let redact = flag("redact_pii")
         let detached = flag("include_detached_signature")
         var query = EventQuery()
@@ -115,6 +134,7 @@ struct ExportRequest {
         self.limit = limit
         self.redactPII = redact
         self.detachedSignature = detached
+        self.positions = positions
         self.given = parameters
     }
 

@@ -45,6 +45,15 @@ struct ExportRoutes {
             }
             let scope = parsed.scope(principal: principal.name)
             let store = store
+            if let positions = parsed.positions {
+                // Refused before the answer starts: a range past the log.
+                let status = try await store.logStatus()
+                let size = status.size + Int64(status.pending)
+                guard positions.upperBound <= size else {
+                    throw AuditError.validation(field: "to_position", "must be at most the log's size, \(size)")
+                }
+                return stream(format: .bundle) { emit in try await store.writeBundle(positions: positions, signer: key, now: now, emit: emit) }
+            }
             return stream(format: .bundle) { emit in
                 try await store.writeBundle(matching: query, scope: scope, signer: key, now: now, emit: emit)
             }
