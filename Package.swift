@@ -258,6 +258,7 @@ let package = Package(
             name: "AuditStoreTests",
             dependencies: [
                 "AuditCore",
+                "AuditIngest",
                 "AuditMaintenance",
                 "AuditPostgres",
                 "AuditSQLite",

@@ -89,11 +89,21 @@ public struct PostgresHarness: StoreHarness {
     }
 
     public func withWritesBlocked<Value: Sendable>(_ body: @Sendable () async throws -> Value) async throws -> Value {
+        try await withLock("LOCK TABLE audit_events IN ACCESS EXCLUSIVE MODE", body)
+    }
+
+    /// Runs `body` while another session holds `auditledger_log` in EXCLUSIVE mode: the log
+    /// reads, nothing is appended to it.
+    public func withLogLocked<Value: Sendable>(_ body: @Sendable () async throws -> Value) async throws -> Value {
+        try await withLock("LOCK TABLE auditledger_log IN EXCLUSIVE MODE", body)
+    }
+
+    private func withLock<Value: Sendable>(_ statement: String, _ body: @Sendable () async throws -> Value) async throws -> Value {
         try await database.withClient { admin in
             try await admin.withConnection { connection in
                 let logger = Logger(label: "test.lock")
                 try await connection.query("BEGIN", logger: logger)
-                try await connection.query("LOCK TABLE audit_events IN ACCESS EXCLUSIVE MODE", logger: logger)
+                try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
                 let result: Result<Value, any Error>
                 do {
                     result = .success(try await body())
