@@ -22,23 +22,6 @@ import verify_checkpoint  # noqa: E402  (keys, notes, Ed25519, from the same ind
 import verify_events  # noqa: E402
 
 
-def note_text(note, key):
-    """The text of a signed note, once the trusted key's signature on it is verified."""
-    name, key_id, public_key = key
-    text, separator, signatures = note.rpartition("\n\n")
-    if not separator or not note.endswith("\n"):
-        raise ValueError("not a signed note")
-    text += "\n"
-    for line in signatures.splitlines():
-        signer, blob = line[2:].split(" ", 1)
-        raw = verify_checkpoint.base64.b64decode(blob)
-        if line.startswith("\u2014 ") and signer == name and raw[:4] == key_id:
-            if not verify_checkpoint.ed25519_verify(public_key, text.encode(), raw[4:]):
-                raise ValueError("the signature of the trusted key does not verify")
-            return text
-    raise ValueError("it carries no signature of the trusted key")
-
-
 def largest_power_of_two_below(n):
     k = 1
     while k << 1 < n:
@@ -119,7 +102,7 @@ def verify(path, key):
         problems.append("its statement is not signed")
     else:
         try:
-            text = note_text(evidence["statement"], key)
+            text = verify_checkpoint.note_text(evidence["statement"], key)
             expected = statement_text(origin, size, listed, [leaves[p] for p in listed if p in leaves], evidence["scope"],
                                       evidence["created_at"])
             if text != expected:

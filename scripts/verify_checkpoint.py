@@ -53,8 +53,8 @@ def ed25519_verify(public_key, message, signature):
         return result.returncode == 0
 
 
-def open_note(note, key):
-    """The checkpoint (origin, size, root) a signed note carries, once its signature is verified."""
+def note_text(note, key):
+    """The text of a C2SP signed note, once the trusted key's signature on it is verified."""
     name, key_id, public_key = key
     text, separator, signatures = note.rpartition("\n\n")
     if not separator or not note.endswith("\n"):
@@ -68,9 +68,14 @@ def open_note(note, key):
         if signer == name and raw[:4] == key_id:
             if not ed25519_verify(public_key, text.encode(), raw[4:]):
                 raise ValueError("the signature of the trusted key does not verify")
-            origin, size, root = text.split("\n")[:3]
-            return origin, int(size), base64.b64decode(root)
+            return text
     raise ValueError("the note carries no signature of the trusted key")
+
+
+def open_note(note, key):
+    """The checkpoint (origin, size, root) a signed note carries, once its signature is verified."""
+    origin, size, root = note_text(note, key).split("\n")[:3]
+    return origin, int(size), base64.b64decode(root)
 
 
 def verify_inclusion(leaf, index, size, path, root):

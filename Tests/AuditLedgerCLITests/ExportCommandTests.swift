@@ -11,23 +11,9 @@ import Testing
 
 /// `auditledger export` (NDJSON, CSV, bundles) and `auditledger verify-bundle`, on an embedded store file.
 @Suite struct ExportCommandTests {
-    func run(_ arguments: [String]) async throws {
-        var command = try AuditLedgerCommand.parseAsRoot(arguments)
-        guard var command = command as? any AsyncParsableCommand else {
-            try command.run()
-            return
-        }
-        try await command.run()
-    }
+    func run(_ arguments: [String]) async throws { try await InProcessCommand.run(arguments) }
 
-    func exitCode(_ arguments: [String]) async throws -> Int32 {
-        do {
-            try await run(arguments)
-            return 0
-        } catch let error as ExitCode {
-            return error.rawValue
-        }
-    }
+    func exitCode(_ arguments: [String]) async throws -> Int32 { try await InProcessCommand.exitCode(arguments) }
 
     /// A store with 1,192 events of `rr-export` (more than one page) and 108 of another
     /// correlation; one exported event has a comma, a quote and a line break in its error message.

@@ -10,25 +10,9 @@ import Testing
 
 /// The operator commands run as `auditledger …` would run them, on an embedded store file.
 @Suite struct LifecycleCommandTests {
-    /// Parses `arguments` as the command line and runs the command.
-    func run(_ arguments: [String]) async throws {
-        var command = try AuditLedgerCommand.parseAsRoot(arguments)
-        guard var command = command as? any AsyncParsableCommand else {
-            try command.run()
-            return
-        }
-        try await command.run()
-    }
+    func run(_ arguments: [String]) async throws { try await InProcessCommand.run(arguments) }
 
-    /// Runs the command and returns the exit code it ends with (0 when it returns normally).
-    func exitCode(_ arguments: [String]) async throws -> Int32 {
-        do {
-            try await run(arguments)
-            return 0
-        } catch let error as ExitCode {
-            return error.rawValue
-        }
-    }
+    func exitCode(_ arguments: [String]) async throws -> Int32 { try await InProcessCommand.exitCode(arguments) }
 
     /// The store's own audit events (category `security`), oldest first.
     static func securityEvents(in store: SQLiteStore) async throws -> [AuditEvent] {

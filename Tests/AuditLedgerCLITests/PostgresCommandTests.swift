@@ -11,19 +11,7 @@ import Testing
 /// The operator commands on PostgreSQL.
 @Suite(.enabled(if: TestEnvironment.runsPostgresTests, TestEnvironment.postgresSkipComment))
 struct PostgresCommandTests {
-    func run(_ arguments: [String]) async throws -> Int32 {
-        var command = try AuditLedgerCommand.parseAsRoot(arguments)
-        do {
-            if var command = command as? any AsyncParsableCommand {
-                try await command.run()
-            } else {
-                try command.run()
-            }
-            return 0
-        } catch let error as ExitCode {
-            return error.rawValue
-        }
-    }
+    func run(_ arguments: [String]) async throws -> Int32 { try await InProcessCommand.exitCode(arguments) }
 
     @Test("partitions convert copies a legacy table with a count check and drops it; check reports a default partition")
     func convertAndCheck() async throws {
