@@ -7,28 +7,41 @@ import Testing
 @Suite struct ServeProcessTests {
     /// A running `auditledger serve` on the embedded store in a directory of its own.
     final class Server {
-        let process = Process()
-        let port: Int
+        private(set) var process = Process()
+        private(set) var port = 0
         let directory = NSTemporaryDirectory() + "auditledger-serve-" + UUID().uuidString
 
+        /// Starts the server on a port below the kernel's ephemeral range (32768-60999 here), where
+        /// a client's outgoing connection cannot hold it; a server that exits at once (its port
+        /// taken after all) is started again on another, up to three times. What it printed is
+        /// kept in `serve.log` in its directory and shown when it does not start.
         init(_ arguments: [String]) async throws {
             let binary = TwoProcessTests.executable
             try #require(FileManager.default.isExecutableFile(atPath: binary.path), "build the executable first: swift build --build-tests")
-            port = Int.random(in: 30_000..<60_000)
-            process.executableURL = binary
-            process.arguments = ["serve", "--port", String(port), "--data-dir", directory, "--log-level", "error"] + arguments
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            for _ in 0..<300 {
-                if let connection = try? RawConnection(port: port, host: "127.0.0.1") {
-                    try connection.send("GET /health/live HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-                    if await connection.receive(timeout: .seconds(2)).text.hasPrefix("HTTP/1.1 200") { return }
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            let log = directory + "/serve.log"
+            for _ in 0..<3 {
+                port = Int.random(in: 20_000..<32_000)
+                process = Process()
+                process.executableURL = binary
+                process.arguments = ["serve", "--port", String(port), "--data-dir", directory + "/data", "--log-level", "error"] + arguments
+                _ = FileManager.default.createFile(atPath: log, contents: nil)
+                let output = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+                process.standardOutput = FileHandle.nullDevice
+                process.standardError = output
+                try process.run()
+                for _ in 0..<300 where process.isRunning {
+                    if let connection = try? RawConnection(port: port, host: "127.0.0.1") {
+                        try connection.send("GET /health/live HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                        if await connection.receive(timeout: .seconds(2)).text.hasPrefix("HTTP/1.1 200") { return }
+                    }
+                    try await Task.sleep(for: .milliseconds(100))
                 }
-                try await Task.sleep(for: .milliseconds(100))
+                if process.isRunning { break }
             }
             process.terminate()
-            throw RawConnectionError("the server did not start on port \(port)")
+            let printed = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+            throw RawConnectionError("the server did not start on port \(port): \(printed.suffix(600))")
         }
 
         func connect() throws -> RawConnection { try RawConnection(port: port, host: "127.0.0.1") }
