@@ -15,6 +15,7 @@ public import ServiceLifecycle
 /// | `auditledger_verifier_tree_size` | gauge | Log size verified so far. |
 /// | `auditledger_verifier_problems_total` | counter | Distinct problems found (changed, removed or inserted events, bad checkpoints, …). |
 /// | `auditledger_verifier_runs_total{outcome}` | counter | Cycles, `ok` (nothing found), `problems`, or `failed` (the store could not answer; retried). |
+/// | `auditledger_verifier_last_success_seconds` | gauge | Unix time at which the last cycle that ran to its end (`ok` or `problems`) ended. |
 public final class LogVerifier: Service, Sendable {
     /// Verifier settings. Every property has a documented default.
     public struct Configuration: Sendable {
@@ -50,10 +51,19 @@ public final class LogVerifier: Service, Sendable {
         self.logger = logger
     }
 
+    /// Cycles until shutdown. Graceful shutdown interrupts a cycle in progress (the first one
+    /// over a long log takes minutes): what it had verified is redone by the next start.
     public func run() async throws {
         var state = State(trustedKeys: trustedKeys)
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            await cycle(&state)
+            let before = state
+            let after = await cancelWhenGracefulShutdown { () async -> State in
+                var state = before
+                await self.cycle(&state)
+                return state
+            }
+            guard !Task.isCancelled && !Task.isShuttingDownGracefully else { return }
+            state = after
             let pause = configuration.interval
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: pause) }
         }
@@ -90,6 +100,8 @@ public final class LogVerifier: Service, Sendable {
             state.cursor = window.upperBound
             try await state.auditor.checkUnlogged(in: store)
         } catch {
+            // Interrupted by shutdown: not a failure of the store's.
+            if Task.isCancelled { return [] }
             CoreMetrics.Counter(label: "auditledger_verifier_runs_total", dimensions: [("outcome", "failed")], factory: factory).increment()
             logger.warning(
                 "the log verifier could not run; retrying at the next interval", metadata: ["error": "\(AuditError.logDescription(of: error))"])
@@ -101,6 +113,8 @@ public final class LogVerifier: Service, Sendable {
         CoreMetrics.Counter(label: "auditledger_verifier_problems_total", factory: factory).increment(by: fresh.count)
         let outcome = state.auditor.report.problemCount > before ? "problems" : "ok"
         CoreMetrics.Counter(label: "auditledger_verifier_runs_total", dimensions: [("outcome", outcome)], factory: factory).increment()
+        CoreMetrics.Gauge(label: "auditledger_verifier_last_success_seconds", factory: factory)
+            .record(Double(AuditTimestamp.now().microsecondsSinceEpoch) / 1_000_000)
         for problem in fresh.prefix(100) {
             logger.error("the audit log was changed behind AuditLedger", metadata: ["audit.verify.problem": "\(problem)"])
         }
