@@ -1,4 +1,5 @@
 public import ArgumentParser
+import AuditCore
 
 /// `auditledger`: the audit-event store's command line.
 public struct AuditLedgerCommand: AsyncParsableCommand {
@@ -9,10 +10,10 @@ public struct AuditLedgerCommand: AsyncParsableCommand {
             Every option can also be set through the environment variable named in its help;
             a command-line option wins over the environment.
             """,
+        version: AuditLedgerVersion.current,
         subcommands: [
             ServeCommand.self, MigrateCommand.self, PartitionsCommand.self, RetentionCommand.self, ArchiveCommand.self, MaintenanceCommand.self,
             QuarantineCommand.self, SpoolCommand.self, TokensCommand.self, KeysCommand.self, VerifyCommand.self, VerifyBundleCommand.self,
-            ExportCommand.self,
             ExportCommand.self,
         ],
         defaultSubcommand: ServeCommand.self
