@@ -71,6 +71,21 @@ public struct IngestMetrics: Sendable {
 
     func quarantined(events: Int) { counter("auditledger_spool_events_quarantined_total", by: events) }
 
+    /// Creates every counter at zero, so that `rate()` and `increase()` over them work from the
+    /// first scrape, before anything happened (a replay failure counts under the reason a store
+    /// outage gives, `service-unavailable`).
+    public func createSeries() {
+        for label in [
+            "auditledger_events_stored_total", "auditledger_events_already_stored_total", "auditledger_events_spooled_total",
+            "auditledger_spool_events_appended_total", "auditledger_spool_events_replayed_total", "auditledger_spool_events_quarantined_total",
+            "auditledger_spool_corrupt_regions_total", "auditledger_log_sequencer_failures_total", "auditledger_checkpoint_failures_total",
+            "auditledger_checkpoint_witness_failures_total",
+        ] {
+            _ = CoreMetrics.Counter(label: label, factory: factory)
+        }
+        _ = CoreMetrics.Counter(label: "auditledger_spool_replay_failures_total", dimensions: [("reason", "service-unavailable")], factory: factory)
+    }
+
     func replayFailed(reason: String) {
         CoreMetrics.Counter(label: "auditledger_spool_replay_failures_total", dimensions: [("reason", reason)], factory: factory).increment()
     }

@@ -14,6 +14,7 @@ public import CoreMetrics
 /// | `auditledger_retention_failures_total` | counter | Months whose removal failed (they stay; see the lifecycle log). |
 /// | `auditledger_months{state}` | gauge | Months by retention state (`kept`, `eligible`, `held`, `blocked`), as of the last retention run. |
 /// | `auditledger_legal_holds_active` | gauge | Active legal holds, as of the last run. |
+/// | `auditledger_months_ready_ahead` | gauge | Months after the current one known to exist (made sure of by this server's last run that got that far). |
 public struct MaintenanceMetrics: Sendable {
     let factory: any MetricsFactory
 
@@ -44,6 +45,10 @@ public struct MaintenanceMetrics: Sendable {
             CoreMetrics.Gauge(label: "auditledger_months", dimensions: [("state", state.rawValue)], factory: factory)
                 .record(remaining.filter { $0.state == state }.count)
         }
+    }
+
+    func monthsReadyAhead(_ count: Int) {
+        CoreMetrics.Gauge(label: "auditledger_months_ready_ahead", factory: factory).record(count)
     }
 
     func activeHolds(_ count: Int) {

@@ -1,6 +1,7 @@
 public import AuditCore
 public import Logging
 public import ServiceLifecycle
+import Synchronization
 
 /// Keeps months ready and applies retention: at start and then every ``Configuration/interval``.
 ///
@@ -54,6 +55,9 @@ public final class MaintenanceService: Service, Sendable {
     private let recorder: (any SelfAuditRecorder)?
     private let logger: Logger
     private let metrics: MaintenanceMetrics
+    /// The last month this service made sure exists (with every month before it back to the
+    /// month it ran in); `nil` until a run of its own got that far.
+    private let ensuredThrough = Mutex<PartitionMonth?>(nil)
 
     /// - Parameters:
     ///   - recorder: where retention's removals and failures are recorded as audit events
@@ -71,6 +75,15 @@ public final class MaintenanceService: Service, Sendable {
         self.recorder = recorder
         self.logger = logger
         self.metrics = metrics
+    }
+
+    /// Publishes how many months after `now`'s are known to exist: those this service last made
+    /// sure of, fewer as months pass without a run that gets that far. Not published before
+    /// one of its runs did (a replica whose runs another one always takes says nothing).
+    private func monthsReadyAhead(at now: AuditTimestamp) {
+        guard let through = ensuredThrough.withLock({ $0 }) else { return }
+        let current = now.utcDate.month
+        metrics.monthsReadyAhead(max(0, (through.year * 12 + through.month) - (current.year * 12 + current.month)))
     }
 
     /// Runs now, then every interval, until shutdown.
@@ -97,7 +110,9 @@ public final class MaintenanceService: Service, Sendable {
         do {
             let report = try await store.withMaintenanceLock { () async throws -> Report in
                 let current = now.utcDate.month
-                let created = try await self.store.ensureMonths(current.through(current.adding(months: self.configuration.monthsAhead)))
+                let through = current.adding(months: self.configuration.monthsAhead)
+                let created = try await self.store.ensureMonths(current.through(through))
+                self.ensuredThrough.withLock { $0 = through }
                 var retention: RetentionRunner.Outcome?
                 if let directory = self.configuration.archiveDirectory {
                     retention = try await RetentionRunner(
@@ -118,6 +133,7 @@ public final class MaintenanceService: Service, Sendable {
                 )
                 return report
             }
+            monthsReadyAhead(at: now)
             if let report {
                 metrics.run((report.retention?.failed.isEmpty ?? true) ? "ok" : "failed", at: now, duration: ContinuousClock.now - started)
             } else {
@@ -126,6 +142,7 @@ public final class MaintenanceService: Service, Sendable {
             }
             return report
         } catch {
+            monthsReadyAhead(at: now)
             metrics.run("failed", at: now, duration: ContinuousClock.now - started)
             logger.error("maintenance failed", metadata: ["error": "\(AuditError.logDescription(of: error))"])
             try? await store.record(

@@ -39,6 +39,7 @@ public func buildAuditApplication(
     let problems = ProblemResponse(typeBase: configuration.problemTypeBase)
     let router = Router(context: AuditRequestContext.self)
     router.add(middleware: RequestIDMiddleware())
+    router.add(middleware: RequestLogMiddleware(metrics: metrics, level: configuration.accessLogLevel))
     router.add(middleware: ProblemMiddleware(problems: problems, metrics: metrics))
     router.add(middleware: OriginPolicy(allowedOrigins: configuration.access.allowedOrigins))
     router.add(
@@ -48,7 +49,7 @@ public func buildAuditApplication(
     let routes = RouteRegistry(router: router)
 
     let audit = routes.group("/api/v1/audit")
-    EventWriteRoutes(writer: writer, validator: EventValidator(policy: configuration.validation), configuration: configuration)
+    EventWriteRoutes(writer: writer, validator: EventValidator(policy: configuration.validation), configuration: configuration, metrics: metrics)
         .register(on: audit)
     EventQueryRoutes(store: store, configuration: configuration).register(on: audit)
     LegalHoldRoutes(store: store, configuration: configuration, metrics: metrics, trail: trail).register(on: audit)
@@ -63,6 +64,7 @@ public func buildAuditApplication(
     }
     CheckpointRoutes(store: store, checkpointer: checkpointer, settings: configuration.checkpoints).register(on: audit)
 
+    DocumentRoutes().register(on: routes.group("/api/v1"))
     HealthRoutes(store: store, writer: writer, spool: spool).register(on: routes.group("/health"))
     routes.group("/metrics").get("", scope: configuration.access.metricsOpen ? nil : .admin) { _, _ in
         Response(

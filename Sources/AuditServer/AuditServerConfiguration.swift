@@ -1,5 +1,6 @@
 public import AuditCore
 public import AuditIngest
+public import Logging
 
 /// How the HTTP application behaves. Every property has a documented default.
 public struct AuditServerConfiguration: Sendable {
@@ -35,6 +36,9 @@ public struct AuditServerConfiguration: Sendable {
     /// Signed checkpoints of the log (``CheckpointSettings``). Default: no signing key, so no
     /// checkpoints (`serve` always has a key: given, or generated in the data directory).
     public var checkpoints: CheckpointSettings
+    /// The level of the access log's one line per request (method, route, path, status,
+    /// duration, principal, request id). Default `.info`; `nil`: no access log.
+    public var accessLogLevel: Logger.Level?
 
     /// Creates a configuration; every parameter defaults to the value documented on its property.
     public init(
@@ -50,8 +54,10 @@ public struct AuditServerConfiguration: Sendable {
         writeRateLimit: RateLimiter.Configuration? = nil,
         tls: ServerTLS? = nil,
         selfAudit: ServerAuditTrail.Configuration = ServerAuditTrail.Configuration(),
-        checkpoints: CheckpointSettings = CheckpointSettings()
+        checkpoints: CheckpointSettings = CheckpointSettings(),
+        accessLogLevel: Logger.Level? = .info
     ) {
+        self.accessLogLevel = accessLogLevel
         self.checkpoints = checkpoints
         self.tls = tls
         self.selfAudit = selfAudit

@@ -117,6 +117,13 @@ struct ServeCommand: AsyncParsableCommand {
 
     @OptionGroup var logging: LoggingOptions
 
+    @Option(
+        help: """
+            Level of the access log's line per request (method, route, status, duration, principal, request id), or off; logged \
+            when at or above --log-level. (env: AUDITLEDGER_ACCESS_LOG_LEVEL, default: info)
+            """)
+    var accessLogLevel: AccessLogLevel?
+
     /// The listening address and server configuration these options resolve to.
     struct Settings {
         var host: String
@@ -179,6 +186,7 @@ struct ServeCommand: AsyncParsableCommand {
         guard idle > 0, read > 0, connections > 0, shutdown > 0 else {
             throw ValidationError("--idle-timeout, --read-timeout, --max-connections and --shutdown-timeout must be positive")
         }
+        configuration.accessLogLevel = try resolve(accessLogLevel, env: "AUDITLEDGER_ACCESS_LOG_LEVEL", default: .info).level
         configuration.connections = ConnectionLimits(idleTimeout: .seconds(idle), readTimeout: .seconds(read), maximumConnections: connections)
         let interval = try resolve(maintenanceInterval, env: "AUDITLEDGER_MAINTENANCE_INTERVAL", default: 3600)
         guard interval > 0 else { throw ValidationError("the maintenance interval must be positive") }

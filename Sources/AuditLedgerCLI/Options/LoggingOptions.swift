@@ -16,6 +16,14 @@ enum LogLevel: String, ExpressibleByArgument, CaseIterable {
     var level: Logger.Level { Logger.Level(rawValue: rawValue)! }
 }
 
+/// `serve --access-log-level` values: swift-log's levels, or `off`.
+enum AccessLogLevel: String, ExpressibleByArgument, CaseIterable {
+    case off, trace, debug, info, notice, warning, error, critical
+
+    /// `nil` for `off`.
+    var level: Logger.Level? { self == .off ? nil : Logger.Level(rawValue: rawValue) }
+}
+
 /// `--log-level` and `--log-format`.
 struct LoggingOptions: ParsableArguments {
     @Option(help: "Least severe level logged: trace, debug, info, notice, warning, error, critical. (env: AUDITLEDGER_LOG_LEVEL, default: info)")

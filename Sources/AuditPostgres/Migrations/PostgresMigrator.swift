@@ -8,7 +8,7 @@ struct PostgresMigrator {
     /// Advisory lock key for migrations ("AUDITLG1" read as an integer's bytes, minus one).
     static let lockKey: Int64 = 4_702_111_234_474_983_744
 
-    let client: PostgresClient
+    let client: MeteredClient
     let logger: Logger
 
     /// Migrates the database to ``PostgresMigration/latestVersion``.
@@ -96,7 +96,7 @@ struct PostgresMigrator {
     }
 
     /// The schema version the database is at (0 when never migrated).
-    static func currentVersion(of client: PostgresClient, logger: Logger) async throws -> Int {
+    static func currentVersion(of client: MeteredClient, logger: Logger) async throws -> Int {
         let exists =
             try await client.statement("SELECT to_regclass('auditledger_migrations') IS NOT NULL", logger: logger)
             .first?.decode(Bool.self) ?? false

@@ -3,7 +3,7 @@ import Logging
 import PostgresNIO
 import Synchronization
 
-extension PostgresClient {
+extension MeteredClient {
     /// Runs `body` on one pooled connection between `BEGIN` and `COMMIT` (see
     /// ``PostgresNIO/PostgresConnection/auditTransaction(logger:_:)``).
     func auditTransaction<Value: Sendable>(
@@ -17,7 +17,7 @@ extension PostgresClient {
     }
 }
 
-extension PostgresClient {
+extension MeteredClient {
     /// Runs `body` on a pooled connection (between `BEGIN` and `COMMIT`), or fails with
     /// `unavailable` when the pool hands out no connection within `leaseTimeout`.
     ///
@@ -43,6 +43,7 @@ extension PostgresClient {
             group.addTask {
                 try await Task.sleep(for: leaseTimeout)
                 guard leased.isSet else {
+                    self.leaseTimedOut()
                     throw AuditError(
                         .unavailable, detail: "the database gave no connection within \(leaseTimeout) (it is unreachable or saturated)",
                         retryAfterSeconds: 5)

@@ -29,7 +29,7 @@ extension PostgresStore {
                         .unavailable,
                         detail: """
                             the database at \(configuration.displayTarget) did not answer within \(configuration.startupWait.components.seconds) s; \
-                            check its address, credentials and TLS settings and that it is running (the log at level info says why connecting failed)
+                            check its address, credentials and TLS settings and that it is running (at --log-level debug the connection pool says why connecting failed)
                             """,
                         retryAfterSeconds: 5,
                         underlying: failure.underlying

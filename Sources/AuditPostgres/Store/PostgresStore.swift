@@ -12,7 +12,7 @@ import Synchronization
 public final class PostgresStore: AuditStore, Service {
     public let kind = "postgres"
 
-    let client: PostgresClient
+    let client: MeteredClient
     let configuration: PostgresStoreConfiguration
     let logger: Logger
     /// Months known to have a partition, so the write path asks the database only for new ones.
@@ -31,7 +31,9 @@ public final class PostgresStore: AuditStore, Service {
             configuration.operationTimeout.components.seconds * 1000
             + configuration.operationTimeout.components.attoseconds / 1_000_000_000_000_000
         client.options.additionalStartupParameters.append(("statement_timeout", "\(max(milliseconds, 1))"))
-        self.client = PostgresClient(configuration: client, backgroundLogger: logger)
+        self.client = MeteredClient(
+            PostgresClient(configuration: client, backgroundLogger: QuietLogHandler.quieted(logger)),
+            maximumConnections: client.options.maximumConnections)
     }
 
     /// Runs the connection pool until cancelled or gracefully shut down.

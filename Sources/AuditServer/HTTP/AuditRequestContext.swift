@@ -1,6 +1,7 @@
 public import AuditCore
 public import Hummingbird
 import NIOCore
+import Synchronization
 
 /// The request context of every AuditLedger route: Hummingbird's core context, the request id
 /// (also in the logger's metadata as `request.id`, so every log line has it), the peer's
@@ -12,7 +13,12 @@ public struct AuditRequestContext: RequestContext {
     /// The peer's IP address as text, `nil` when the connection has none (a Unix socket, tests).
     public let remoteAddress: String?
     /// Who makes the request. ``RequestAccess/pending`` until authentication ran.
-    public var access: RequestAccess
+    public var access: RequestAccess {
+        didSet { notes.access.withLock { $0 = access } }
+    }
+    /// What inner middleware and routes learnt, for the outer middleware that logs and counts
+    /// the request: every copy of the context shares it.
+    let notes = RequestNotes()
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
@@ -25,5 +31,31 @@ public struct AuditRequestContext: RequestContext {
     /// refuses the request otherwise).
     public var principal: Principal {
         access.principal ?? Principal(name: "anonymous", kind: .service, scopes: [], method: .none)
+    }
+}
+
+/// What a request's inner layers learnt about it, shared by every copy of its context: who
+/// made it (set with ``AuditRequestContext/access``), and whether a write carried workflow events.
+final class RequestNotes: Sendable {
+    let access = Mutex<RequestAccess>(.pending)
+    private let workflowEvents = Atomic<Bool>(false)
+
+    /// Whether the write request carried events of the workflow categories (the
+    /// `workflow_audit_*` metrics count it).
+    var carriesWorkflowEvents: Bool {
+        get { workflowEvents.load(ordering: .relaxed) }
+        set { workflowEvents.store(newValue, ordering: .relaxed) }
+    }
+
+    /// The principal's name for the access log; `-` before authentication, `anonymous`,
+    /// `refused` or `unverifiable` without a principal.
+    var principalName: String {
+        switch access.withLock({ $0 }) {
+        case .authenticated(let principal): principal.name
+        case .anonymous: "anonymous"
+        case .refused: "refused"
+        case .unverifiable: "unverifiable"
+        case .pending: "-"
+        }
     }
 }

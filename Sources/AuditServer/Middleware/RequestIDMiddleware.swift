@@ -10,7 +10,8 @@ import Logging
 
 /// Takes `X-Request-ID` from the request when it is well formed (1–128 characters of
 /// `A-Z a-z 0-9 . _ : -`), otherwise makes one; puts it in the logger's metadata as
-/// `request.id` and echoes it on the response.
+/// `request.id` (in place of Hummingbird's `hb.request.id`, so that every line has one id) and
+/// echoes it on the response.
 struct RequestIDMiddleware: RouterMiddleware {
     typealias Context = AuditRequestContext
 
@@ -18,6 +19,8 @@ struct RequestIDMiddleware: RouterMiddleware {
         var context = context
         let requestID = request.headers[.xRequestID].flatMap { Self.isWellFormed($0) ? $0 : nil } ?? UUID().uuidString.lowercased()
         context.requestID = requestID
+        // One request id per log line: Hummingbird's own counter gives way to this one.
+        context.logger[metadataKey: "hb.request.id"] = nil
         context.logger[metadataKey: "request.id"] = .string(requestID)
         var response = try await next(request, context)
         response.headers[.xRequestID] = requestID

@@ -10,11 +10,13 @@ struct EventWriteRoutes {
     let writer: BatchWriter
     let validator: EventValidator
     let configuration: AuditServerConfiguration
+    let metrics: AuditMetrics
     /// Per-principal limit of write requests, when configured.
     let rateLimiter: RateLimiter?
 
-    init(writer: BatchWriter, validator: EventValidator, configuration: AuditServerConfiguration) {
+    init(writer: BatchWriter, validator: EventValidator, configuration: AuditServerConfiguration, metrics: AuditMetrics) {
         self.writer = writer
+        self.metrics = metrics
         self.validator = validator
         self.configuration = configuration
         self.rateLimiter = configuration.writeRateLimit.map(RateLimiter.init(configuration:))
@@ -49,7 +51,10 @@ struct EventWriteRoutes {
         let body = try await RequestJSON.read(request, limit: configuration.maximumBodyBytes)
         let event = attributed(try validator.event(from: body.value, now: configuration.clock()), to: context.principal)
         let batch = EventBatch(events: [event])
-        switch try await writer.submit(batch, requestID: context.requestID, bodyBytes: body.bytes, logger: context.logger) {
+        context.notes.carriesWorkflowEvents = AuditMetrics.workflowCategories.contains(event.category)
+        let outcome = try await writer.submit(batch, requestID: context.requestID, bodyBytes: body.bytes, logger: context.logger)
+        metrics.acknowledged(batch.events, operation: .single)
+        switch outcome {
         case .stored(let receipt):
             return .json(status: .created, EventJSON.created(event, isNew: receipt.insertedCount > 0))
         case .spooled:
@@ -62,6 +67,7 @@ struct EventWriteRoutes {
         let body = try await RequestJSON.read(request, limit: configuration.maximumBodyBytes)
         let events = try validator.batch(from: body.value, now: configuration.clock()).map { attributed($0, to: context.principal) }
         let batch = EventBatch(events: events)
+        context.notes.carriesWorkflowEvents = events.contains { AuditMetrics.workflowCategories.contains($0.category) }
         let outcome: BatchWriter.WriteOutcome
         do throws(AuditError) {
             outcome = try await writer.submit(batch, requestID: context.requestID, bodyBytes: body.bytes, logger: context.logger)
@@ -69,6 +75,7 @@ struct EventWriteRoutes {
             // A batch request names the refused event's position.
             throw error.shownInBatch
         }
+        metrics.acknowledged(events, operation: .batch)
         switch outcome {
         case .stored(let receipt):
             context.logger.debug(

@@ -1,0 +1,70 @@
+import CoreMetrics
+import Logging
+import PostgresNIO
+import Synchronization
+
+/// The store's PostgresNIO pool, measured: PostgresNIO exports no metrics of its own, so the
+/// store counts the connections its operations hold and how long they waited for one
+/// (docs/metrics.md, "PostgreSQL").
+///
+/// | Name | Kind | Meaning |
+/// | --- | --- | --- |
+/// | `auditledger_postgres_pool_connections_max` | gauge | The pool's most connections. |
+/// | `auditledger_postgres_pool_connections_in_use` | gauge | Connections the store's transactions and statements hold now. |
+/// | `auditledger_postgres_pool_wait_seconds` | histogram | Time from asking for a connection to getting one. |
+/// | `auditledger_postgres_pool_lease_timeouts_total` | counter | Writes that got no connection within the lease timeout. |
+///
+/// Queries whose rows are streamed (``query(_:logger:)``: the query API's pages, exports) lease
+/// inside PostgresNIO and are not counted.
+final class MeteredClient: Sendable {
+    let base: PostgresClient
+    private let inUse = Atomic<Int>(0)
+    private let inUseGauge: Gauge
+    private let waits: Timer
+    private let leaseTimeouts: Counter
+
+    init(_ base: PostgresClient, maximumConnections: Int, factory: any MetricsFactory = MetricsSystem.factory) {
+        self.base = base
+        Gauge(label: "auditledger_postgres_pool_connections_max", factory: factory).record(maximumConnections)
+        inUseGauge = Gauge(label: "auditledger_postgres_pool_connections_in_use", factory: factory)
+        inUseGauge.record(0)
+        waits = Timer(label: "auditledger_postgres_pool_wait_seconds", factory: factory)
+        leaseTimeouts = Counter(label: "auditledger_postgres_pool_lease_timeouts_total", factory: factory)
+    }
+
+    /// Runs the pool until cancelled or gracefully shut down.
+    func run() async { await base.run() }
+
+    /// `body` on a pooled connection, counted while it holds it.
+    func withConnection<Value: Sendable>(
+        isolation: isolated (any Actor)? = #isolation, _ body: (PostgresConnection) async throws -> Value
+    ) async throws -> Value {
+        let asked = ContinuousClock.now
+        return try await base.withConnection(isolation: isolation) { connection in
+            leased(waited: ContinuousClock.now - asked)
+            defer { released() }
+            return try await body(connection)
+        }
+    }
+
+    /// `query` on a pooled connection, its rows streamed (not counted; see the type's notes).
+    @discardableResult
+    func query(_ query: PostgresQuery, logger: Logger, file: String = #fileID, line: Int = #line) async throws -> PostgresRowSequence {
+        try await base.query(query, logger: logger, file: file, line: line)
+    }
+
+    func leaseTimedOut() {
+        leaseTimeouts.increment()
+    }
+
+    private func leased(waited: Duration) {
+        waits.recordNanoseconds(waited.components.seconds * 1_000_000_000 + waited.components.attoseconds / 1_000_000_000)
+        let now = inUse.wrappingAdd(1, ordering: .relaxed).newValue
+        inUseGauge.record(now)
+    }
+
+    private func released() {
+        let now = inUse.wrappingSubtract(1, ordering: .relaxed).newValue
+        inUseGauge.record(now)
+    }
+}
