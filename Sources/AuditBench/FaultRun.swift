@@ -75,39 +75,48 @@ struct FaultRun {
         let stopFlag = StopFlag()
         let sampler = ReadinessSampler()
         let started = ContinuousClock.now
-        let results = try await withThrowingTaskGroup(of: HTTPLoad.Result?.self) { group in
-            for (load, plan) in zip(scenario.loads, plans) {
+        let results: [HTTPLoad.Result]
+        do {
+            results = try await withThrowingTaskGroup(of: HTTPLoad.Result?.self) { group in
+                for (load, plan) in zip(scenario.loads, plans) {
+                    group.addTask {
+                        try await HTTPLoad(host: "127.0.0.1", port: port).run(
+                            plan, retryUnavailable: true, pause: .milliseconds(load.pauseMilliseconds), stop: { stopFlag.isSet })
+                    }
+                }
                 group.addTask {
-                    try await HTTPLoad(host: "127.0.0.1", port: port).run(
-                        plan, retryUnavailable: true, pause: .milliseconds(load.pauseMilliseconds), stop: { stopFlag.isSet })
+                    while !stopFlag.isSet {
+                        let state = await readiness(port: port)?["status"] as? String
+                        sampler.record(state)
+                        try await Task.sleep(for: .milliseconds(250))
+                    }
+                    return nil
                 }
-            }
-            group.addTask {
-                while !stopFlag.isSet {
-                    let state = await readiness(port: port)?["status"] as? String
-                    sampler.record(state)
-                    try await Task.sleep(for: .milliseconds(250))
+                group.addTask {
+                    try await Task.sleep(until: started + .seconds(scenario.duration), clock: .continuous)
+                    stopFlag.set()
+                    return nil
                 }
-                return nil
-            }
-            group.addTask {
-                try await Task.sleep(until: started + .seconds(scenario.duration), clock: .continuous)
-                stopFlag.set()
-                return nil
-            }
-            for (at, actions) in scenario.steps {
-                try await Task.sleep(until: started + .seconds(at), clock: .continuous)
-                for action in actions {
-                    if action.restartsServer { sampler.pause() }
-                    try await perform(action, on: &server, arguments: arguments, port: port, logPath: logPath, outcome: &outcome)
-                    if action.restartsServer { sampler.resume() }
-                    let seconds = (ContinuousClock.now - started).seconds
-                    outcome.events.append(String(format: "%6.1f s  %@", seconds, action.description))
+                for (at, actions) in scenario.steps {
+                    try await Task.sleep(until: started + .seconds(at), clock: .continuous)
+                    for action in actions {
+                        if action.restartsServer { sampler.pause() }
+                        try await perform(action, on: &server, arguments: arguments, port: port, logPath: logPath, outcome: &outcome)
+                        if action.restartsServer { sampler.resume() }
+                        let seconds = (ContinuousClock.now - started).seconds
+                        outcome.events.append(String(format: "%6.1f s  %@", seconds, action.description))
+                    }
                 }
+                var results: [HTTPLoad.Result] = []
+                for try await result in group { if let result { results.append(result) } }
+                return results
             }
-            var results: [HTTPLoad.Result] = []
-            for try await result in group { if let result { results.append(result) } }
-            return results
+        } catch {
+            // A scenario that fails midway stops its server (SIGKILL: its state no longer
+            // matters) and drops its database, so that the scenarios after it start clean.
+            server.kill()
+            await database.drop()
+            throw error
         }
         outcome.readiness = sampler.counts
 
