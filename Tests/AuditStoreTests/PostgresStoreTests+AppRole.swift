@@ -15,7 +15,9 @@ extension PostgresStoreTests {
         let database = try await PostgresTestDatabase.create()
         let role = "al_app_" + UUID().uuidString.lowercased().prefix(8)
         do {
-            _ = try await database.withClient { admin in try await admin.query("CREATE ROLE \(unescaped: role) LOGIN PASSWORD 'app'") }
+            try await retryingSharedCatalog {
+                _ = try await database.withClient { admin in try await admin.query("CREATE ROLE \(unescaped: role) LOGIN PASSWORD 'app'") }
+            }
             var ownerConfiguration = try PostgresStoreConfiguration(url: database.url)
             ownerConfiguration.connectionLeaseTimeout = .seconds(10)
             let owner = PostgresStore(configuration: ownerConfiguration, logger: Logger(label: "test.owner"))
@@ -56,8 +58,24 @@ extension PostgresStoreTests {
     }
 
     static func dropRole(_ role: String) async throws {
-        _ = try await PostgresTestDatabase.withClient(url: try TestEnvironment.requirePostgresURL()) { admin in
-            try await admin.query("DROP ROLE IF EXISTS \(unescaped: role)")
+        try await retryingSharedCatalog {
+            _ = try await PostgresTestDatabase.withClient(url: try TestEnvironment.requirePostgresURL()) { admin in
+                try await admin.query("DROP ROLE IF EXISTS \(unescaped: role)")
+            }
+        }
+    }
+
+    /// Runs `body` up to five times while PostgreSQL refuses it: roles live in catalogs every
+    /// database shares, and suites running at once create, grant and drop roles concurrently,
+    /// which PostgreSQL can answer with "tuple concurrently updated" (a CI run failed so, once).
+    static func retryingSharedCatalog(_ body: () async throws -> Void) async throws {
+        for attempt in 1...5 {
+            do {
+                return try await body()
+            } catch let error as PSQLError where attempt < 5 {
+                _ = error
+                try await Task.sleep(for: .milliseconds(200 * attempt))
+            }
         }
     }
 }
