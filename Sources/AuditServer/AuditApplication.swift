@@ -57,6 +57,7 @@ public func buildAuditApplication(
     QuarantineRoutes(store: store, metrics: metrics).register(on: audit)
     IntegrityRoutes(store: store, configuration: configuration).register(on: audit)
     ExportRoutes(store: store, configuration: configuration).register(on: audit)
+    TimelineRoutes(store: store).register(on: audit)
     let checkpointer = configuration.checkpoints.key.map { key in
         Checkpointer(
             store: store, key: key, configuration: configuration.checkpoints.checkpointer, witnesses: configuration.checkpoints.witnesses,

@@ -21,7 +21,7 @@ extension AuditMetrics {
     static let maximumEventTypes = 100
     /// The operations `audit_query_duration_seconds` names.
     static let queryOperations = [
-        "query", "event", "export", "verify_chain", "verify", "proof", "consistency", "checkpoint", "holds", "partitions", "quarantine",
+        "query", "event", "export", "verify_chain", "verify", "proof", "consistency", "checkpoint", "holds", "partitions", "quarantine", "timeline",
     ]
 
     /// Counts acknowledged events (answered `201` or `202`) by service, operation and outcome,

@@ -95,6 +95,7 @@ struct RequestLogMiddleware: RouterMiddleware {
         case (.get, "/api/v1/audit/legal-hold"): "holds"
         case (.get, "/api/v1/audit/partitions"): "partitions"
         case (.get, "/api/v1/audit/quarantine"): "quarantine"
+        case (.get, "/api/v1/audit/correlations/{correlation_id}/timeline"): "timeline"
         default: nil
         }
     }
