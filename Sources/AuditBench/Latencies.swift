@@ -5,7 +5,7 @@ struct Latencies: Sendable {
     private(set) var nanoseconds: [Int64] = []
 
     mutating func record(_ duration: Duration) {
-        nanoseconds.append(duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000)
+        nanoseconds.append(duration.nanoseconds)
     }
 
     mutating func merge(_ other: Latencies) {

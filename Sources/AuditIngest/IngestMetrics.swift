@@ -1,3 +1,4 @@
+import AuditCore
 public import CoreMetrics
 
 /// What the write pipeline reports through swift-metrics: the writer, the spool, the replayer
@@ -56,7 +57,7 @@ public struct IngestMetrics: Sendable {
     func groupCommitted(events: Int, duration: Duration) {
         CoreMetrics.Recorder(label: "auditledger_group_commit_events", factory: factory).record(events)
         CoreMetrics.Timer(label: "auditledger_group_commit_duration_seconds", factory: factory)
-            .recordNanoseconds(duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000)
+            .recordNanoseconds(duration.nanoseconds)
     }
 
     func spoolDepth(events: Int, bytes: Int64, blocked: Bool) {

@@ -27,7 +27,7 @@ public struct MaintenanceMetrics: Sendable {
         CoreMetrics.Counter(label: "auditledger_maintenance_runs_total", dimensions: [("outcome", outcome)], factory: factory).increment()
         guard outcome != "skipped" else { return }
         CoreMetrics.Timer(label: "auditledger_maintenance_duration_seconds", factory: factory).recordNanoseconds(
-            duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000)
+            duration.nanoseconds)
         if outcome == "ok" {
             CoreMetrics.Gauge(label: "auditledger_maintenance_last_success_seconds", factory: factory)
                 .record(Double(now.microsecondsSinceEpoch) / 1_000_000)

@@ -1,3 +1,4 @@
+import AuditCore
 import CoreMetrics
 import Logging
 import PostgresNIO
@@ -58,7 +59,7 @@ final class MeteredClient: Sendable {
     }
 
     private func leased(waited: Duration) {
-        waits.recordNanoseconds(waited.components.seconds * 1_000_000_000 + waited.components.attoseconds / 1_000_000_000)
+        waits.recordNanoseconds(waited.nanoseconds)
         let now = inUse.wrappingAdd(1, ordering: .relaxed).newValue
         inUseGauge.record(now)
     }

@@ -1,3 +1,4 @@
+import AuditCore
 import HTTPTypes
 import Logging
 import NIOCore
@@ -107,7 +108,7 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
         if event is ChannelShouldQuiesceEvent {
             quiescing = true
             // A request still arriving gets a short grace, not its whole read timeout.
-            if inFlight, !requestRead, let deadline, deadline > .now() + .nanoseconds(Self.nanoseconds(limits.shutdownReadGrace)) {
+            if inFlight, !requestRead, let deadline, deadline > .now() + .nanoseconds(limits.shutdownReadGrace.nanoseconds) {
                 schedule(context, after: limits.shutdownReadGrace) { guardHandler, context in guardHandler.readTimedOut(context) }
             }
         }
@@ -136,17 +137,13 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
         timer?.cancel()
         var delay = delay
         if quiescing && inFlight && !requestRead { delay = min(delay, limits.shutdownReadGrace) }
-        let when = NIODeadline.now() + .nanoseconds(Self.nanoseconds(delay))
+        let when = NIODeadline.now() + .nanoseconds(delay.nanoseconds)
         deadline = when
         timer = context.eventLoop.assumeIsolated().scheduleTask(deadline: when) { [self] in
             timer = nil
             deadline = nil
             action(self, context)
         }
-    }
-
-    private static func nanoseconds(_ duration: Duration) -> Int64 {
-        duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000
     }
 
     private func answerAndClose(_ context: ChannelHandlerContext, status: HTTPResponse.Status, slug: String, title: String, detail: String) {

@@ -39,6 +39,13 @@ public struct AuditRequestContext: RequestContext {
 final class RequestNotes: Sendable {
     let access = Mutex<RequestAccess>(.pending)
     private let workflowEvents = Atomic<Bool>(false)
+    private let route = Mutex<RequestMetric?>(nil)
+
+    /// What the route the request reached counts it as (set when the route is registered with one).
+    var metric: RequestMetric? {
+        get { route.withLock { $0 } }
+        set { route.withLock { $0 = newValue } }
+    }
 
     /// Whether the write request carried events of the workflow categories (the
     /// `workflow_audit_*` metrics count it).
@@ -58,4 +65,11 @@ final class RequestNotes: Sendable {
         case .pending: "-"
         }
     }
+}
+
+/// What a route's requests count as in the seeds' metrics: a write of the single or the batch
+/// API, or a read named as `audit_query_duration_seconds{operation}` names it.
+enum RequestMetric: Sendable, Hashable {
+    case write(AuditMetrics.WriteOperation)
+    case query(String)
 }

@@ -1,3 +1,4 @@
+import AuditCore
 import HTTPTypes
 import Hummingbird
 import Logging
@@ -45,16 +46,19 @@ struct RequestLogMiddleware: RouterMiddleware {
 
     private func finish(_ request: Request, context: Context, status: Int, started: ContinuousClock.Instant) {
         let elapsed = ContinuousClock.now - started
-        let nanoseconds = elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000
+        let nanoseconds = elapsed.nanoseconds
         // Hummingbird names a path no route takes `NotFound`; every route's template starts with `/`.
         let route = context.endpointPath.flatMap { $0.hasPrefix("/") ? Self.template($0) : nil } ?? "unmatched"
         let method = Self.methods.contains(request.method) ? request.method.rawValue : "other"
         metrics.request(route: route, method: method, status: status, nanoseconds: nanoseconds)
-        if let write = Self.writeOperation(route: route, method: request.method) {
-            metrics.wrote(write, status: status, nanoseconds: nanoseconds, carriesWorkflowEvents: context.notes.carriesWorkflowEvents)
-        } else if let query = Self.queryOperation(route: route, method: request.method) {
+        switch context.notes.metric {
+        case .write(let operation):
+            metrics.wrote(operation, status: status, nanoseconds: nanoseconds, carriesWorkflowEvents: context.notes.carriesWorkflowEvents)
+        case .query(let operation):
             let category = request.uri.queryParameters["event_category"].map(String.init)
-            metrics.queried(query, nanoseconds: nanoseconds, workflow: category.map(AuditMetrics.workflowCategories.contains) ?? false)
+            metrics.queried(operation, nanoseconds: nanoseconds, workflow: category.map(AuditMetrics.workflowCategories.contains) ?? false)
+        case nil:
+            break
         }
         guard let level else { return }
         context.logger.log(
@@ -71,33 +75,6 @@ struct RequestLogMiddleware: RouterMiddleware {
         path.split(separator: "/", omittingEmptySubsequences: false).map { segment in
             segment.hasPrefix(":") ? "{\(segment.dropFirst())}" : String(segment)
         }.joined(separator: "/")
-    }
-
-    static func writeOperation(route: String, method: HTTPRequest.Method) -> AuditMetrics.WriteOperation? {
-        guard method == .post else { return nil }
-        switch route {
-        case "/api/v1/audit/events": return .single
-        case "/api/v1/audit/events/batch": return .batch
-        default: return nil
-        }
-    }
-
-    static func queryOperation(route: String, method: HTTPRequest.Method) -> String? {
-        switch (method, route) {
-        case (.get, "/api/v1/audit/events"): "query"
-        case (.get, "/api/v1/audit/events/{event_id}"): "event"
-        case (.get, "/api/v1/audit/export"): "export"
-        case (.post, "/api/v1/audit/verify-chain"): "verify_chain"
-        case (.post, "/api/v1/audit/verify"): "verify"
-        case (.get, "/api/v1/audit/events/{event_id}/proof"): "proof"
-        case (.get, "/api/v1/audit/log/consistency"): "consistency"
-        case (.get, "/api/v1/audit/checkpoint"), (.get, "/api/v1/audit/checkpoints"), (.get, "/api/v1/audit/keys"): "checkpoint"
-        case (.get, "/api/v1/audit/legal-hold"): "holds"
-        case (.get, "/api/v1/audit/partitions"): "partitions"
-        case (.get, "/api/v1/audit/quarantine"): "quarantine"
-        case (.get, "/api/v1/audit/correlations/{correlation_id}/timeline"): "timeline"
-        default: nil
-        }
     }
 
     /// `12.345`: milliseconds with three decimals.

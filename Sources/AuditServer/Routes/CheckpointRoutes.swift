@@ -22,12 +22,19 @@ struct CheckpointRoutes {
     let settings: CheckpointSettings
 
     func register(on audit: RouteRegistry.Group) {
-        audit.get("checkpoint", scope: .eventsRead) { request, context in try await checkpoint(request, context: context) }
+        audit.get("checkpoint", scope: .eventsRead, metric: .query("checkpoint")) { request, context in
+            try await checkpoint(request, context: context)
+        }
         audit.post("checkpoint", scope: .eventsWrite) { _, _ in try await signNow() }
-        audit.get("checkpoints", scope: .eventsRead) { request, context in try await history(request, context: context) }
-        audit.get("keys", scope: .eventsRead) { _, _ in try await keys() }
-        audit.get("events/:event_id/proof", scope: .eventsRead) { request, context in try await proof(request, context: context) }
-        audit.get("log/consistency", scope: .eventsRead) { request, context in try await consistency(request, context: context) }
+        audit.get("checkpoints", scope: .eventsRead, metric: .query("checkpoint")) { request, context in try await history(request, context: context)
+        }
+        audit.get("keys", scope: .eventsRead, metric: .query("checkpoint")) { _, _ in try await keys() }
+        audit.get("events/:event_id/proof", scope: .eventsRead, metric: .query("proof")) { request, context in
+            try await proof(request, context: context)
+        }
+        audit.get("log/consistency", scope: .eventsRead, metric: .query("consistency")) { request, context in
+            try await consistency(request, context: context)
+        }
     }
 
     /// The newest checkpoint, or with `tree_size` the one of that size.

@@ -13,8 +13,8 @@ struct EventQueryRoutes {
     let configuration: AuditServerConfiguration
 
     func register(on audit: RouteRegistry.Group) {
-        audit.get("events", scope: .eventsRead) { request, context in try await list(request, context: context) }
-        audit.get("events/:event_id", scope: .eventsRead) { _, context in try await single(context) }
+        audit.get("events", scope: .eventsRead, metric: .query("query")) { request, context in try await list(request, context: context) }
+        audit.get("events/:event_id", scope: .eventsRead, metric: .query("event")) { _, context in try await single(context) }
     }
 
     /// The caller's ``AuditCore/ReadLimits`` go into the query itself, so `total`, pages and

@@ -42,8 +42,9 @@ struct EventWriteRoutes {
     }
 
     func register(on audit: RouteRegistry.Group) {
-        audit.post("events", scope: .eventsWrite) { request, context in try await createEvent(request, context: context) }
-        audit.post("events/batch", scope: .eventsWrite) { request, context in try await createBatch(request, context: context) }
+        audit.post("events", scope: .eventsWrite, metric: .write(.single)) { request, context in try await createEvent(request, context: context) }
+        audit.post("events/batch", scope: .eventsWrite, metric: .write(.batch)) { request, context in try await createBatch(request, context: context)
+        }
     }
 
     func createEvent(_ request: Request, context: AuditRequestContext) async throws -> Response {

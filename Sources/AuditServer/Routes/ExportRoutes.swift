@@ -21,7 +21,7 @@ struct ExportRoutes {
     let configuration: AuditServerConfiguration
 
     func register(on audit: RouteRegistry.Group) {
-        audit.get("export", scope: .eventsExport) { request, context in try await export(request, context: context) }
+        audit.get("export", scope: .eventsExport, metric: .query("export")) { request, context in try await export(request, context: context) }
     }
 
     func export(_ request: Request, context: AuditRequestContext) async throws -> Response {

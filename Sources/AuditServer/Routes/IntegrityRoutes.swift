@@ -18,8 +18,10 @@ struct IntegrityRoutes {
     let configuration: AuditServerConfiguration
 
     func register(on audit: RouteRegistry.Group) {
-        audit.post("verify-chain", scope: .eventsRead) { request, context in try await verifyChain(request, context: context) }
-        audit.post("verify", scope: .admin) { request, context in try await verify(request, context: context) }
+        audit.post("verify-chain", scope: .eventsRead, metric: .query("verify_chain")) { request, context in
+            try await verifyChain(request, context: context)
+        }
+        audit.post("verify", scope: .admin, metric: .query("verify")) { request, context in try await verify(request, context: context) }
     }
 
     func verifyChain(_ request: Request, context: AuditRequestContext) async throws -> Response {

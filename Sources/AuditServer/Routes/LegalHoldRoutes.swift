@@ -18,7 +18,7 @@ struct LegalHoldRoutes {
     func register(on audit: RouteRegistry.Group) {
         audit.post("legal-hold", scope: .holdsWrite) { request, context in try await place(request, context: context) }
         audit.delete("legal-hold/:correlation_id", scope: .holdsWrite) { request, context in try await release(request, context: context) }
-        audit.get("legal-hold", scope: .eventsRead) { _, _ in try await list() }
+        audit.get("legal-hold", scope: .eventsRead, metric: .query("holds")) { _, _ in try await list() }
     }
 
     func place(_ request: Request, context: AuditRequestContext) async throws -> Response {

@@ -11,7 +11,7 @@ struct PartitionRoutes {
     let configuration: AuditServerConfiguration
 
     func register(on audit: RouteRegistry.Group) {
-        audit.get("partitions", scope: .admin) { _, _ in try await list() }
+        audit.get("partitions", scope: .admin, metric: .query("partitions")) { _, _ in try await list() }
     }
 
     func list() async throws -> Response {

@@ -11,7 +11,7 @@ struct QuarantineRoutes {
     let metrics: AuditMetrics
 
     func register(on audit: RouteRegistry.Group) {
-        audit.get("quarantine", scope: .admin) { request, _ in try await list(request) }
+        audit.get("quarantine", scope: .admin, metric: .query("quarantine")) { request, _ in try await list(request) }
     }
 
     func list(_ request: Request) async throws -> Response {

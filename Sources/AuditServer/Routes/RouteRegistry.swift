@@ -31,23 +31,27 @@ final class RouteRegistry {
         let methods: RouterGroup<AuditRequestContext>
 
         /// Registers `handler`; it runs only for a principal with `scope` (`nil`: open to anyone).
-        func on(_ method: HTTPRequest.Method, _ path: String, scope: AccessScope?, _ handler: @escaping Handler) {
-            let guarded: Handler
-            if let scope {
-                guarded = { request, context in
-                    try RouteRegistry.authorize(context.access, for: scope)
-                    return try await handler(request, context)
-                }
-            } else {
-                guarded = handler
+        /// `metric` names what the request counts as in the seeds' write and query metrics
+        /// (``RequestLogMiddleware``), whatever its answer.
+        func on(_ method: HTTPRequest.Method, _ path: String, scope: AccessScope?, metric: RequestMetric? = nil, _ handler: @escaping Handler) {
+            let guarded: Handler = { request, context in
+                if let metric { context.notes.metric = metric }
+                if let scope { try RouteRegistry.authorize(context.access, for: scope) }
+                return try await handler(request, context)
             }
             methods.on(RouterPath(path), method: method, use: guarded)
             registry.record(method, prefix + (path.isEmpty ? "" : "/" + path))
         }
 
-        func get(_ path: String, scope: AccessScope?, _ handler: @escaping Handler) { on(.get, path, scope: scope, handler) }
-        func post(_ path: String, scope: AccessScope?, _ handler: @escaping Handler) { on(.post, path, scope: scope, handler) }
-        func delete(_ path: String, scope: AccessScope?, _ handler: @escaping Handler) { on(.delete, path, scope: scope, handler) }
+        func get(_ path: String, scope: AccessScope?, metric: RequestMetric? = nil, _ handler: @escaping Handler) {
+            on(.get, path, scope: scope, metric: metric, handler)
+        }
+        func post(_ path: String, scope: AccessScope?, metric: RequestMetric? = nil, _ handler: @escaping Handler) {
+            on(.post, path, scope: scope, metric: metric, handler)
+        }
+        func delete(_ path: String, scope: AccessScope?, metric: RequestMetric? = nil, _ handler: @escaping Handler) {
+            on(.delete, path, scope: scope, metric: metric, handler)
+        }
     }
 
     /// `401` without valid credentials, `403` without `scope`. The answer names the scope the

@@ -17,7 +17,8 @@ struct TimelineRoutes {
     let store: any AuditStore
 
     func register(on audit: RouteRegistry.Group) {
-        audit.get("correlations/:correlation_id/timeline", scope: .eventsRead) { _, context in try await timeline(context) }
+        audit.get("correlations/:correlation_id/timeline", scope: .eventsRead, metric: .query("timeline")) { _, context in try await timeline(context)
+        }
     }
 
     func timeline(_ context: AuditRequestContext) async throws -> Response {
