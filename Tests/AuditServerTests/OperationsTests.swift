@@ -158,7 +158,9 @@ import Testing
 
     @Test("A request that makes the group's transaction fail is retried alone: only it fails", arguments: StoreKind.available)
     func poisonedGroup(_ kind: StoreKind) async throws {
-        try await withHarness(kind) { harness in
+        // The writers wait for the lock held below: a long store timeout, so that a loaded
+        // machine's slow sleeps cannot make them give up before it is released.
+        try await withHarness(kind, storeTimeout: .seconds(60)) { harness in
             try await harness.rejectInserts(ofEventType: "poison.event")
             let writer = BatchWriter(store: harness.store, logger: Logger(label: "test.writer"))
             let group = ServiceGroup(configuration: .init(services: [writer], logger: Logger(label: "test.group")))
