@@ -19,21 +19,43 @@ enum QueryBench {
             allowed.insert(charactersIn: "-._~")
             return text.addingPercentEncoding(withAllowedCharacters: allowed)!
         }
-        let kinds: [(String, (Int) -> String)] = [
+        // Aggregates read every event of their window: fewer requests, fewer warm-ups.
+        let aggregateRequests = min(requests, 30)
+        let kinds: [(name: String, count: Int, path: (Int) -> String)] = [
             (
-                "correlation timeline",
+                "correlation timeline", requests,
                 { "/api/v1/audit/events?correlation_id=\(samples.correlationIDs[$0 % samples.correlationIDs.count])&order=asc&limit=100" }
             ),
             (
-                "failures in a namespace, last 24 h (page of 50)",
+                "correlation timeline as a tree (GET /correlations/{id}/timeline)", requests,
+                { "/api/v1/audit/correlations/\(samples.correlationIDs[$0 % samples.correlationIDs.count])/timeline" }
+            ),
+            (
+                "stats: duration p50/p95/p99 of Kubernetes actions by namespace, last 24 h", aggregateRequests,
+                { _ in "/api/v1/audit/stats?event_category=kubernetes&group_by=namespace&since=24h" }
+            ),
+            (
+                "stats: events by type, last 7 days", aggregateRequests,
+                { _ in "/api/v1/audit/stats?group_by=event_type&since=7d" }
+            ),
+            (
+                "stats: selected workflows with confidence percentiles (event_data), last 7 days", aggregateRequests,
+                {
+                    _ in
+                    "/api/v1/audit/stats?event_type=workflow.selection.completed&group_by=event_data.selected_workflow.workflow_id"
+                        + "&measure=event_data.selected_workflow.confidence&since=7d"
+                }
+            ),
+            (
+                "failures in a namespace, last 24 h (page of 50)", requests,
                 { "/api/v1/audit/events?event_outcome=failure&namespace=\(samples.namespaces[$0 % samples.namespaces.count])&since=24h&limit=50" }
             ),
             (
-                "event_data containment, selective (a signal's fingerprint)",
+                "event_data containment, selective (a signal's fingerprint)", requests,
                 { "/api/v1/audit/events?event_data=" + encoded(#"{"fingerprint":"\#(samples.fingerprints[$0 % samples.fingerprints.count])"}"#) }
             ),
             (
-                "event_data containment, common (a selected workflow, last 24 h)",
+                "event_data containment, common (a selected workflow, last 24 h)", requests,
                 {
                     "/api/v1/audit/events?since=24h&limit=50&event_data="
                         + encoded(#"{"selected_workflow":{"workflow_id":"\#(samples.workflows[$0 % samples.workflows.count])"}}"#)
@@ -42,13 +64,13 @@ enum QueryBench {
         ]
         var results: [String: LatencySummary] = [:]
         try await HTTPClientConnection.with(host: host, port: port, authorization: authorization) { connection in
-            for (name, path) in kinds {
-                for index in 0..<min(20, requests) {
+            for (name, count, path) in kinds {
+                for index in 0..<min(name.hasPrefix("stats") ? 3 : 20, count) {
                     let answer = try await connection.send(.GET, path(index + 7919))
                     guard answer.status == 200 else { throw BenchFailure("\(name): \(answer.status) \(String(buffer: answer.body))") }
                 }
                 var latencies = Latencies()
-                for index in 0..<requests {
+                for index in 0..<count {
                     let started = ContinuousClock.now
                     let answer = try await connection.send(.GET, path(index))
                     latencies.record(ContinuousClock.now - started)

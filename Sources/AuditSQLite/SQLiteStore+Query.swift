@@ -112,6 +112,32 @@ extension SQLiteStore {
     /// The page query (each month pre-sorted and limited, then merged) and the count query.
     /// Only values are bound; column and table names come from fixed lists.
     static func queries(for query: EventQuery, months: [PartitionMonth]) -> (String, StatementArguments, String, StatementArguments) {
+        let (conditions, values) = conditions(for: query)
+        let countWhere = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
+        let countSQL = "SELECT " + months.map { "(SELECT count(*) FROM \($0.partitionName)\(countWhere))" }.joined(separator: " + ")
+        let countArguments = StatementArguments(Array(repeating: values, count: months.count).flatMap { $0 })
+
+        var pageConditions = conditions
+        var pageValues = values
+        let direction = query.order == .ascending ? "ASC" : "DESC"
+        if let cursor = query.cursor {
+            pageConditions.append("(event_timestamp, event_id) \(query.order == .ascending ? ">" : "<") (?, ?)")
+            pageValues += [cursor.afterTimestamp.microsecondsSinceEpoch, cursor.afterID.uuidString.lowercased()]
+        }
+        let pageWhere = pageConditions.isEmpty ? "" : " WHERE " + pageConditions.joined(separator: " AND ")
+        let order = "ORDER BY event_timestamp \(direction), event_id \(direction)"
+        let perMonth = query.offset + query.limit + 1
+        let parts = months.map {
+            "SELECT * FROM (SELECT \(SQLiteEventColumns.selectList) FROM \($0.partitionName)\(pageWhere) \(order) LIMIT \(perMonth))"
+        }
+        let pageSQL = "SELECT * FROM (\(parts.joined(separator: " UNION ALL "))) \(order) LIMIT \(query.limit + 1) OFFSET \(query.offset)"
+        let pageArguments = StatementArguments(Array(repeating: pageValues, count: months.count).flatMap { $0 })
+        return (pageSQL, pageArguments, countSQL, countArguments)
+    }
+
+    /// The conditions of `query` (filters, read limits, time window; not the cursor) and their
+    /// values, in order. Only values are bound; column names come from fixed lists.
+    static func conditions(for query: EventQuery) -> (conditions: [String], values: [(any DatabaseValueConvertible)?]) {
         var conditions: [String] = []
         var values: [(any DatabaseValueConvertible)?] = []
         for (column, value) in query.filters.columns {
@@ -137,6 +163,7 @@ extension SQLiteStore {
         // substr counts characters, as length does: a prefix match whatever the collation.
         if let prefixes = query.readLimits.eventTypePrefixes { anyOf(prefixes, "substr(event_type, 1, length(?)) = ?", repeats: 2) }
         if let namespaces = query.readLimits.namespaces { anyOf(namespaces, "namespace = ?") }
+        if query.excludesSensitiveEvents { conditions.append("is_sensitive = 0") }
         if let since = query.since {
             conditions.append("event_timestamp >= ?")
             values.append(since.microsecondsSinceEpoch)
@@ -145,25 +172,6 @@ extension SQLiteStore {
             conditions.append("event_timestamp < ?")
             values.append(until.microsecondsSinceEpoch)
         }
-        let countWhere = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
-        let countSQL = "SELECT " + months.map { "(SELECT count(*) FROM \($0.partitionName)\(countWhere))" }.joined(separator: " + ")
-        let countArguments = StatementArguments(Array(repeating: values, count: months.count).flatMap { $0 })
-
-        var pageConditions = conditions
-        var pageValues = values
-        let direction = query.order == .ascending ? "ASC" : "DESC"
-        if let cursor = query.cursor {
-            pageConditions.append("(event_timestamp, event_id) \(query.order == .ascending ? ">" : "<") (?, ?)")
-            pageValues += [cursor.afterTimestamp.microsecondsSinceEpoch, cursor.afterID.uuidString.lowercased()]
-        }
-        let pageWhere = pageConditions.isEmpty ? "" : " WHERE " + pageConditions.joined(separator: " AND ")
-        let order = "ORDER BY event_timestamp \(direction), event_id \(direction)"
-        let perMonth = query.offset + query.limit + 1
-        let parts = months.map {
-            "SELECT * FROM (SELECT \(SQLiteEventColumns.selectList) FROM \($0.partitionName)\(pageWhere) \(order) LIMIT \(perMonth))"
-        }
-        let pageSQL = "SELECT * FROM (\(parts.joined(separator: " UNION ALL "))) \(order) LIMIT \(query.limit + 1) OFFSET \(query.offset)"
-        let pageArguments = StatementArguments(Array(repeating: pageValues, count: months.count).flatMap { $0 })
-        return (pageSQL, pageArguments, countSQL, countArguments)
+        return (conditions, values)
     }
 }

@@ -58,6 +58,7 @@ public func buildAuditApplication(
     IntegrityRoutes(store: store, configuration: configuration).register(on: audit)
     ExportRoutes(store: store, configuration: configuration).register(on: audit)
     TimelineRoutes(store: store).register(on: audit)
+    StatsRoutes(store: store, configuration: configuration).register(on: audit)
     let checkpointer = configuration.checkpoints.key.map { key in
         Checkpointer(
             store: store, key: key, configuration: configuration.checkpoints.checkpointer, witnesses: configuration.checkpoints.witnesses,

@@ -36,7 +36,7 @@ public enum StoreConformance {
     /// Every check, in a stable order.
     public static var checks: [ConformanceCheck] {
         writeChecks + integrityChecks + queryChecks + containmentChecks + lifecycleChecks + quarantineChecks + logChecks + checkpointChecks
-            + tamperChecks + bundleChecks
+            + tamperChecks + bundleChecks + statsChecks
     }
 
     /// Checks a store kind does not support, with the reason: `[kind: [check name: reason]]`.

@@ -85,6 +85,13 @@ public struct EventQuery: Sendable, Hashable {
     /// Whether the page counts every matching event (``EventPage/total``). Default `true`;
     /// exports, which page through everything, turn it off: then `total` is -1.
     public var countsTotal = true
+    /// Whether events marked `is_sensitive` are left out. Default `false`. Set for a principal
+    /// without `events:read-sensitive` whose question reads `event_data` (a filter on it, a
+    /// group or measure of it): otherwise the answer would tell what a hidden `event_data` holds.
+    public var excludesSensitiveEvents = false
+
+    /// Whether a filter reads `event_data` (containment or Kubernaut's `detail_key`).
+    public var readsEventData: Bool { filters.eventDataContains != nil || filters.eventDataMember != nil }
 
     public init(
         filters: Filters = Filters(),

@@ -72,6 +72,10 @@ public protocol AuditStore: Sendable {
     /// The event with this id, or `nil`.
     func event(id: UUID) async throws(AuditError) -> StoredAuditEvent?
 
+    /// Counts, failures and percentiles of the events `query` selects, by group
+    /// (``StatsQuery``), from one snapshot. Reads only the window's months.
+    func stats(_ query: StatsQuery) async throws(AuditError) -> EventStats
+
     /// Whether the store is reachable and migrated.
     func readiness() async -> StoreReadiness
 

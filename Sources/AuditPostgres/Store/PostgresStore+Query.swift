@@ -102,6 +102,7 @@ extension PostgresStore {
             conditions.append("(" + alternatives.joined(separator: " OR ") + ")")
         }
         conditions += readLimitConditions(query.readLimits, bind: { bind($0) })
+        if query.excludesSensitiveEvents { conditions.append("NOT is_sensitive") }
         if let since = query.since {
             conditions.append("event_timestamp >= \(bind(PostgresTimestamp(since)))")
         }

@@ -22,6 +22,7 @@ extension AuditMetrics {
     /// The operations `audit_query_duration_seconds` names.
     static let queryOperations = [
         "query", "event", "export", "verify_chain", "verify", "proof", "consistency", "checkpoint", "holds", "partitions", "quarantine", "timeline",
+        "stats",
     ]
 
     /// Counts acknowledged events (answered `201` or `202`) by service, operation and outcome,

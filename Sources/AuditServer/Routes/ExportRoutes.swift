@@ -31,8 +31,9 @@ struct ExportRoutes {
         let parsed = try ExportRequest(parameters: try FormQuery.decode(request.uri.query), now: now)
         var limited = parsed.query
         limited.readLimits = principal.readLimits
-        let query = limited
         let sensitive = principal.has(.eventsReadSensitive)
+        limited.excludesSensitiveEvents = limited.readsEventData && !sensitive
+        let query = limited
         switch parsed.format {
         case .json:
             return try await kubernautExport(parsed, query: query, principal: principal, now: now)
