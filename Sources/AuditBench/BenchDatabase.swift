@@ -79,6 +79,34 @@ struct BenchDatabase: Sendable {
         }
     }
 
+    /// Bytes on disk of the tamper-evidence tables (the log, its stored subtrees, the queue
+    /// for the log, checkpoints and signing keys), and the log's entries; waits up to
+    /// `drainWithin` for the queue to empty first (a server's sequencer drains it).
+    func logFootprint(drainWithin: Duration = .seconds(60)) async throws -> LogFootprint {
+        try await withClient { client in
+            let deadline = ContinuousClock.now + drainWithin
+            var pending: Int64 = 0
+            repeat {
+                pending =
+                    try await client.query("SELECT count(*)::int8 FROM auditledger_log_pending").decode(Int64.self).first(where: { _ in true }) ?? 0
+                if pending == 0 { break }
+                try await Task.sleep(for: .milliseconds(500))
+            } while ContinuousClock.now < deadline
+            let entries = try await client.query("SELECT count(*)::int8 FROM auditledger_log").decode(Int64.self).first(where: { _ in true }) ?? 0
+            var tables: [String: Int64] = [:]
+            for try await (name, bytes) in try await client.query(
+                """
+                SELECT relname::text, pg_total_relation_size(oid)::int8 FROM pg_class
+                WHERE relkind = 'r' AND relname IN ('auditledger_log', 'auditledger_log_nodes', 'auditledger_log_pending',
+                    'auditledger_checkpoints', 'auditledger_signing_keys')
+                """
+            ).decode((String, Int64).self) {
+                tables[name] = bytes
+            }
+            return LogFootprint(entries: entries, pendingLeft: pending, tableBytes: tables)
+        }
+    }
+
     /// `SHOW server_version`.
     func serverVersion() async throws -> String {
         try await withClient { client in
@@ -94,4 +122,15 @@ struct Footprint: Sendable, Codable {
     var indexBytes: [String: Int64]
 
     var bytesPerEvent: Double { rows == 0 ? 0 : Double(bytes) / Double(rows) }
+}
+
+/// What the tamper-evidence tables cost (``BenchDatabase/logFootprint(drainWithin:)``).
+struct LogFootprint: Sendable, Codable {
+    var entries: Int64
+    /// Events still queued for the log when it was measured (0 when the sequencer caught up).
+    var pendingLeft: Int64
+    var tableBytes: [String: Int64]
+
+    var bytes: Int64 { tableBytes.values.reduce(0, +) }
+    var bytesPerEntry: Double { entries == 0 ? 0 : Double(bytes) / Double(entries) }
 }

@@ -23,6 +23,9 @@ struct BenchReport: Codable, Sendable {
         /// From `201` to the proof to a signed checkpoint, for single events sent alongside the load.
         var checkpointLag: LatencySummary?
         var checkpointLagUnproven: Int?
+        /// The events' and the log's storage this phase left (PostgreSQL, batch of 1,000).
+        var footprint: Footprint?
+        var logFootprint: LogFootprint?
     }
 
     struct Store: Codable, Sendable {
@@ -88,6 +91,17 @@ struct BenchReport: Codable, Sendable {
                         + "one every 200 ms alongside the load, checkpoints every 10 s): p50 \(Self.ms(lag.p50)) ms, p95 \(Self.ms(lag.p95)) ms, "
                         + "p99 \(Self.ms(lag.p99)) ms, max \(Self.ms(lag.max)) ms\(rate.checkpointLagUnproven.map { $0 > 0 ? "; \($0) not proven within 60 s" : "" } ?? "")."
                 )
+                lines.append("")
+            }
+            for rate in store.rates {
+                guard let footprint = rate.footprint, let log = rate.logFootprint else { continue }
+                lines.append(
+                    "Storage after \(rate.name) (\(footprint.rows) events through the server): the events' months "
+                        + "\(String(format: "%.0f", footprint.bytesPerEvent)) bytes per event; the tamper-evidence tables "
+                        + "\(Self.mib(log.bytes)), \(String(format: "%.0f", log.bytesPerEntry)) bytes per log entry (\(log.entries) entries"
+                        + (log.pendingLeft > 0 ? ", \(log.pendingLeft) still queued" : "") + "): "
+                        + log.tableBytes.sorted { $0.key < $1.key }.map { "\($0.key) \(Self.mib($0.value))" }.joined(separator: ", ")
+                        + "; \(String(format: "%.0f", Double(footprint.bytes + log.bytes) / Double(max(footprint.rows, 1)))) bytes per event in all.")
                 lines.append("")
             }
             if !store.queries.isEmpty {

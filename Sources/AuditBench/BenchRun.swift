@@ -126,7 +126,7 @@ struct BenchRun {
             store.rates.append(
                 try await apiPhase(
                     name: "batch endpoint, \(batchSize) per request", chains: load, batchSize: batchSize, connections: connections,
-                    adminURL: adminURL, months: months))
+                    adminURL: adminURL, months: months, measuresFootprint: batchSize == 1000))
         }
         if settings.batchOnly { return store }
         store.rates.append(
@@ -181,7 +181,7 @@ struct BenchRun {
     /// A fresh database, a fresh server, one load; returns its rate and the server's peak RSS.
     private func apiPhase(
         name: String, chains: [EventGenerator.Chain], batchSize: Int, connections: Int, adminURL: String?, months: [PartitionMonth],
-        extraArguments: [String] = [], note: String? = nil, lagProbe: [EventGenerator.Chain] = []
+        extraArguments: [String] = [], note: String? = nil, lagProbe: [EventGenerator.Chain] = [], measuresFootprint: Bool = false
     ) async throws -> BenchReport.Rate {
         var database: BenchDatabase?
         var arguments = extraArguments
@@ -209,6 +209,12 @@ struct BenchRun {
         }
         let lagResult = try await lag
         let rss = server.peakRSS
+        // With the server still running, so that its sequencer drains the queue for the log.
+        var footprints: (Footprint, LogFootprint)?
+        if measuresFootprint, let database {
+            let log = try await database.logFootprint()
+            footprints = (try await database.footprint(), log)
+        }
         let exit = await server.stop()
         if let database { await database.drop() }
         guard exit == 0 else { throw BenchFailure("\(name): the server exited with \(exit); see \(server.logPath)") }
@@ -218,7 +224,8 @@ struct BenchRun {
             latency: result.latencies.summary, statuses: Dictionary(uniqueKeysWithValues: result.statuses.map { (String($0.key), $0.value) }),
             serverPeakRSSBytes: rss,
             note: note ?? "\(connections) connections" + (result.statuses[503].map { ", \($0) answers 503 (retried)" } ?? ""),
-            checkpointLag: lagProbe.isEmpty ? nil : lagResult.lags.summary, checkpointLagUnproven: lagProbe.isEmpty ? nil : lagResult.unproven
+            checkpointLag: lagProbe.isEmpty ? nil : lagResult.lags.summary, checkpointLagUnproven: lagProbe.isEmpty ? nil : lagResult.unproven,
+            footprint: footprints?.0, logFootprint: footprints?.1
         )
     }
 
