@@ -88,6 +88,37 @@ import Testing
         #expect(records.all.allSatisfy { $0.metadata["hb.request.id"] == nil }, "one request id per line")
     }
 
+    @Test(
+        "With authentication, the access log names the token's principal, and a refused or missing credential as such", arguments: StoreKind.available
+    )
+    func accessLogPrincipals(_ kind: StoreKind) async throws {
+        let records = LogRecords()
+        let logger = Logger(label: "test.http") { _ in RecordingLogHandler(records: records) }
+        let fixture = try AccessFixture()
+        defer { fixture.remove() }
+        let configuration = try fixture.configuration()
+        let bogus: HTTPFields = [.authorization: "Bearer alt_0000000000000000_" + String(repeating: "A", count: 43)]
+        try await withApp(kind, configuration: configuration, logger: logger) { client, _ in
+            let statuses = [
+                try await client.get("/api/v1/audit/events", headers: fixture.headers(.reader)).status,
+                try await client.get("/api/v1/audit/events", headers: bogus).status,
+                try await client.get("/api/v1/audit/events", headers: fixture.headers(.revoked)).status,
+                try await client.get("/api/v1/audit/events").status,
+                try await client.post("/api/v1/audit/events", json: .object(EventFactory.request(at: .now())), headers: fixture.headers(.reader))
+                    .status,
+            ]
+            #expect(statuses == [.ok, .unauthorized, .unauthorized, .unauthorized, .forbidden])
+        }
+        let lines = records.all.filter { $0.message == "request" }
+        #expect(
+            lines.map { $0.metadata["auth.principal"].map { "\($0)" } } == [
+                "reader@example.com", "refused", "refused", "anonymous", "reader@example.com",
+            ])
+        #expect(lines.map { $0.metadata["http.status"].map { "\($0)" } } == ["200", "401", "401", "401", "403"])
+        for line in lines { #expect(!"\(line.metadata)".contains(fixture.tokens[.reader]!), "no token in the log") }
+        #expect(!records.all.contains { "\($0.message) \($0.metadata)".contains(fixture.tokens[.revoked]!) }, "no refused token in any line")
+    }
+
     @Test("The seeds' metrics count what was written and read, with bounded labels", arguments: StoreKind.available)
     func seedMetrics(_ kind: StoreKind) async throws {
         try await withApp(kind) { client, _ in

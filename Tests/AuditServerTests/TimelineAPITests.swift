@@ -97,4 +97,65 @@ import Testing
             if index > 0 { #expect(root.event.parentEventID == events[index * 64 - 1].event.id) }
         }
     }
+
+    @Test("A correlation of more than 10,000 events is answered 413; one of exactly 10,000 is answered", arguments: StoreKind.available)
+    func tooLarge(_ kind: StoreKind) async throws {
+        try await withApp(kind) { client, harness in
+            let start = AuditTimestamp.now().adding(seconds: -3600)
+            func events(_ range: Range<Int>) throws -> [AuditEvent] {
+                try range.map { index in
+                    try EventFactory.event(EventFactory.request(correlationID: "rr-huge", at: start.adding(microseconds: Int64(index) * 1000)))
+                }
+            }
+            for first in stride(from: 0, to: CorrelationTimeline.maximumEvents, by: 1000) {
+                try await harness.writeSucceeding(try events(first..<first + 1000))
+            }
+            let full = try await client.get("/api/v1/audit/correlations/rr-huge/timeline")
+            #expect(full.status == .ok)
+            #expect(try full.object["total_events"] == .number("10000"))
+            try await harness.writeSucceeding(try events(CorrelationTimeline.maximumEvents..<CorrelationTimeline.maximumEvents + 1))
+            let over = try await client.get("/api/v1/audit/correlations/rr-huge/timeline")
+            try expectProblem(over, status: .contentTooLarge, type: "payload-too-large")
+            #expect(try over.object.string("detail")?.contains("correlation_id=") == true, "it points to the query API")
+        }
+    }
+
+    @Test(
+        "The timeline keeps to the caller's read limits: others' steps are left out, a correlation of only theirs is 404",
+        arguments: StoreKind.available)
+    func readLimits(_ kind: StoreKind) async throws {
+        try await withAccessApp(kind) { client, fixture in
+            let start = AuditTimestamp.now().adding(seconds: -600)
+            let (gateway, selection, execution) = (UUID(), UUID(), UUID())
+            let batch: JSONValue = .array([
+                .object(
+                    EventFactory.request(
+                        type: "gateway.signal.received", category: "gateway", correlationID: "rr-limited", at: start, eventID: gateway)),
+                .object(
+                    EventFactory.request(
+                        type: "workflow.selection.completed", category: "workflow", correlationID: "rr-limited", at: start.adding(seconds: 1),
+                        eventID: selection, parentID: gateway)),
+                .object(
+                    EventFactory.request(
+                        type: "workflowexecution.execution.started", correlationID: "rr-limited", at: start.adding(seconds: 2), eventID: execution,
+                        parentID: selection)),
+                .object(EventFactory.request(type: "gateway.signal.received", category: "gateway", correlationID: "rr-gateway-only", at: start)),
+            ])
+            #expect(try await client.post("/api/v1/audit/events/batch", json: batch, headers: fixture.headers(.writer)).status == .created)
+
+            let everything = try await client.get("/api/v1/audit/correlations/rr-limited/timeline", headers: fixture.headers(.reader)).object
+            #expect(everything["total_events"] == .number("3"))
+            let limited = try await client.get("/api/v1/audit/correlations/rr-limited/timeline", headers: fixture.headers(.workflowReader)).object
+            #expect(limited["total_events"] == .number("1"), "category workflow only")
+            let steps = limited.array("steps").compactMap(\.object)
+            #expect(steps.map { $0.string("event_id") } == [selection.uuidString.lowercased()])
+            #expect(steps.first?.string("parent_event_id") == gateway.uuidString.lowercased(), "a parent it may not read leaves the step a root")
+            #expect(steps.first?["offset_ms"] == .number("0"), "offsets start at the first step it may read")
+
+            let hidden = try await client.get("/api/v1/audit/correlations/rr-gateway-only/timeline", headers: fixture.headers(.workflowReader))
+            try expectProblem(hidden, status: .notFound, type: "not-found")
+            let refused = try await client.get("/api/v1/audit/correlations/rr-limited/timeline", headers: fixture.headers(.writer))
+            try expectProblem(refused, status: .forbidden, type: "forbidden")
+        }
+    }
 }
