@@ -62,7 +62,7 @@ public struct BenchCommand: AsyncParsableCommand {
         @Option(help: "Seed of the event generator. (default: 42)")
         var seed: UInt64 = 42
 
-        @Flag(help: "Skip the embedded (SQLite) store.")
+        @Flag(name: .customLong("skip-sqlite"), help: "Skip the embedded (SQLite) store.")
         var skipSQLite = false
 
         @Flag(help: "Serve with --auth-tokens and send a bearer token with every request.")

@@ -4,6 +4,7 @@ import AuditTesting
 import Foundation
 import Logging
 import Prometheus
+import ServiceLifecycle
 import Testing
 
 /// The background verifier's cycles, on both stores: quiet on an intact log (also after a
@@ -82,6 +83,49 @@ import Testing
             let restored = try await harness.store.verifyLog(trustedKeys: [key.verifier])
             #expect(restored.isValid, "\(restored.problems)")
             #expect(restored.eventsChecked == 7)
+        }
+    }
+
+    @Test("Graceful shutdown interrupts a cycle in progress: the service ends at once and counts no run", arguments: StoreKind.available)
+    func shutdownInterruptsACycle(_ kind: StoreKind) async throws {
+        try await withHarness(kind) { harness in
+            let key = NoteSignerKey.generate(name: "verifier.example/log")
+            let now = AuditTimestamp.now()
+            // Enough events that a first cycle (every event recomputed) takes a while.
+            for first in stride(from: 0, to: 3_000, by: 1000) {
+                let events = try (first..<first + 1000).map {
+                    try EventFactory.event(correlationID: "rr-long-\($0 % 500)", at: now.adding(microseconds: -Int64($0) * 1000))
+                }
+                try await harness.writeSucceeding(events)
+            }
+            try await Self.logEverything(harness)
+            _ = try await harness.store.signCheckpoint(with: key, now: now)
+            let timing = LogVerifier(store: harness.store, trustedKeys: [key.verifier], logger: Logger(label: "test.verifier"))
+            var fresh = LogVerifier.State(trustedKeys: [key.verifier])
+            let started = ContinuousClock.now
+            #expect(await timing.cycle(&fresh).isEmpty)
+            let cycleTime = ContinuousClock.now - started
+
+            let registry = PrometheusCollectorRegistry()
+            let verifier = LogVerifier(
+                store: harness.store, trustedKeys: [key.verifier], metricsFactory: PrometheusMetricsFactory(registry: registry),
+                logger: Logger(label: "test.verifier"))
+            let group = ServiceGroup(configuration: .init(services: [verifier], logger: Logger(label: "test.group")))
+            let shutdownTime = try await withThrowingTaskGroup(of: Duration?.self) { tasks in
+                tasks.addTask {
+                    try await group.run()
+                    return nil
+                }
+                try await Task.sleep(for: cycleTime / 10)
+                let asked = ContinuousClock.now
+                await group.triggerGracefulShutdown()
+                _ = try await tasks.next()
+                return ContinuousClock.now - asked
+            }
+            #expect(shutdownTime < cycleTime / 2, "a full cycle took \(cycleTime); the service took \(shutdownTime) to stop")
+            let text = String(decoding: registry.emitToBuffer(), as: UTF8.self)
+            #expect(!text.contains(#"auditledger_verifier_runs_total{outcome="ok"} 1"#), "the interrupted cycle is not counted as a run: \(text)")
+            #expect(!text.contains("auditledger_verifier_last_success_seconds 1"), "nor as a success")
         }
     }
 }
