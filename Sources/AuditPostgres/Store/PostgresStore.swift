@@ -1,4 +1,5 @@
 public import AuditCore
+public import CoreMetrics
 public import Logging
 import PostgresNIO
 public import ServiceLifecycle
@@ -21,7 +22,9 @@ public final class PostgresStore: AuditStore, Service {
     let lastReadinessWarning = Mutex<ContinuousClock.Instant?>(nil)
 
     /// Creates a store; nothing connects until ``run()`` runs.
-    public init(configuration: PostgresStoreConfiguration, logger: Logger) {
+    /// - Parameter metricsFactory: where the pool's metrics go (``MeteredClient``); default
+    ///   the process's bootstrapped metrics system.
+    public init(configuration: PostgresStoreConfiguration, logger: Logger, metricsFactory: any MetricsFactory = MetricsSystem.factory) {
         self.configuration = configuration
         self.logger = logger
         var client = configuration.client
@@ -33,7 +36,7 @@ public final class PostgresStore: AuditStore, Service {
         client.options.additionalStartupParameters.append(("statement_timeout", "\(max(milliseconds, 1))"))
         self.client = MeteredClient(
             PostgresClient(configuration: client, backgroundLogger: QuietLogHandler.quieted(logger)),
-            maximumConnections: client.options.maximumConnections)
+            maximumConnections: client.options.maximumConnections, factory: metricsFactory)
     }
 
     /// Runs the connection pool until cancelled or gracefully shut down.
