@@ -8,13 +8,13 @@ extension SQLiteStore {
     public func stats(_ query: StatsQuery) async throws(AuditError) -> EventStats {
         do {
             return try await pool.read { db in
-                var accumulator = StatsAccumulator()
+                var accumulator = StatsAccumulator(maximumGroups: query.maximumGroups)
                 let months = try Self.monthsCovering(query.events, in: db)
                 for month in months {
                     let (sql, arguments) = Self.statsSelect(for: query, table: month.partitionName)
                     let rows = try Row.fetchCursor(db.cachedStatement(sql: sql), arguments: arguments)
                     while let row = try rows.next() {
-                        accumulator.add(key: row[0], failed: row[1], measure: row[2])
+                        try accumulator.add(key: row[0], failed: row[1], measure: row[2])
                     }
                 }
                 return accumulator.result(limit: query.limit)

@@ -105,7 +105,7 @@ extension StoreConformance {
                         try EventFactory.event(
                             EventFactory.request(
                                 action: action, correlationID: "rr-p-\(value)", at: now.adding(seconds: -Int64(value)),
-                                fields: ["duration_ms": .number(String(value))])))
+                                fields: ["duration_ms": .number(String(value))], data: JSONObject([.init(key: "n", value: .number(String(value)))]))))
                 }
                 try await harness.writeSucceeding(events)
                 let window = EventQuery(since: now.adding(seconds: -86_400))
@@ -118,6 +118,19 @@ extension StoreConformance {
                 let none = try await harness.store.stats(
                     StatsQuery(events: EventQuery(since: now.adding(seconds: 60)), groupBy: .column("event_type")))
                 #expect(none.groups.isEmpty && none.totalEvents == 0 && none.totalGroups == 0)
+
+                // One group per event: refused above the maximum, answered at it.
+                var perEvent = StatsQuery(events: window, groupBy: .eventData(try #require(EventDataPath("n"))), limit: 5)
+                perEvent.maximumGroups = 99
+                do throws(AuditError) {
+                    _ = try await harness.store.stats(perEvent)
+                    Issue.record("100 groups where 99 are allowed must be refused")
+                } catch {
+                    #expect(error.code == .payloadTooLarge)
+                }
+                perEvent.maximumGroups = 100
+                let atMaximum = try await harness.store.stats(perEvent)
+                #expect(atMaximum.totalGroups == 100 && atMaximum.groups.count == 5 && atMaximum.hasMore)
             },
         ]
     }

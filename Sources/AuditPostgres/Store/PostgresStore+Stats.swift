@@ -7,7 +7,7 @@ extension PostgresStore {
     /// window aggregates computed before the limit.
     public func stats(_ query: StatsQuery) async throws(AuditError) -> EventStats {
         do {
-            return try await withOperationTimeout {
+            let stats = try await withOperationTimeout {
                 var groups: [EventStats.Group] = []
                 var totals = (groups: 0, events: 0, failures: 0)
                 for row in try await self.client.statement(Self.statsStatement(for: query), logger: self.logger) {
@@ -27,6 +27,9 @@ extension PostgresStore {
                 }
                 return EventStats(groups: groups, totalGroups: totals.groups, totalEvents: totals.events, totalFailures: totals.failures)
             }
+            // The same bound as the stores that tally groups in memory.
+            guard stats.totalGroups <= query.maximumGroups else { throw StatsQuery.tooManyGroups(query.maximumGroups) }
+            return stats
         } catch {
             throw PostgresFailure.translate(error, operation: "compute the stats")
         }

@@ -9,11 +9,18 @@ public struct StatsAccumulator: Sendable {
     }
 
     private var tallies: [String?: Tally] = [:]
+    private let maximumGroups: Int
 
-    public init() {}
+    /// - Parameter maximumGroups: the most groups it tallies (``StatsQuery/maximumGroups``).
+    public init(maximumGroups: Int = StatsQuery.defaultMaximumGroups) {
+        self.maximumGroups = maximumGroups
+    }
 
     /// Counts one event of the group `key`.
-    public mutating func add(key: String?, failed: Bool, measure: Double?) {
+    /// - Throws: ``StatsQuery/tooManyGroups(_:)`` when `key` would be one group more than
+    ///   its maximum.
+    public mutating func add(key: String?, failed: Bool, measure: Double?) throws(AuditError) {
+        if tallies[key] == nil, tallies.count >= maximumGroups { throw StatsQuery.tooManyGroups(maximumGroups) }
         tallies[key, default: Tally()].count += 1
         if failed { tallies[key, default: Tally()].failures += 1 }
         if let measure, measure.isFinite { tallies[key, default: Tally()].measures.append(measure) }

@@ -51,6 +51,15 @@ public struct StatsQuery: Sendable, Hashable {
     public static let defaultLimit = 100
     /// Most groups one answer holds.
     public static let maximumLimit = 1000
+    /// Default of ``maximumGroups``: 100,000.
+    public static let defaultMaximumGroups = 100_000
+
+    /// The error for a question that forms more than `limit` groups.
+    public static func tooManyGroups(_ limit: Int) -> AuditError {
+        AuditError(
+            .payloadTooLarge,
+            detail: "the events form more than \(limit) groups; group by a field with fewer values, or narrow the filters or the window")
+    }
 
     /// The events counted: filters, time window and read limits. Its page fields (limit,
     /// offset, order, cursor) are not used.
@@ -65,6 +74,10 @@ public struct StatsQuery: Sendable, Hashable {
     public var measureBelow: Double?
     /// Groups in the answer, the largest first: 1…``maximumLimit``, default ``defaultLimit``.
     public var limit: Int
+    /// Most distinct groups the question may form, whatever its limit, so that grouping by a
+    /// member with a value per event (an id, a fingerprint) is refused (`413`) instead of
+    /// tallied. Default ``defaultMaximumGroups``.
+    public var maximumGroups = StatsQuery.defaultMaximumGroups
 
     public init(
         events: EventQuery, groupBy: Dimension = .column("event_type"), measure: Measure = .durationMS, measureAtLeast: Double? = nil,
