@@ -21,8 +21,7 @@ struct EventQueryRoutes {
     /// cursors count only what it may read.
     func list(_ request: Request, context: AuditRequestContext) async throws -> Response {
         var query = try EventQuery(parameters: try FormQuery.decode(request.uri.query), now: configuration.clock())
-        query.readLimits = context.principal.readLimits
-        query.excludesSensitiveEvents = query.readsEventData && !context.principal.has(.eventsReadSensitive)
+        query.limit(to: context.principal)
         let page = try await store.events(matching: query)
         let links = try await previousHashes(of: page.events.map(\.event.id))
         return .json(

@@ -30,10 +30,9 @@ struct ExportRoutes {
         let now = configuration.clock()
         let parsed = try ExportRequest(parameters: try FormQuery.decode(request.uri.query), now: now)
         var limited = parsed.query
-        limited.readLimits = principal.readLimits
-        let sensitive = principal.has(.eventsReadSensitive)
-        limited.excludesSensitiveEvents = limited.readsEventData && !sensitive
+        limited.limit(to: principal)
         let query = limited
+        let sensitive = principal.has(.eventsReadSensitive)
         switch parsed.format {
         case .json:
             return try await kubernautExport(parsed, query: query, principal: principal, now: now)

@@ -16,8 +16,7 @@ struct StatsRoutes {
 
     func stats(_ request: Request, context: AuditRequestContext) async throws -> Response {
         var query = try StatsQuery(parameters: try FormQuery.decode(request.uri.query), now: configuration.clock())
-        query.events.readLimits = context.principal.readLimits
-        query.events.excludesSensitiveEvents = query.readsEventData && !context.principal.has(.eventsReadSensitive)
+        query.events.limit(to: context.principal, readsEventData: query.readsEventData)
         let stats = try await store.stats(query)
         var writer = JSONWriter(capacity: 512 + stats.groups.count * 192)
         writer.write(Self.json(stats, query: query))

@@ -28,7 +28,7 @@ struct TimelineRoutes {
         }
         var query = EventQuery()
         query.filters.correlationID = correlationID
-        query.readLimits = context.principal.readLimits
+        query.limit(to: context.principal)
         var events: [StoredAuditEvent] = []
         _ = try await store.forEachEvent(matching: query) { page throws(AuditError) in
             events += page

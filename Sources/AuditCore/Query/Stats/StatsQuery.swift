@@ -93,7 +93,7 @@ public struct StatsQuery: Sendable, Hashable {
 
     /// Whether the question reads `event_data` (its group, its measure or a filter): then a
     /// principal without `events:read-sensitive` counts no sensitive event
-    /// (``EventQuery/hidesSensitiveEventData``).
+    /// (``EventQuery/excludesSensitiveEvents``, ``EventQuery/limit(to:readsEventData:)``).
     public var readsEventData: Bool {
         if case .eventData = groupBy { return true }
         if case .eventData = measure { return true }
