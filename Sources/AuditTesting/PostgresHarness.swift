@@ -16,7 +16,7 @@ public struct PostgresHarness: StoreHarness {
     /// Creates a database, runs a prepared store on it during `body`, then drops the database.
     /// - Parameters:
     ///   - configure: adjusts the store configuration (defaults: 3 months ahead, 4 connections,
-    ///     a 10 s connection lease timeout).
+    ///     a 10 s connection lease timeout, a 60 s operation timeout).
     ///   - logger: the store's logger (default: label `test.postgres`, the bootstrap's handler).
     public static func run<Value: Sendable>(
         configure: @Sendable (inout PostgresStoreConfiguration) -> Void = { _ in },
@@ -31,6 +31,9 @@ public struct PostgresHarness: StoreHarness {
             // come; on a test machine loaded with parallel suites that would stand in for the
             // behaviour under test. Tests of the bound configure it themselves.
             configuration.connectionLeaseTimeout = .seconds(10)
+            // Likewise the 10 s operation timeout: PostgreSQL shared by the parallel suites of a
+            // fresh CI has stalled longer than that (a write waiting on a test's lock, once).
+            configuration.operationTimeout = .seconds(60)
             configure(&configuration)
             let store = PostgresStore(configuration: configuration, logger: logger)
             var adminConfiguration = try PostgresStoreConfiguration(url: database.url).client
