@@ -40,14 +40,7 @@ public struct EventDataPath: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The path as written: `results.workflows.0.scoring.confidence`.
-    public var description: String {
-        segments.map { segment in
-            switch segment {
-            case .member(let name): name
-            case .index(let index): String(index)
-            }
-        }.joined(separator: ".")
-    }
+    public var description: String { textSegments.joined(separator: ".") }
 
     /// Each segment as text, as PostgreSQL's `#>` operator takes a path (`text[]`).
     public var textSegments: [String] {

@@ -21,9 +21,11 @@ public struct StatsAccumulator: Sendable {
     ///   its maximum.
     public mutating func add(key: String?, failed: Bool, measure: Double?) throws(AuditError) {
         if tallies[key] == nil, tallies.count >= maximumGroups { throw StatsQuery.tooManyGroups(maximumGroups) }
-        tallies[key, default: Tally()].count += 1
-        if failed { tallies[key, default: Tally()].failures += 1 }
-        if let measure, measure.isFinite { tallies[key, default: Tally()].measures.append(measure) }
+        var tally = tallies.removeValue(forKey: key) ?? Tally()
+        tally.count += 1
+        if failed { tally.failures += 1 }
+        if let measure, measure.isFinite { tally.measures.append(measure) }
+        tallies[key] = tally
     }
 
     /// The figures, the first `limit` groups in ``EventStats/precedes(_:_:)`` order.
