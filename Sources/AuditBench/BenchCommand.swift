@@ -74,10 +74,20 @@ public struct BenchCommand: AsyncParsableCommand {
         )
         var batchOnly = false
 
+        @Flag(
+            help:
+                "Run only raw COPY and the single-event phase against PostgreSQL, each database migrated by the server under test (so that --server may name another version's auditledger); with --lag-samples 0 for a server without proofs."
+        )
+        var singleOnly = false
+
         @Option(
             name: .customLong("server-argument"), parsing: .unconditionalSingleValue,
             help: "An argument added to every `auditledger serve` the run starts (repeat it; e.g. --server-argument --writer-transactions=1).")
         var serverArguments: [String] = []
+
+        func validate() throws {
+            if batchOnly && singleOnly { throw ValidationError("--batch-only and --single-only exclude each other") }
+        }
 
         func run() async throws {
             let work = NSTemporaryDirectory() + "auditledger-bench-" + UUID().uuidString.prefix(8)
@@ -87,8 +97,10 @@ public struct BenchCommand: AsyncParsableCommand {
                 adminURL: databaseURL ?? ProcessInfo.processInfo.environment["AUDITLEDGER_BENCH_DATABASE_URL"],
                 server: server ?? executable.appendingPathComponent("auditledger").path, workDirectory: work, loadEvents: events,
                 naiveEvents: naiveEvents, queryEvents: queryEvents, sqliteQueryEvents: sqliteQueryEvents, queryRequests: queryRequests,
-                connections: connections, overloadConnections: overloadConnections, seed: seed, includeSQLite: !skipSQLite && !batchOnly,
-                authenticate: authenticate, batchOnly: batchOnly, serverArguments: serverArguments, lagSamples: lagSamples
+                connections: connections, overloadConnections: overloadConnections, seed: seed,
+                includeSQLite: !skipSQLite && !batchOnly && !singleOnly,
+                authenticate: authenticate, phases: batchOnly ? .batch : singleOnly ? .single : .all, serverArguments: serverArguments,
+                lagSamples: lagSamples
             )
             let report = try await BenchRun(settings: settings) { line in
                 FileHandle.standardError.write(Data("bench: \(line)\n".utf8))

@@ -19,12 +19,32 @@ struct BenchRun {
         var includeSQLite: Bool
         /// Serve with `--auth-tokens` and send a bearer token with every request.
         var authenticate: Bool = false
-        /// Only raw COPY and the batch phases (PostgreSQL).
-        var batchOnly: Bool = false
+        /// Which phases run. Default ``Phases/all``.
+        var phases: Phases = .all
         /// Added to every `auditledger serve` the run starts.
         var serverArguments: [String] = []
         /// Single events timed from `201` to a signed checkpoint during each single-event phase.
         var lagSamples: Int = 100
+    }
+
+    /// The phases a run takes.
+    enum Phases: String, Sendable {
+        /// Every phase of the report.
+        case all
+        /// Raw COPY and the batch phases (PostgreSQL), to compare writers quickly.
+        case batch
+        /// Raw COPY and the single-event phase (PostgreSQL), each API database left empty for
+        /// the server under test to migrate as `serve` does — so that a server of another
+        /// version (`--server`) can be measured beside this one.
+        case single
+
+        var description: String {
+            switch self {
+            case .all: "all"
+            case .batch: "raw COPY and batch only"
+            case .single: "raw COPY and single-event only, databases migrated by the server under test"
+            }
+        }
     }
 
     let settings: Settings
@@ -56,7 +76,7 @@ struct BenchRun {
                 "query events (PostgreSQL)": String(settings.queryEvents), "query events (SQLite)": String(settings.sqliteQueryEvents),
                 "connections": String(settings.connections), "seed": String(settings.seed),
                 "authentication": settings.authenticate ? "bearer token (--auth-tokens)" : "none",
-                "phases": settings.batchOnly ? "raw COPY and batch only" : "all",
+                "phases": settings.phases.description,
             ])
         if !settings.serverArguments.isEmpty { report.settings["server arguments"] = settings.serverArguments.joined(separator: " ") }
         let now = AuditTimestamp.now()
@@ -64,7 +84,7 @@ struct BenchRun {
         let load = Self.chains(&generator, events: settings.loadEvents, start: now.adding(seconds: -600), spreadSeconds: 300)
         log("generated \(load.reduce(0) { $0 + $1.requests.count }) events in \(load.count) chains")
 
-        if !settings.batchOnly {
+        if settings.phases == .all {
             let singleBodies = load.flatMap(\.requests).prefix(20_000).map { request -> [UInt8] in
                 var writer = JSONWriter(capacity: 1500)
                 writer.write(.object(request))
@@ -104,7 +124,7 @@ struct BenchRun {
         await copyDatabase.drop()
         log("COPY: \(Int(Double(count) / copySeconds)) events/s")
 
-        if !settings.batchOnly {
+        if settings.phases == .all {
             var naive: [[StoredAuditEvent]] = []
             var naiveTotal = 0
             for chain in events where naiveTotal < settings.naiveEvents {
@@ -122,17 +142,21 @@ struct BenchRun {
             await naiveDatabase.drop()
             log("naive: \(Int(Double(naiveCount) / naiveSeconds)) events/s")
         }
-        for (batchSize, connections) in [(100, 8), (1000, 4)] {
-            store.rates.append(
-                try await apiPhase(
-                    name: "batch endpoint, \(batchSize) per request", chains: load, batchSize: batchSize, connections: connections,
-                    adminURL: adminURL, months: months, measuresFootprint: batchSize == 1000))
+        if settings.phases != .single {
+            for (batchSize, connections) in [(100, 8), (1000, 4)] {
+                store.rates.append(
+                    try await apiPhase(
+                        name: "batch endpoint, \(batchSize) per request", chains: load, batchSize: batchSize, connections: connections,
+                        adminURL: adminURL, months: months, measuresFootprint: batchSize == 1000))
+            }
         }
-        if settings.batchOnly { return store }
+        if settings.phases == .batch { return store }
         store.rates.append(
             try await apiPhase(
-                name: "single-event endpoint", chains: load, batchSize: 1, connections: settings.connections, adminURL: adminURL, months: months,
+                name: "single-event endpoint", chains: load, batchSize: 1, connections: settings.connections, adminURL: adminURL,
+                months: settings.phases == .single ? nil : months,
                 lagProbe: Self.chains(&generator, events: settings.lagSamples, start: now, spreadSeconds: 60)))
+        if settings.phases == .single { return store }
         let overload = Array(load.prefix(max(1, load.count / 3)))
         store.rates.append(
             try await apiPhase(
@@ -180,7 +204,7 @@ struct BenchRun {
 
     /// A fresh database, a fresh server, one load; returns its rate and the server's peak RSS.
     private func apiPhase(
-        name: String, chains: [EventGenerator.Chain], batchSize: Int, connections: Int, adminURL: String?, months: [PartitionMonth],
+        name: String, chains: [EventGenerator.Chain], batchSize: Int, connections: Int, adminURL: String?, months: [PartitionMonth]?,
         extraArguments: [String] = [], note: String? = nil, lagProbe: [EventGenerator.Chain] = [], measuresFootprint: Bool = false
     ) async throws -> BenchReport.Rate {
         var database: BenchDatabase?
@@ -235,7 +259,7 @@ struct BenchRun {
         var store = BenchReport.Store(name: "SQLite (embedded)")
         store.rates.append(
             try await apiPhase(name: "batch endpoint, 100 per request", chains: load, batchSize: 100, connections: 8, adminURL: nil, months: []))
-        if settings.batchOnly { return store }
+        if settings.phases != .all { return store }
         store.rates.append(
             try await apiPhase(
                 name: "single-event endpoint", chains: load, batchSize: 1, connections: settings.connections, adminURL: nil, months: [],
