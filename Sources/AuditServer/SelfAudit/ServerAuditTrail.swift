@@ -12,6 +12,11 @@ import Synchronization
 /// The actor is the principal (`user` for a person, `service` otherwise) or, for refusals, the
 /// address (`actor_type` `network`); nothing of a refused credential is recorded but why it was
 /// refused. Run it as a `Service`: on shutdown it records what it counted so far.
+///
+/// An event the store cannot take yet (it is down and there is no spool, or the spool is full)
+/// is kept in memory and sent again every interval and at shutdown, oldest first, up to
+/// ``Configuration/maximumUnrecorded`` events; past that, and for what is still unrecorded when
+/// the process stops, an error is logged with the count.
 public final class ServerAuditTrail: Service, SelfAuditRecorder, Sendable {
     /// How the trail runs. Every property has a documented default.
     public struct Configuration: Sendable {
@@ -23,11 +28,14 @@ public final class ServerAuditTrail: Service, SelfAuditRecorder, Sendable {
         /// How long refusals are counted before they are recorded, and how often the token file
         /// is looked at. Default 60 s.
         public var interval: Duration
+        /// Most events kept in memory while the store cannot take them. Default 10,000.
+        public var maximumUnrecorded: Int
 
         /// Creates a configuration; every parameter defaults to the value documented on its property.
-        public init(enabled: Bool = false, interval: Duration = .seconds(60)) {
+        public init(enabled: Bool = false, interval: Duration = .seconds(60), maximumUnrecorded: Int = 10_000) {
             self.enabled = enabled
             self.interval = interval
+            self.maximumUnrecorded = maximumUnrecorded
         }
     }
 
@@ -49,6 +57,8 @@ public final class ServerAuditTrail: Service, SelfAuditRecorder, Sendable {
     private let clock: @Sendable () -> AuditTimestamp
     private let logger: Logger
     private let refusals = Mutex<[RefusalKey: RefusalCount]>([:])
+    /// Events the store could not take yet, oldest first.
+    private let unrecorded = Mutex<[AuditEvent]>([])
 
     public init(
         configuration: Configuration, writer: BatchWriter, validation: ValidationPolicy, tokens: TokenFileSource?,
@@ -117,6 +127,7 @@ public final class ServerAuditTrail: Service, SelfAuditRecorder, Sendable {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             // Cut short by a graceful shutdown, so that a SIGTERM never waits for the interval.
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: self.configuration.interval) }
+            await retryUnrecorded()
             await flushRefusals()
             if let tokens {
                 let now = tokens.current()
@@ -124,8 +135,16 @@ public final class ServerAuditTrail: Service, SelfAuditRecorder, Sendable {
                 known = now
             }
         }
+        await retryUnrecorded()
         await flushRefusals()
+        let lost = unrecorded.withLock { $0.count }
+        if lost > 0 {
+            logger.error("the server's own audit events could not be recorded before shutdown", metadata: ["audit.events.unrecorded": "\(lost)"])
+        }
     }
+
+    /// Events kept because the store could not take them yet.
+    public var unrecordedCount: Int { unrecorded.withLock(\.count) }
 
     private func flushRefusals() async {
         let counted = refusals.withLock { counts in
@@ -170,15 +189,70 @@ public final class ServerAuditTrail: Service, SelfAuditRecorder, Sendable {
     }
 
     /// Stores `event` through the writer (spooled when the store cannot take it) when the
-    /// trail is enabled; a failure is logged.
+    /// trail is enabled. One the store cannot take yet is kept and sent again (see the type's
+    /// documentation); any other failure is logged.
     public func record(_ event: SelfAuditEvent) async {
         guard configuration.enabled else { return }
+        let stored: AuditEvent
         do {
-            let stored = try event.auditEvent(policy: validation)
-            _ = try await writer.submit(EventBatch(events: [stored]), logger: logger)
+            stored = try event.auditEvent(policy: validation)
         } catch {
             logger.error(
                 "the server's own audit event could not be recorded", metadata: ["audit.event.type": "\(event.eventType)", "error": "\(error)"])
+            return
+        }
+        if !unrecorded.withLock(\.isEmpty) {
+            // Keep the order: what waits goes first, and while it must wait, so does this one.
+            await retryUnrecorded()
+            guard unrecorded.withLock(\.isEmpty) else { return keep([stored], after: true) }
+        }
+        if await submit(stored) == .later { keep([stored], after: true) }
+    }
+
+    private enum Submission { case done, later }
+
+    private func submit(_ event: AuditEvent) async -> Submission {
+        do {
+            _ = try await writer.submit(EventBatch(events: [event]), logger: logger)
+            return .done
+        } catch {
+            switch error.code {
+            case .unavailable, .overloaded, .shuttingDown: return .later
+            default:
+                logger.error(
+                    "the server's own audit event could not be recorded", metadata: ["audit.event.type": "\(event.eventType)", "error": "\(error)"])
+                return .done
+            }
+        }
+    }
+
+    /// Sends the kept events again, oldest first, until one must wait again.
+    private func retryUnrecorded() async {
+        let waiting = unrecorded.withLock { events in
+            defer { events.removeAll() }
+            return events
+        }
+        for (index, event) in waiting.enumerated() {
+            guard await submit(event) == .done else {
+                keep(Array(waiting[index...]))
+                return
+            }
+        }
+    }
+
+    /// Keeps `events` — ahead of any kept meanwhile (a retry's remainder), or `after` them (a
+    /// new event) — within ``Configuration/maximumUnrecorded``; past it the newest are dropped.
+    private func keep(_ events: [AuditEvent], after: Bool = false) {
+        let dropped = unrecorded.withLock { kept -> Int in
+            kept = after ? kept + events : events + kept
+            let excess = max(0, kept.count - configuration.maximumUnrecorded)
+            kept.removeLast(excess)
+            return excess
+        }
+        if dropped > 0 {
+            logger.error(
+                "the server's own audit events could not be recorded: more are waiting for the store than are kept",
+                metadata: ["audit.events.dropped": "\(dropped)", "audit.events.kept": "\(configuration.maximumUnrecorded)"])
         }
     }
 
