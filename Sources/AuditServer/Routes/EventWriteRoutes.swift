@@ -5,7 +5,8 @@ import Hummingbird
 import Logging
 import NIOCore
 
-/// `POST /api/v1/audit/events` and `POST /api/v1/audit/events/batch` (Kubernaut's write API).
+/// `POST /api/v1/audit/events` and `POST /api/v1/audit/events/batch` (Kubernaut's write API;
+/// the single-event one also in DS V5.8's header form, ``EventHeaderForm``).
 struct EventWriteRoutes {
     let writer: BatchWriter
     let validator: EventValidator
@@ -50,7 +51,18 @@ struct EventWriteRoutes {
     func createEvent(_ request: Request, context: AuditRequestContext) async throws -> Response {
         try checkRate(context)
         let body = try await RequestJSON.read(request, limit: configuration.maximumBodyBytes)
-        let event = attributed(try validator.event(from: body.value, now: configuration.clock()), to: context.principal)
+        let now = configuration.clock()
+        let validated: AuditEvent
+        if EventHeaderForm.applies(to: request.headers) {
+            do throws(AuditError) {
+                validated = try validator.event(from: EventHeaderForm.event(headers: request.headers, eventData: body.value, now: now), now: now)
+            } catch {
+                throw EventHeaderForm.renamingFields(error, headers: request.headers)
+            }
+        } else {
+            validated = try validator.event(from: body.value, now: now)
+        }
+        let event = attributed(validated, to: context.principal)
         let batch = EventBatch(events: [event])
         context.notes.carriesWorkflowEvents = AuditMetrics.workflowCategories.contains(event.category)
         let outcome = try await writer.submit(batch, requestID: context.requestID, bodyBytes: body.bytes, logger: context.logger)
