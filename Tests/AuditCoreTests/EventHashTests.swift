@@ -58,6 +58,16 @@ import Testing
         #expect(try renotated.eventHash() == base, "PostgreSQL's jsonb text of the same value hashes the same")
     }
 
+    @Test("The encoding is canonical JSON, and the same whether event_data came from a request's object or a store's text")
+    func canonicalAndCached() throws {
+        let encoding = try Self.vector.canonicalEncoding()
+        #expect(try JSONParser.parse(encoding).canonicalBytes == encoding, "members in canonical order, as the generic writer puts them")
+        var fromObject = Self.vector
+        fromObject.eventData = EventData(try Self.vector.eventData.object())
+        #expect(try fromObject.canonicalEncoding() == encoding)
+        #expect(EventData(storedJSON: fromObject.eventData.json) == fromObject.eventData, "equality is by the text alone")
+    }
+
     @Test("A row restored with a hash that is not its content's is refused, naming the event; one without a hash is hashed")
     func rehash() throws {
         let stored = try StoredAuditEvent.hashing(Self.vector, insertSequence: 7)

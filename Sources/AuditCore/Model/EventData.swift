@@ -6,16 +6,26 @@
 public struct EventData: Sendable, Hashable, CustomStringConvertible {
     /// Compact JSON text of an object.
     public let json: String
+    /// ``canonicalBytes()``, kept when known from the object this was made from, so that
+    /// hashing a new event does not parse its payload again. Not part of equality.
+    private let canonical: [UInt8]?
 
-    /// Encodes `object` compactly, members in their original order.
+    /// Encodes `object` compactly, members in their original order (and keeps its canonical bytes).
     public init(_ object: JSONObject) {
-        self.json = JSONValue.object(object).compactText
+        let value = JSONValue.object(object)
+        self.json = value.compactText
+        self.canonical = value.canonicalBytes
     }
 
     /// Wraps JSON text a store returns; it must be a JSON object.
     public init(storedJSON json: String) {
         self.json = json
+        self.canonical = nil
     }
+
+    public static func == (lhs: EventData, rhs: EventData) -> Bool { lhs.json == rhs.json }
+
+    public func hash(into hasher: inout Hasher) { hasher.combine(json) }
 
     /// Parses the text back into an object.
     public func object() throws(JSONSyntaxError) -> JSONObject {
@@ -27,7 +37,8 @@ public struct EventData: Sendable, Hashable, CustomStringConvertible {
 
     /// Canonical bytes (members sorted, compact): equal for equal payloads whatever their member order.
     public func canonicalBytes() throws(JSONSyntaxError) -> [UInt8] {
-        JSONValue.object(try object()).canonicalBytes
+        if let canonical { return canonical }
+        return JSONValue.object(try object()).canonicalBytes
     }
 
     public var description: String { json }

@@ -94,19 +94,13 @@ extension PostgresStore {
         }
     }
 
-    /// Links newly stored events to the active holds of their correlation id, inside the write
-    /// transaction, so an event written during a hold is held too.
-    func holdNewEvents(_ rows: [AuditEvent], on connection: PostgresConnection) async throws {
-        try await connection.statement(
-            """
-            INSERT INTO auditledger_legal_hold_events (hold_id, event_id, event_date)
-            SELECT h.hold_id, e.event_id, e.event_date
-            FROM unnest(\(ColumnArray(rows.map(\.id))), \(ColumnArray(rows.map { PostgresDay($0.date) })), \(ColumnArray(rows.map(\.correlationID))))
-                 AS e(event_id, event_date, correlation_id)
-            JOIN auditledger_legal_holds h ON h.correlation_id = e.correlation_id AND h.released_at IS NULL
-            ON CONFLICT DO NOTHING
-            """,
-            logger: logger
-        )
-    }
+    /// Links newly stored events to the active holds of their correlation id: a data-modifying
+    /// statement over the rows of the `inserted` common table expression of the write's INSERT
+    /// (`event_id`, `event_date`, `correlation_id`), run in the same statement.
+    static let holdInsertedEvents = """
+        INSERT INTO auditledger_legal_hold_events (hold_id, event_id, event_date)
+        SELECT h.hold_id, i.event_id, i.event_date
+        FROM inserted i JOIN auditledger_legal_holds h ON h.correlation_id = i.correlation_id AND h.released_at IS NULL
+        ON CONFLICT DO NOTHING
+        """
 }

@@ -83,12 +83,13 @@ extension PostgresStore {
             logger.notice("events stored concurrently by another writer", metadata: ["audit.events.skipped": "\(plan.rows.count - inserted.count)"])
             throw StoredConcurrently()
         }
-        try await holdNewEvents(plan.rows, on: connection)
         return plan.outcomes
     }
 
-    /// One multi-row INSERT of `rows` (one bind per column whatever the row count), each new
-    /// row queued for the log (`auditledger_log_pending`) in the same statement.
+    /// One multi-row INSERT of `rows` (one bind per column whatever the row count); in the same
+    /// statement, each new row is queued for the log (`auditledger_log_pending`) and linked to
+    /// the active legal holds of its correlation id — one round trip and one plan per
+    /// transaction for all three.
     /// - Returns: the ids actually inserted.
     private func insert(_ rows: [AuditEvent], on connection: PostgresConnection) async throws -> Set<UUID> {
         let digests = try rows.map { (row: AuditEvent) throws(AuditError) -> EventDigest in try StoredAuditEvent.digest(of: row) }
@@ -101,11 +102,15 @@ extension PostgresStore {
         query.binds.append(ColumnArray(digests.map(\.leafHash)))
         let ids = query.binds.count - 1
         query.sql = """
-            WITH inserted AS (\(query.sql))
-            INSERT INTO auditledger_log_pending (insert_seq, event_id, event_date, correlation_id, event_hash, leaf_hash)
-            SELECT i.insert_seq, i.event_id, i.event_date, i.correlation_id, i.event_hash, l.leaf_hash
-            FROM inserted i JOIN unnest($\(ids)::uuid[], $\(ids + 1)::text[]) AS l (event_id, leaf_hash) USING (event_id)
-            RETURNING event_id
+            WITH inserted AS (\(query.sql)),
+            queued AS (
+                INSERT INTO auditledger_log_pending (insert_seq, event_id, event_date, correlation_id, event_hash, leaf_hash)
+                SELECT i.insert_seq, i.event_id, i.event_date, i.correlation_id, i.event_hash, l.leaf_hash
+                FROM inserted i JOIN unnest($\(ids)::uuid[], $\(ids + 1)::text[]) AS l (event_id, leaf_hash) USING (event_id)
+                RETURNING event_id
+            ),
+            held AS (\(Self.holdInsertedEvents))
+            SELECT event_id FROM queued
             """
         var inserted = Set<UUID>()
         for row in try await connection.statement(query, logger: logger) {
