@@ -49,8 +49,10 @@ public func buildAuditApplication(
     let routes = RouteRegistry(router: router)
 
     let audit = routes.group("/api/v1/audit")
-    EventWriteRoutes(writer: writer, validator: EventValidator(policy: configuration.validation), configuration: configuration, metrics: metrics)
-        .register(on: audit)
+    let writes = EventWriteRoutes(
+        writer: writer, validator: EventValidator(policy: configuration.validation), configuration: configuration, metrics: metrics)
+    writes.register(on: audit)
+    KubernetesExecutionRoutes(writes: writes, store: store).register(on: audit)
     EventQueryRoutes(store: store, configuration: configuration).register(on: audit)
     LegalHoldRoutes(store: store, configuration: configuration, metrics: metrics, trail: trail).register(on: audit)
     PartitionRoutes(store: store, configuration: configuration).register(on: audit)

@@ -30,15 +30,7 @@ extension AuditEvent {
         var hasher = SHA256()
         hasher.update(data: Array("auditledger.event-id.v1\n".utf8))
         hasher.update(data: canonicalFields(eventData: JSONValue.object(eventData).canonicalBytes))
-        var bytes = Array(hasher.finalize().prefix(16))
-        bytes[6] = (bytes[6] & 0x0F) | 0x80  // version 8
-        bytes[8] = (bytes[8] & 0x3F) | 0x80  // RFC 9562 variant
-        return UUID(
-            uuid: (
-                bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
-                bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]
-            )
-        )
+        return EventIdentifier.derived(from: hasher)
     }
 
     /// Every content field, length-prefixed in a fixed order; `event_id` and

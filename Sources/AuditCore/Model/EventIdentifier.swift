@@ -1,3 +1,5 @@
+import Crypto
+
 #if canImport(FoundationEssentials)
     public import FoundationEssentials
 #else
@@ -15,7 +17,18 @@ public enum EventIdentifier {
         var bytes = [UInt8](repeating: 0, count: 16)
         for index in 0..<6 { bytes[index] = UInt8(truncatingIfNeeded: milliseconds >> (40 - 8 * index)) }
         for index in 6..<16 { bytes[index] = UInt8(truncatingIfNeeded: (index < 11 ? random.0 : random.1) >> (8 * (index % 8))) }
-        bytes[6] = (bytes[6] & 0x0F) | 0x70  // version 7
+        return uuid(bytes, version: 7)
+    }
+
+    /// A UUID, version 8 (RFC 9562), from the first 16 bytes of `hasher`'s SHA-256: the same
+    /// content gives the same id.
+    static func derived(from hasher: SHA256) -> UUID {
+        uuid(Array(hasher.finalize().prefix(16)), version: 8)
+    }
+
+    private static func uuid(_ bytes: [UInt8], version: UInt8) -> UUID {
+        var bytes = bytes
+        bytes[6] = (bytes[6] & 0x0F) | (version << 4)
         bytes[8] = (bytes[8] & 0x3F) | 0x80  // RFC 9562 variant
         return UUID(
             uuid: (

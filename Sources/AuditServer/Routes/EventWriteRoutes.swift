@@ -24,7 +24,7 @@ struct EventWriteRoutes {
     }
 
     /// Refuses the request, before its body is read, when its principal is over its rate.
-    private func checkRate(_ context: AuditRequestContext) throws(AuditError) {
+    func checkRate(_ context: AuditRequestContext) throws(AuditError) {
         guard let rateLimiter, let wait = rateLimiter.take(for: context.principal.name) else { return }
         throw rateLimiter.refusal(after: wait)
     }

@@ -1,0 +1,83 @@
+import AuditCore
+import AuditIngest
+import Hummingbird
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+/// The Kubernetes executor's `POST /api/v1/audit/kubernetes-execution` (`201` for its
+/// `KubernetesExecutionAudit` record, `202` when spooled) and the post-mortem read of those
+/// records, `GET /api/v1/audit/kubernetes-execution` (``AuditCore/KubernetesExecutionRecord``).
+/// A record is one unified event: it is in the query API, the log and every export too.
+struct KubernetesExecutionRoutes {
+    let writes: EventWriteRoutes
+    let store: any AuditStore
+
+    func register(on audit: RouteRegistry.Group) {
+        audit.post("kubernetes-execution", scope: .eventsWrite, metric: .write(.single)) { request, context in
+            try await create(request, context: context)
+        }
+        audit.get("kubernetes-execution", scope: .eventsRead, metric: .query("kubernetes-execution")) { request, context in
+            try await list(request, context: context)
+        }
+    }
+
+    func create(_ request: Request, context: AuditRequestContext) async throws -> Response {
+        try writes.checkRate(context)
+        let body = try await RequestJSON.read(request, limit: writes.configuration.maximumBodyBytes)
+        let now = writes.configuration.clock()
+        let validated: AuditEvent
+        do throws(AuditError) {
+            validated = try writes.validator.event(from: try KubernetesExecutionRecord.eventJSON(from: body.value, now: now), now: now)
+        } catch {
+            throw KubernetesExecutionRecord.renamingFields(error)
+        }
+        let event = writes.attributed(validated, to: context.principal)
+        context.notes.carriesWorkflowEvents = true
+        let outcome = try await writes.writer.submit(
+            EventBatch(events: [event]), requestID: context.requestID, bodyBytes: body.bytes, logger: context.logger)
+        writes.metrics.acknowledged([event], operation: .single)
+        var writer = JSONWriter(capacity: body.bytes + 64)
+        switch outcome {
+        case .stored:
+            writer.write(KubernetesExecutionRecord.record(of: event))
+            return .json(status: .created, writer.bytes)
+        case .spooled:
+            writer.write(
+                .object(
+                    JSONObject([
+                        .init(key: "status", value: .string("accepted")), .init(key: "message", value: .string("audit record queued for processing")),
+                        .init(key: "id", value: .string(event.id.uuidString.lowercased())),
+                    ])))
+            return .json(status: .accepted, writer.bytes)
+        }
+    }
+
+    /// `{data: [records], pagination: {limit, offset, total, has_more}}`, newest first unless `order=asc`.
+    func list(_ request: Request, context: AuditRequestContext) async throws -> Response {
+        var query = try KubernetesExecutionRecord.query(parameters: try FormQuery.decode(request.uri.query), now: writes.configuration.clock())
+        query.limit(to: context.principal, readsEventData: true)
+        let page = try await store.events(matching: query)
+        let sensitive = context.principal.has(.eventsReadSensitive)
+        var writer = JSONWriter(capacity: 256 + page.events.count * 1200)
+        writer.write(
+            .object(
+                JSONObject([
+                    .init(
+                        key: "data",
+                        value: .array(
+                            page.events.filter { sensitive || !$0.event.isSensitive }.map { KubernetesExecutionRecord.record(of: $0.event) })),
+                    .init(
+                        key: "pagination",
+                        value: .object(
+                            JSONObject([
+                                .init(key: "limit", value: .number(String(query.limit))), .init(key: "offset", value: .number(String(query.offset))),
+                                .init(key: "total", value: .number(String(page.total))), .init(key: "has_more", value: .bool(page.hasMore)),
+                            ]))),
+                ])))
+        return .json(status: .ok, writer.bytes)
+    }
+}
