@@ -144,8 +144,11 @@ struct BenchReport: Codable, Sendable {
             lines.append("| --- | ---: | ---: |")
             for (name, nanoseconds) in [
                 ("JSON parse", hot.parseNanoseconds), ("validation", hot.validateNanoseconds),
-                ("content-derived id (SHA-256), for events sent without event_id", hot.contentIDNanoseconds), ("201 body", hot.responseNanoseconds),
-            ] {
+                ("content-derived id (SHA-256), for events sent without event_id", hot.contentIDNanoseconds),
+                ("event hash and leaf hash (canonical encoding, two SHA-256), as written", hot.eventHashNanoseconds ?? 0),
+                ("the same from stored event_data text (parsed again), as verified", hot.storedEventHashNanoseconds ?? 0),
+                ("201 body", hot.responseNanoseconds),
+            ] where nanoseconds > 0 {
                 lines.append("| \(name) | \(Int(nanoseconds.rounded())) | \(Int((1e9 / max(nanoseconds, 1)).rounded())) |")
             }
             lines.append("")
