@@ -203,6 +203,16 @@ def workflow_event(correlation, parent=None, **extra):
     return event
 
 
+def kubernetes_execution(workflow):
+    """A KubernetesExecutionAudit record as the executor's Go client marshals it."""
+    return {"id": "", "execution_id": "ke-" + workflow, "workflow_ref": workflow, "step_index": 1, "action_type": "scale-deployment",
+            "action_parameters": {"replicas": 3}, "target_namespace": "payments-prod", "target_resource_kind": "Deployment",
+            "target_resource_name": "checkout", "success": True, "output": "scaled", "start_time": now(-20), "end_time": now(-10),
+            "duration": 10_000_000_000, "job_name": "job-1", "job_pod_name": "job-1-abc", "job_exit_code": 0,
+            "job_resource_usage": {"cpu_millicores": 100, "memory_bytes": 1048576}, "retry_count": 0, "max_retries": 3,
+            "created_at": "0001-01-01T00:00:00Z", "completed_at": now(-10), "phase": "Completed"}
+
+
 def exchanges(correlation, reader_token):
     """(path template, method, path, headers, body) of every request, in order; later ones use earlier answers.
 
@@ -221,6 +231,16 @@ def exchanges(correlation, reader_token):
         (events, "POST", events, {}, full),
         ("/api/v1/audit/events/batch", "POST", "/api/v1/audit/events/batch", {},
          [workflow_event(correlation, parent=parent_id), gateway_event(correlation, event_outcome="failure")]),
+        # DS V5.8's header form: the envelope in headers, event_data as the body.
+        (events, "POST", events, {"X-Event-Type": "gateway.signal.received", "X-Service": "gateway", "X-Correlation-ID": correlation,
+                                  "X-Resource-Type": "Signal", "X-Outcome": "success"}, gateway_event(correlation)["event_data"]),
+        # The Kubernetes executor's record, under a workflow of its own (its event type is not in
+        # Kubernaut's event_data mapping, so it stays out of the correlation queried below).
+        ("/api/v1/audit/kubernetes-execution", "POST", "/api/v1/audit/kubernetes-execution", {}, kubernetes_execution("wf-" + correlation)),
+        ("/api/v1/audit/kubernetes-execution", "GET", "/api/v1/audit/kubernetes-execution?workflow_ref=" + urllib.parse.quote("wf-" + correlation)
+         + "&success=true&since=1h", {}, None),
+        ("/api/v1/audit/kubernetes-execution", "POST", "/api/v1/audit/kubernetes-execution", {}, {"execution_id": "ke-1"}),
+        ("/api/v1/audit/kubernetes-execution", "GET", "/api/v1/audit/kubernetes-execution?success=maybe", {}, None),
         (events, "GET", events + "?correlation_id=" + urllib.parse.quote(correlation) + "&limit=2", {}, None),
         (events, "GET", events + "?correlation_id=" + urllib.parse.quote(correlation) + "&event_type=workflowexecution.workflow.started&since=24h", {}, None),
         (events, "GET", events + "?detail_key=workflow_id&detail_value=restart-pod-v1&correlation_id=" + urllib.parse.quote(correlation), {}, None),
