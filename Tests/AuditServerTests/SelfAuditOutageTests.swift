@@ -11,14 +11,22 @@ import Testing
 /// The server's own audit events while the store cannot take them and there is no spool: kept
 /// and recorded once it can, in order, none lost and none twice.
 @Suite struct SelfAuditOutageTests {
+    /// A writer over the harness's store, with no spool, and a trail through it logging to `logs`.
+    static func trail(
+        over harness: SQLiteHarness, configuration: ServerAuditTrail.Configuration
+    ) -> (BatchWriter, ServerAuditTrail, LogRecords) {
+        let writer = BatchWriter(store: harness.store, logger: Logger(label: "test.writer"))
+        let logs = LogRecords()
+        let trail = ServerAuditTrail(
+            configuration: configuration, writer: writer, validation: ValidationPolicy(), tokens: nil, clock: { .now() },
+            logger: Logger(label: "test.trail") { _ in RecordingLogHandler(records: logs) })
+        return (writer, trail, logs)
+    }
+
     @Test("Without a spool, events the store cannot take are kept and recorded once it takes them again, in order")
     func keptThroughAnOutage() async throws {
         try await SQLiteHarness.run(configure: { $0.busyTimeoutSeconds = 0.2 }) { harness in
-            let writer = BatchWriter(store: harness.store, logger: Logger(label: "test.writer"))
-            let logs = LogRecords()
-            let trail = ServerAuditTrail(
-                configuration: .init(enabled: true, interval: .milliseconds(200)), writer: writer, validation: ValidationPolicy(), tokens: nil,
-                clock: { .now() }, logger: Logger(label: "test.trail") { _ in RecordingLogHandler(records: logs) })
+            let (writer, trail, logs) = Self.trail(over: harness, configuration: .init(enabled: true, interval: .milliseconds(200)))
             let group = ServiceGroup(configuration: .init(services: [writer, trail], logger: Logger(label: "test.group")))
             @Sendable func event(_ number: Int) -> SelfAuditEvent {
                 SelfAuditEvent(
@@ -54,11 +62,8 @@ import Testing
     @Test("At most maximumUnrecorded events are kept; the newest beyond it are dropped and logged")
     func keptWithinTheBound() async throws {
         try await SQLiteHarness.run(configure: { $0.busyTimeoutSeconds = 0.1 }) { harness in
-            let writer = BatchWriter(store: harness.store, logger: Logger(label: "test.writer"))
-            let logs = LogRecords()
-            let trail = ServerAuditTrail(
-                configuration: .init(enabled: true, interval: .seconds(3600), maximumUnrecorded: 2), writer: writer, validation: ValidationPolicy(),
-                tokens: nil, clock: { .now() }, logger: Logger(label: "test.trail") { _ in RecordingLogHandler(records: logs) })
+            let (writer, trail, logs) = Self.trail(
+                over: harness, configuration: .init(enabled: true, interval: .seconds(3600), maximumUnrecorded: 2))
             let group = ServiceGroup(configuration: .init(services: [writer], logger: Logger(label: "test.group")))
             try await withThrowingTaskGroup(of: Void.self) { tasks in
                 tasks.addTask { try await group.run() }

@@ -120,6 +120,19 @@ public struct AuditError: Error, Sendable, CustomStringConvertible {
     }
 
     /// A validation failure whose detail names the first field.
+    /// This error with each field error's name passed through `rename` (a name it gives twice
+    /// is kept once, first message first); any other error is returned as it is. For endpoints
+    /// that read a request in another shape and validate it as an event or a query.
+    public func renamingFields(_ rename: (String) -> String) -> AuditError {
+        guard code == .validation, !fieldErrors.isEmpty else { return self }
+        var named = Set<String>()
+        return .validation(
+            fieldErrors.compactMap { field in
+                let name = rename(field.field)
+                return named.insert(name).inserted ? FieldError(field: name, message: field.message) : nil
+            })
+    }
+
     public static func validation(_ fieldErrors: [FieldError]) -> AuditError {
         let first = fieldErrors.first.map { "\($0.field): \($0.message)" } ?? "invalid request"
         return AuditError(.validation, detail: first, fieldErrors: fieldErrors)

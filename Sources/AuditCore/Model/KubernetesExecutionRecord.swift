@@ -115,13 +115,10 @@ public enum KubernetesExecutionRecord {
 
     /// `error` with the event's members named as the record's (`event_data.x` as `x`).
     public static func renamingFields(_ error: AuditError) -> AuditError {
-        guard error.code == .validation, !error.fieldErrors.isEmpty else { return error }
-        return .validation(
-            error.fieldErrors.map { field in
-                var name = memberOfField[field.field] ?? field.field
-                if name.hasPrefix("event_data.") { name = String(name.dropFirst("event_data.".count)) }
-                return AuditError.FieldError(field: name, message: field.message)
-            })
+        error.renamingFields { field in
+            let name = memberOfField[field] ?? field
+            return name.hasPrefix("event_data.") ? String(name.dropFirst("event_data.".count)) : name
+        }
     }
 
     /// The record as stored, with `id` the event's id and `created_at` kept as sent.
@@ -168,8 +165,7 @@ public enum KubernetesExecutionRecord {
             return try EventQuery(parameters: translated, now: now)
         } catch {
             let back = Dictionary(parameterNames.filter { $0.value != "event_data" }.map { ($0.value, $0.key) }, uniquingKeysWith: { $1 })
-            guard error.code == .validation else { throw error }
-            throw AuditError.validation(error.fieldErrors.map { AuditError.FieldError(field: back[$0.field] ?? $0.field, message: $0.message) })
+            throw error.renamingFields { back[$0] ?? $0 }
         }
     }
 }

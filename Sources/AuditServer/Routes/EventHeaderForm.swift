@@ -12,7 +12,7 @@ import Hummingbird
 /// | `X-Event-Type` | `event_type` | — (it selects the form) |
 /// | `X-Service` | `event_category`, `actor_id` (`actor_type` `service`) | required |
 /// | `X-Correlation-ID` | `correlation_id` | required |
-/// | `X-Resource-Type` | `resource_type` | required |
+/// | `X-Resource-Type` | `resource_type` | the service |
 /// | `X-Resource-ID` | `resource_id` | the correlation id |
 /// | `X-Outcome` | `event_outcome` | required |
 /// | `X-Event-Action` | `event_action` | the last dot-separated part of the event type |
@@ -67,14 +67,8 @@ enum EventHeaderForm {
     /// `error` with its field names given as the headers that carried them (`event_action`,
     /// when derived, as `X-Event-Type`), each named once.
     static func renamingFields(_ error: AuditError, headers: HTTPFields) -> AuditError {
-        guard error.code == .validation, !error.fieldErrors.isEmpty else { return error }
-        var named = Set<String>()
-        return .validation(
-            error.fieldErrors.compactMap { field in
-                var header = headerOfMember[field.field] ?? field.field
-                if field.field == "event_action", headers[action] == nil { header = "X-Event-Type" }
-                guard named.insert(header).inserted else { return nil }
-                return AuditError.FieldError(field: header, message: field.message)
-            })
+        error.renamingFields { field in
+            field == "event_action" && headers[action] == nil ? "X-Event-Type" : headerOfMember[field] ?? field
+        }
     }
 }
