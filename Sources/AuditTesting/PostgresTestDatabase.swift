@@ -35,11 +35,20 @@ public struct PostgresTestDatabase: Sendable {
         }
     }
 
-    /// Drops the database, closing any connection still open to it.
+    /// Drops the database, closing any connection still open to it. A refusal (a connection
+    /// refused while the parallel suites hold many) is tried again, up to five times; a database
+    /// left behind only costs disk, but its grants would keep a test's role from being dropped.
     public func drop() async {
         guard let base = TestEnvironment.postgresURL else { return }
-        _ = try? await Self.withClient(url: base) { client in
-            try await client.query("DROP DATABASE IF EXISTS \(unescaped: name) WITH (FORCE)")
+        for attempt in 1...5 {
+            do {
+                _ = try await Self.withClient(url: base) { client in
+                    try await client.query("DROP DATABASE IF EXISTS \(unescaped: name) WITH (FORCE)")
+                }
+                return
+            } catch {
+                try? await Task.sleep(for: .milliseconds(300 * attempt))
+            }
         }
     }
 

@@ -97,6 +97,8 @@ private func withBlockedWriter(
                 }
             }
             tasks.addTask {
+                // A request that fails ends the results too, so that `release` cannot wait for ever.
+                defer { resultSignal.finish() }
                 // Every submission in its own task, so a request waiting in the writer holds no other.
                 let receipts = try await withThrowingTaskGroup(of: WriteReceipt.self) { requests in
                     for await event in submissions {
@@ -108,7 +110,6 @@ private func withBlockedWriter(
                     return try await requests.reduce(into: []) { $0.append($1) }
                 }
                 resultSignal.yield(receipts)
-                resultSignal.finish()
             }
             for await _ in locked {}
             do {

@@ -46,14 +46,26 @@ extension PostgresStoreTests {
     }
 
     /// The SQLSTATE with which the server at `url` refuses `sql`, or `nil` if it runs it.
+    /// A failure without a server answer (a connection refused under load) is tried again.
     static func sqlState(of sql: String, at url: String) async throws -> String? {
-        try await PostgresTestDatabase.withClient(url: url) { client in
-            do {
-                try await client.query(PostgresQuery(unsafeSQL: sql))
-                return nil
-            } catch let error as PSQLError {
-                return error.serverInfo?[.sqlState]
+        var attempt = 1
+        while true {
+            let tries = attempt
+            let answer: String?? = try await PostgresTestDatabase.withClient(url: url) { client in
+                do {
+                    try await client.query(PostgresQuery(unsafeSQL: sql))
+                    return .some(nil)
+                } catch let error as PSQLError {
+                    guard let state = error.serverInfo?[.sqlState] else {
+                        if tries < 12 { return nil }
+                        throw RoleStepFailed(attempts: tries, underlying: String(reflecting: error))
+                    }
+                    return .some(state)
+                }
             }
+            if let answer { return answer }
+            try await Task.sleep(for: .milliseconds(250 * min(attempt, 8)))
+            attempt += 1
         }
     }
 
@@ -65,17 +77,29 @@ extension PostgresStoreTests {
         }
     }
 
-    /// Runs `body` up to five times while PostgreSQL refuses it: roles live in catalogs every
+    /// Runs `body` until PostgreSQL takes it, for up to about 15 s: roles live in catalogs every
     /// database shares, and suites running at once create, grant and drop roles concurrently,
-    /// which PostgreSQL can answer with "tuple concurrently updated" (a CI run failed so, once).
+    /// which PostgreSQL can answer with "tuple concurrently updated"; and under the parallel
+    /// suites of a fresh CI a new connection can be refused for a while. A CI run failed here
+    /// twice with a bare `PSQLError` whose text PostgresNIO hides, so the last failure is
+    /// rethrown with what the server said (SQLSTATE and message: test code, test data only).
     static func retryingSharedCatalog(_ body: () async throws -> Void) async throws {
-        for attempt in 1...5 {
+        var attempt = 1
+        while true {
             do {
                 return try await body()
-            } catch let error as PSQLError where attempt < 5 {
-                _ = error
-                try await Task.sleep(for: .milliseconds(200 * attempt))
+            } catch {
+                guard attempt < 12 else { throw RoleStepFailed(attempts: attempt, underlying: String(reflecting: error)) }
+                try await Task.sleep(for: .milliseconds(250 * min(attempt, 8)))
+                attempt += 1
             }
         }
     }
+}
+
+/// A role statement PostgreSQL still refused after every attempt, with what it said.
+struct RoleStepFailed: Error, CustomStringConvertible {
+    let attempts: Int
+    let underlying: String
+    var description: String { "refused \(attempts) times; last: \(underlying)" }
 }
