@@ -41,7 +41,7 @@ struct PostgresStoreTests {
         #expect(
             migrations == [
                 "1:audit_events", "2:partition_functions", "3:app_role", "4:lifecycle", "5:quarantine", "6:written_by", "7:event_hash", "8:log",
-                "9:checkpoints",
+                "9:checkpoints", "10:writer_lookups",
             ])
         let current = AuditTimestamp.now().utcDate.month
         #expect(
@@ -55,7 +55,8 @@ struct PostgresStoreTests {
     @Test("A database at schema 5 with events gets written_by, event hashes and the log: old rows are logged from their content, and verify")
     func upgradeAddsWrittenBy() async throws {
         try await PostgresHarness.run { harness in
-            // Schema 5 exactly: migrations 1–5 are unchanged, so undoing 6 to 9 gives the database a release before made.
+            // Schema 5 exactly: migrations 1–5 are unchanged, so undoing 6 to 10 gives the database a release before made.
+            try await harness.execute("DROP FUNCTION auditledger_events_by_id(uuid[]), auditledger_event_dates(uuid[])")
             try await harness.execute(
                 "DROP TABLE auditledger_checkpoints, auditledger_log_nodes, auditledger_signing_keys, auditledger_log, auditledger_log_pending")
             try await harness.execute("DROP FUNCTION auditledger_refuse_log_change()")
@@ -72,7 +73,7 @@ struct PostgresStoreTests {
                 """)
             #expect(!(await harness.store.readiness().isReady), "schema 5 is not what this server expects")
             try await harness.store.prepare()
-            #expect(try await harness.values("SELECT max(version) FROM auditledger_migrations", as: Int.self) == [9])
+            #expect(try await harness.values("SELECT max(version) FROM auditledger_migrations", as: Int.self) == [10])
             let before = try #require(try await harness.store.event(id: old.id))
             #expect(before.event.writtenBy == nil && before.eventHash == nil && before.hashAlgorithm == nil)
             var new = try EventFactory.event(correlationID: "rr-upgrade", at: .now())

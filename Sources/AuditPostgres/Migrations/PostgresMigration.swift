@@ -37,6 +37,7 @@ struct PostgresMigration: Sendable {
         .eventHash,
         .log,
         .checkpoints,
+        .writerLookups,
     ]
 
     /// The version a fully migrated database is at.

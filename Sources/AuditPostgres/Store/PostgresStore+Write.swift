@@ -48,6 +48,9 @@ extension PostgresStore {
 
     /// Plans and inserts inside the caller's transaction.
     ///
+    /// The lookups by id go through two PL/pgSQL functions (migration 10), whose plans each
+    /// connection keeps: as plain statements they were planned anew for every transaction.
+    ///
     /// New rows go in with `INSERT … SELECT * FROM unnest(…)` through
     /// ``PostgresNIO/PostgresConnection/statement(_:logger:)``, which never waits on a closed
     /// connection. (`COPY … FROM STDIN` was tried for speed and reverted: PostgresNIO 1.33's COPY
@@ -57,7 +60,7 @@ extension PostgresStore {
         var stored: [UUID: AuditEvent] = [:]
         let lookupIDs = ColumnArray(WritePlan.lookupIDs(batches))
         for row in try await connection.statement(
-            "SELECT \(unescaped: PostgresEventColumns.selectList) FROM audit_events WHERE event_id = ANY(\(lookupIDs))",
+            "SELECT \(unescaped: PostgresEventColumns.selectList) FROM auditledger_events_by_id(\(lookupIDs)) AS audit_events",
             logger: logger
         ) {
             let event = try PostgresEventColumns.decode(row).event
@@ -67,7 +70,7 @@ extension PostgresStore {
         let parentIDs = WritePlan.parentLookupIDs(batches)
         if !parentIDs.isEmpty {
             for row in try await connection.statement(
-                "SELECT event_id, event_date FROM audit_events WHERE event_id = ANY(\(ColumnArray(parentIDs)))",
+                "SELECT event_id, event_date FROM auditledger_event_dates(\(ColumnArray(parentIDs)))",
                 logger: logger
             ) {
                 let (id, day) = try row.decode((UUID, PostgresDay).self)
