@@ -47,9 +47,12 @@ extension SQLiteStore {
         }
     }
 
-    public func appendCheckpoint(_ checkpoint: StoredCheckpoint, nodes: [LogNode], key: NoteVerifierKey) async throws(AuditError) -> Bool {
+    public func appendCheckpoint(_ checkpoint: StoredCheckpoint, after: Int64?, nodes: [LogNode], key: NoteVerifierKey) async throws(AuditError) -> Bool {
         do {
             return try await pool.write { db in
+                // One writer at a time: the newest checkpoint cannot change between this and the insert.
+                let newest = try Int64.fetchOne(db, sql: "SELECT max(tree_size) FROM auditledger_checkpoints")
+                guard newest == after else { return false }
                 try db.execute(
                     sql:
                         "INSERT INTO auditledger_checkpoints (\(Self.checkpointColumns)) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (tree_size) DO NOTHING",

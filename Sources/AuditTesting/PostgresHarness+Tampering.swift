@@ -46,6 +46,10 @@ extension PostgresHarness {
                 try await connection.query(
                     "UPDATE auditledger_checkpoints SET note = \(note), root_hash = \(root) WHERE tree_size = \(size)", logger: logger)
                 try await connection.query("ALTER TABLE auditledger_checkpoints ENABLE TRIGGER USER", logger: logger)
+            case .deleteCheckpoints(let sizes):
+                try await connection.query("ALTER TABLE auditledger_checkpoints DISABLE TRIGGER USER", logger: logger)
+                try await connection.query("DELETE FROM auditledger_checkpoints WHERE tree_size = ANY(\(sizes))", logger: logger)
+                try await connection.query("ALTER TABLE auditledger_checkpoints ENABLE TRIGGER USER", logger: logger)
             }
             try await connection.query("ALTER TABLE audit_events ENABLE TRIGGER USER", logger: logger)
         }

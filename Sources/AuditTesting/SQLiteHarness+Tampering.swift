@@ -67,6 +67,10 @@ extension SQLiteHarness {
                     try db.execute(
                         sql: "UPDATE auditledger_checkpoints SET note = ?, root_hash = ? WHERE tree_size = ?", arguments: [note, root, size])
                 }
+            case .deleteCheckpoints(let sizes):
+                try withoutTriggers(on: "auditledger_checkpoints") {
+                    for size in sizes { try db.execute(sql: "DELETE FROM auditledger_checkpoints WHERE tree_size = ?", arguments: [size]) }
+                }
             }
         }
     }

@@ -35,11 +35,15 @@ extension StoreConformance {
                     #expect(checkpoint.rootHash == Hex.lowercase(MerkleTree.root(leaves[..<size])))
                     let note = try SignedNote(parsing: checkpoint.note)
                     #expect(try note.verifiedKey(among: [key.verifier]) == key.verifier)
-                    #expect(
-                        Checkpoint(text: note.text)
-                            == Checkpoint(origin: key.verifier.name, treeSize: Int64(size), rootHash: MerkleTree.root(leaves[..<size])))
+                    let body = try #require(Checkpoint(text: note.text))
+                    #expect(body.origin == key.verifier.name && body.treeSize == Int64(size) && body.rootHash == MerkleTree.root(leaves[..<size]))
                     #expect(try await store.logRoot(size: Int64(size)) == MerkleTree.root(leaves[..<size]))
                 }
+                // Each names the one before it: its size and the SHA-256 of its text.
+                func text(_ checkpoint: StoredCheckpoint) throws -> String { try SignedNote(parsing: checkpoint.note).text }
+                #expect(try Checkpoint(text: text(empty.checkpoint))?.previous == nil)
+                #expect(try Checkpoint(text: text(one.checkpoint))?.previous == Checkpoint.Link(treeSize: 0, text: text(empty.checkpoint)))
+                #expect(try Checkpoint(text: text(two.checkpoint))?.previous == Checkpoint.Link(treeSize: 300, text: text(one.checkpoint)))
                 #expect(try await store.logNodes([LogNodeID(level: 8, index: 0)])[LogNodeID(level: 8, index: 0)] == MerkleTree.root(leaves[..<256]))
 
                 // Inclusion: leaves across the stored subtree and after it, in both trees.
@@ -68,7 +72,12 @@ extension StoreConformance {
                 var duplicate = two.checkpoint
                 duplicate.note =
                     SignedNote.sign(Checkpoint(origin: other.verifier.name, treeSize: 317, rootHash: leaves[0]).text, with: other).rendered
-                #expect(try await store.appendCheckpoint(duplicate, nodes: [], key: other.verifier) == false)
+                #expect(try await store.appendCheckpoint(duplicate, after: 317, nodes: [], key: other.verifier) == false)
+                // One built on a checkpoint that is no longer the newest is refused: the chain does not fork.
+                var stale = two.checkpoint
+                stale.treeSize = 400
+                #expect(try await store.appendCheckpoint(stale, after: 300, nodes: [], key: other.verifier) == false)
+                #expect(try await store.appendCheckpoint(stale, after: nil, nodes: [], key: other.verifier) == false)
                 #expect(try await store.checkpoints(upTo: 317, limit: 1).first == two.checkpoint)
                 #expect(try await store.signingKeys().map(\.key) == [key.verifier], "a refused checkpoint lists no key")
 

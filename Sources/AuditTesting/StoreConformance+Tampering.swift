@@ -115,6 +115,29 @@ extension StoreConformance {
                     $0.subject == .event(first, position: 0) && $0.message.contains("retention did not remove")
                 }
             },
+            tamperCheck("a checkpoint deleted from the middle of the history") { harness, scene in
+                try await harness.tamper(.deleteCheckpoints([300]))
+                // A full pass names the checkpoint whose predecessor is gone; the background verifier, the one it verified before.
+                try await scene.expectDetected(in: harness, "the deleted checkpoint") {
+                    ($0.subject == .checkpoint(treeSize: 317) && $0.message.contains("size 300") || $0.subject == .checkpoint(treeSize: 300))
+                        && $0.message.contains("deleted")
+                }
+                let full = try await harness.store.verifyLog(trustedKeys: [scene.key.verifier])
+                #expect(full.problems.map(\.subject) == [.checkpoint(treeSize: 317)], "only the chain's break: \(full.problems)")
+            },
+            tamperCheck("the newest events, their log entries and the checkpoints over them deleted") { harness, scene in
+                // What a witness catches (docs/integrity.md); without one, only a verifier that saw them before.
+                for event in scene.events[310...] { try await harness.tamper(.delete(eventID: event.id)) }
+                try await harness.tamper(.deleteLogEntries(from: 310))
+                try await harness.tamper(.deleteCheckpoints([317]))
+                let full = try await harness.store.verifyLog(trustedKeys: [scene.key.verifier])
+                #expect(full.isValid, "a store cut back to a consistent prefix verifies on its own: \(full.problems)")
+                let before = scene.auditor.report.problemCount
+                try await scene.auditor.advance(in: harness.store, to: try await harness.store.logStatus().size, removed: [])
+                let found = scene.auditor.report.problems.dropFirst(before)
+                #expect(found.contains { $0.subject == .log(310..<317) && $0.message.contains("removed") }, "\(Array(found))")
+                #expect(found.contains { $0.subject == .checkpoint(treeSize: 317) && $0.message.contains("no longer stored") }, "\(Array(found))")
+            },
             tamperCheck("a checkpoint replaced, and one re-signed with another key") { harness, scene in
                 let stored = try #require(try await harness.store.checkpoints(upTo: 300, limit: 1).first)
                 // A note changed after signing (another root), and the true note signed by a key nobody trusts.

@@ -80,6 +80,8 @@ public enum Tampering: Sendable {
     case dropMonth(PartitionMonth)
     /// The stored checkpoint of `treeSize` given another note and root (hex).
     case replaceCheckpoint(treeSize: Int64, note: String, rootHash: String)
+    /// The stored checkpoints of these tree sizes deleted.
+    case deleteCheckpoints([Int64])
 }
 
 /// One way of tampering with a stored event, run directly against the database.

@@ -1,4 +1,5 @@
 import AuditCore
+import Crypto
 import Foundation
 import Testing
 
@@ -85,6 +86,52 @@ import Testing
         #expect(try note.verifiedKey(among: [key.verifier]) == key.verifier)
         #expect(Checkpoint(text: note.text) == checkpoint)
         #expect(NoteSignerKey(key.secretText)?.verifier == key.verifier)
+    }
+
+    @Test("A checkpoint names the one before it in an extension line; a malformed link is refused")
+    func checkpointLinks() throws {
+        let root = Array(repeating: UInt8(7), count: 32)
+        let first = Checkpoint(origin: "audit.example.com/log", treeSize: 42, rootHash: root)
+        let link = Checkpoint.Link(treeSize: 42, text: first.text)
+        #expect(link.textHash == Array(SHA256.hash(data: Array(first.text.utf8))))
+        let second = Checkpoint(origin: "audit.example.com/log", treeSize: 50, rootHash: root, previous: link)
+        #expect(
+            second.text == first.text.replacingOccurrences(of: "42\n", with: "50\n")
+                + "previous-checkpoint 42 \(Data(link.textHash).base64EncodedString())\n")
+        #expect(Checkpoint(text: second.text) == second)
+        #expect(Checkpoint(text: second.text + "another extension\n") == second)
+        let hash = Data(link.textHash).base64EncodedString()
+        for bad in [
+            "previous-checkpoint 42 \(hash)\nprevious-checkpoint 42 \(hash)\n", "previous-checkpoint 50 \(hash)\n",
+            "previous-checkpoint 042 \(hash)\n",
+            "previous-checkpoint 42 Bwc=\n", "previous-checkpoint 42\n", "previous-checkpoint -1 \(hash)\n",
+        ] {
+            #expect(Checkpoint(text: "audit\n50\nBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc=\n" + bad) == nil, "\(bad.debugDescription)")
+        }
+    }
+
+    @Test("The chain of checkpoints: each names the one before; a deleted, replaced or inserted one, or a missing link, is named")
+    func checkpointChain() {
+        let root = Array(repeating: UInt8(7), count: 32)
+        var bodies: [Checkpoint] = [Checkpoint(origin: "o", treeSize: 0, rootHash: root)]
+        for size in [10, 20, 30] as [Int64] {
+            bodies.append(
+                Checkpoint(origin: "o", treeSize: size, rootHash: root, previous: .init(treeSize: bodies.last!.treeSize, text: bodies.last!.text)))
+        }
+        func problems(_ sequence: [Checkpoint]) -> [String?] {
+            var chain = CheckpointChain()
+            return sequence.map { chain.follow($0, text: $0.text) }
+        }
+        #expect(problems(bodies) == [nil, nil, nil, nil])
+        // Unlinked checkpoints before the chain starts are fine; one after it is not.
+        let unlinked = Checkpoint(origin: "o", treeSize: 40, rootHash: root)
+        #expect(problems(bodies + [unlinked]).last??.contains("names no checkpoint before it") == true)
+        #expect(problems([bodies[0], bodies[1], bodies[3]]).last??.contains("size 20 before it, which is not stored") == true)
+        #expect(problems(Array(bodies[1...])).first??.contains("size 0 before it, which is not stored") == true)
+        let replaced = Checkpoint(origin: "o", treeSize: 20, rootHash: Array(repeating: 9, count: 32), previous: bodies[2].previous)
+        #expect(problems([bodies[0], bodies[1], replaced, bodies[3]]).last??.contains("was replaced") == true)
+        let inserted = Checkpoint(origin: "o", treeSize: 15, rootHash: root, previous: bodies[1].previous)
+        #expect(problems([bodies[0], bodies[1], inserted, bodies[2]]).last??.contains("inserted") == true)
     }
 
     @Test("The key file: one private key and retired public keys; rotation keeps the old key trusted")

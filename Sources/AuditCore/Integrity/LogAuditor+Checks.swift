@@ -55,6 +55,23 @@ extension LogAuditor {
         }
     }
 
+    /// What this auditor verified before must still be there: a log shorter than the tree it
+    /// rebuilt, or the newest checkpoint it found good no longer stored, means the end of the
+    /// history was cut off — the one cut a store's own contents cannot show once the newest
+    /// checkpoints went with the newest entries (a witness shows it to a verifier that starts
+    /// afresh).
+    mutating func checkNothingVerifiedIsGone(in store: any AuditStore, size: Int64) async throws(AuditError) {
+        if size < frontier.size {
+            found(
+                LogProblem(
+                    .log(size..<frontier.size),
+                    "the log holds \(size) entries, fewer than the \(frontier.size) verified before: entries were removed from its end"))
+        }
+        if let newest = goodCheckpoints.keys.max(), try await store.checkpoints(from: newest, limit: 1).first?.treeSize != newest {
+            found(LogProblem(.checkpoint(treeSize: newest), "verified before, but no longer stored: it was deleted"))
+        }
+    }
+
     /// A stored checkpoint larger than the log means entries were removed from its end — once
     /// a fresh read of the log's size confirms it is not just newer than the size read before.
     mutating func checkBeyond(in store: any AuditStore, size: Int64) async throws(AuditError) {
@@ -95,9 +112,14 @@ extension LogAuditor {
     /// carry a trusted signature over its size and the root found then.
     mutating func recheckCheckpoints(in store: any AuditStore, _ range: Range<Int64>) async throws(AuditError) {
         var from = range.lowerBound
+        var unseen = Set(goodCheckpoints.keys.filter { range.lowerBound <= $0 && $0 <= range.upperBound })
+        defer {
+            for size in unseen.sorted() { found(LogProblem(.checkpoint(treeSize: size), "verified before, but no longer stored: it was deleted")) }
+        }
         while from <= range.upperBound {
             let page = try await store.checkpoints(from: from, limit: 1000)
             for checkpoint in page where checkpoint.treeSize <= range.upperBound {
+                unseen.remove(checkpoint.treeSize)
                 guard let root = goodCheckpoints[checkpoint.treeSize] else { continue }
                 do {
                     let note = try SignedNote(parsing: checkpoint.note)

@@ -35,6 +35,9 @@ public struct LogAuditor: Sendable {
     private var witnessed: [Int64: [MerkleTree.Hash]] = [:]
     /// The last size at which a checkpoint's root matched.
     private var lastGoodSize: Int64 = 0
+    /// The last stored checkpoint checked (the link its successor must name), and whether any
+    /// checkpoint checked so far carried a link (from then on every one must).
+    var chain = CheckpointChain()
 
     public init(trustedKeys: [NoteVerifierKey]) {
         self.trustedKeys = trustedKeys
@@ -92,6 +95,7 @@ public struct LogAuditor: Sendable {
             check(at: 0, try await storedCheckpoints(in: store, 0...0))
             checkedThrough = 0
         }
+        try await checkNothingVerifiedIsGone(in: store, size: size)
         while frontier.size < size {
             let start = frontier.size
             let end = min(size, start + Self.chunk)
@@ -145,13 +149,21 @@ public struct LogAuditor: Sendable {
             report.checkpointsChecked += 1
             do {
                 let note = try SignedNote(parsing: checkpoint.note)
-                let key = try note.verifiedKey(among: trustedKeys)
+                let key: NoteVerifierKey
+                do {
+                    key = try note.verifiedKey(among: trustedKeys)
+                } catch {
+                    chain.pass(over: size, text: note.text)
+                    throw error
+                }
                 guard let body = Checkpoint(text: note.text), body.treeSize == size, Hex.lowercase(body.rootHash) == checkpoint.rootHash,
                     body.origin == key.name
                 else {
+                    chain.pass(over: size, text: note.text)
                     found(LogProblem(.checkpoint(treeSize: size), "its signed note does not say what its columns say (size, root or origin)"))
                     continue
                 }
+                if let problem = chain.follow(body, text: note.text) { found(LogProblem(.checkpoint(treeSize: size), problem)) }
             } catch {
                 found(LogProblem(.checkpoint(treeSize: size), "\(error)"))
                 continue

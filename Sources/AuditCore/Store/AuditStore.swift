@@ -120,10 +120,12 @@ public protocol AuditStore: Sendable {
     func logNodes(_ ids: [LogNodeID]) async throws(AuditError) -> [LogNodeID: MerkleTree.Hash]
 
     /// Stores a signed checkpoint, the perfect subtrees completed since the one before, and the
-    /// key that signed it (listed from its first use), in one transaction.
-    /// - Returns: `false` when a checkpoint of this tree size is stored already (nothing is
-    ///   stored then: another server signed it first).
-    func appendCheckpoint(_ checkpoint: StoredCheckpoint, nodes: [LogNode], key: NoteVerifierKey) async throws(AuditError) -> Bool
+    /// key that signed it (listed from its first use), in one transaction — only while the
+    /// newest stored checkpoint is still the one it links to (`after`: its tree size, `nil`
+    /// when none is stored), so that the chain never forks when two servers sign at once.
+    /// - Returns: `false` when a checkpoint of this tree size, or one newer than `after`, is
+    ///   stored already (nothing is stored then: another server signed first).
+    func appendCheckpoint(_ checkpoint: StoredCheckpoint, after: Int64?, nodes: [LogNode], key: NoteVerifierKey) async throws(AuditError) -> Bool
 
     /// Stored checkpoints, largest tree first: those of at most `treeSize` leaves when given,
     /// at most `limit`.

@@ -4,6 +4,10 @@ import PostgresNIO
 extension PostgresStore {
     static let checkpointColumns = "tree_size, root_hash, note, key_label, frontier, created_at"
 
+    /// Advisory lock key under which a checkpoint is stored, one server at a time (the
+    /// sequencer's key + 2).
+    static let checkpointLockKey: Int64 = 4_702_111_234_474_983_745 + 2
+
     /// Reads one row selected with ``checkpointColumns`` (a frontier that does not read back is `nil`).
     static func checkpoint(_ row: PostgresRow) throws -> StoredCheckpoint {
         let (size, root, note, label, frontier, created) = try row.decode((Int64, String, String, String, String, PostgresTimestamp).self)
@@ -56,11 +60,17 @@ extension PostgresStore {
         }
     }
 
-    public func appendCheckpoint(_ checkpoint: StoredCheckpoint, nodes: [LogNode], key: NoteVerifierKey) async throws(AuditError) -> Bool {
+    public func appendCheckpoint(_ checkpoint: StoredCheckpoint, after: Int64?, nodes: [LogNode], key: NoteVerifierKey) async throws(AuditError) -> Bool {
         do {
             return try await withOperationTimeout {
                 try await self.client.auditTransaction(leaseTimeout: self.configuration.connectionLeaseTimeout, logger: self.logger) {
                     connection in
+                    // Servers that sign at once take turns, so the newest checkpoint read next is
+                    // still the newest at the insert: the chain of checkpoints cannot fork.
+                    try await connection.statement("SELECT pg_advisory_xact_lock(\(Self.checkpointLockKey))", logger: self.logger)
+                    let newest = try await connection.statement("SELECT max(tree_size) FROM auditledger_checkpoints", logger: self.logger)
+                        .first?.decode(Int64?.self)
+                    guard newest == after else { return false }
                     let inserted = try await connection.statement(
                         """
                         INSERT INTO auditledger_checkpoints (\(unescaped: Self.checkpointColumns))
