@@ -80,7 +80,10 @@ private func withBlockedWriter(
             _ release: @escaping @Sendable () async throws -> [WriteReceipt]
         ) async throws -> Void
 ) async throws {
-    try await withHarness(kind) { harness in
+    // The writes wait for the lock held below until `release`: a long store timeout, so that a
+    // machine loaded with the parallel suites cannot make them give up first (SQLite's default
+    // 5 s busy timeout ran out in a local run of every suite, 139–178 s for these tests).
+    try await withHarness(kind, storeTimeout: .seconds(120)) { harness in
         let writer = BatchWriter(
             store: harness.store, configuration: .init(maximumConcurrentTransactions: transactions), logger: Logger(label: "test.writer"))
         let services = ServiceGroup(configuration: .init(services: [writer], logger: Logger(label: "test.group")))
