@@ -213,6 +213,13 @@ def kubernetes_execution(workflow):
             "created_at": "0001-01-01T00:00:00Z", "completed_at": now(-10), "phase": "Completed"}
 
 
+def notification(notification_id, remediation_id):
+    """A NotificationAudit record as Kubernaut's notification controller sends it (a failed delivery)."""
+    return {"remediation_id": remediation_id, "notification_id": notification_id, "recipient": "#ops", "channel": "slack",
+            "message_summary": "Incident alert: database connection lost", "status": "failed", "sent_at": now(-5),
+            "delivery_status": None, "error_message": "Slack API timeout after 30 seconds", "escalation_level": 1}
+
+
 def exchanges(correlation, reader_token):
     """(path template, method, path, headers, body) of every request, in order; later ones use earlier answers.
 
@@ -241,6 +248,11 @@ def exchanges(correlation, reader_token):
          + "&success=true&since=1h", {}, None),
         ("/api/v1/audit/kubernetes-execution", "POST", "/api/v1/audit/kubernetes-execution", {}, {"execution_id": "ke-1"}),
         ("/api/v1/audit/kubernetes-execution", "GET", "/api/v1/audit/kubernetes-execution?success=maybe", {}, None),
+        # The notification controller's delivery record: stored, then the same notification_id again (409), then a bad one.
+        ("/api/v1/audit/notifications", "POST", "/api/v1/audit/notifications", {}, notification("n-" + correlation, correlation)),
+        ("/api/v1/audit/notifications", "POST", "/api/v1/audit/notifications", {}, notification("n-" + correlation, correlation)),
+        ("/api/v1/audit/notifications", "POST", "/api/v1/audit/notifications", {},
+         dict(notification("n2-" + correlation, correlation), channel="sms", delivery_status=None)),
         (events, "GET", events + "?correlation_id=" + urllib.parse.quote(correlation) + "&limit=2", {}, None),
         (events, "GET", events + "?correlation_id=" + urllib.parse.quote(correlation) + "&event_type=workflowexecution.workflow.started&since=24h", {}, None),
         (events, "GET", events + "?detail_key=workflow_id&detail_value=restart-pod-v1&correlation_id=" + urllib.parse.quote(correlation), {}, None),

@@ -47,7 +47,9 @@ extension SQLiteStore {
         }
     }
 
-    public func appendCheckpoint(_ checkpoint: StoredCheckpoint, after: Int64?, nodes: [LogNode], key: NoteVerifierKey) async throws(AuditError) -> Bool {
+    public func appendCheckpoint(
+        _ checkpoint: StoredCheckpoint, after: Int64?, nodes: [LogNode], key: NoteVerifierKey
+    ) async throws(AuditError) -> Bool {
         do {
             return try await pool.write { db in
                 // One writer at a time: the newest checkpoint cannot change between this and the insert.

@@ -53,6 +53,7 @@ public func buildAuditApplication(
         writer: writer, validator: EventValidator(policy: configuration.validation), configuration: configuration, metrics: metrics)
     writes.register(on: audit)
     KubernetesExecutionRoutes(writes: writes, store: store).register(on: audit)
+    NotificationRoutes(writes: writes).register(on: audit)
     EventQueryRoutes(store: store, configuration: configuration).register(on: audit)
     LegalHoldRoutes(store: store, configuration: configuration, metrics: metrics, trail: trail).register(on: audit)
     PartitionRoutes(store: store, configuration: configuration).register(on: audit)

@@ -60,7 +60,9 @@ extension PostgresStore {
         }
     }
 
-    public func appendCheckpoint(_ checkpoint: StoredCheckpoint, after: Int64?, nodes: [LogNode], key: NoteVerifierKey) async throws(AuditError) -> Bool {
+    public func appendCheckpoint(
+        _ checkpoint: StoredCheckpoint, after: Int64?, nodes: [LogNode], key: NoteVerifierKey
+    ) async throws(AuditError) -> Bool {
         do {
             return try await withOperationTimeout {
                 try await self.client.auditTransaction(leaseTimeout: self.configuration.connectionLeaseTimeout, logger: self.logger) {
