@@ -9,6 +9,18 @@ import Synchronization
 #endif
 
 extension Spool {
+    /// Flushes the active segment to disk (appends made with
+    /// ``SpoolConfiguration/flushEachAppend`` off are on disk once this returns).
+    func syncNow() throws(AuditError) {
+        // A copy of the descriptor, flushed outside the lock: appends go on meanwhile.
+        let fd = state.withLock { state in state.active.map { dup($0.fd) } ?? -1 }
+        guard fd >= 0 else { return }
+        defer { close(fd) }
+        guard fsync(fd) == 0 else {
+            throw AuditError(.unavailable, detail: "the local spool could not be flushed to disk", retryAfterSeconds: 5)
+        }
+    }
+
     func appendNow(_ records: [SpoolRecord]) throws(AuditError) -> [Result<Void, AuditError>] {
         var bytes: [UInt8] = []
         var results: [Result<Void, AuditError>] = []
@@ -42,7 +54,11 @@ extension Spool {
             let active = try activeSegment(&state)
             let before = state.segments[active.number] ?? 0
             do throws(AuditError) {
-                try SpoolFile.writeAndSync(active.fd, bytes, path: path(Self.segmentName(active.number)))
+                if configuration.flushEachAppend {
+                    try SpoolFile.writeAndSync(active.fd, bytes, path: path(Self.segmentName(active.number)))
+                } else {
+                    try SpoolFile.writeAll(active.fd, bytes, path: path(Self.segmentName(active.number)))
+                }
             } catch {
                 // Leave no partial record behind; if that fails too, start a new segment.
                 if ftruncate(active.fd, off_t(before)) != 0 || fsync(active.fd) != 0 {
@@ -58,6 +74,8 @@ extension Spool {
             state.pendingEvents += events
             state.pendingRecords += appended
             if size >= configuration.segmentBytes {
+                // A segment is closed only once it is on disk.
+                if !configuration.flushEachAppend { _ = fsync(active.fd) }
                 close(active.fd)
                 state.active = nil
             }

@@ -138,6 +138,21 @@ public final class Spool: Sendable {
         return results
     }
 
+    /// Appends at once, on the caller's thread, without suspending: for a caller that must not
+    /// wait (the producer client's `record`). The records are written with one system call; with
+    /// ``SpoolConfiguration/flushEachAppend`` off they reach the disk at the next ``sync()``.
+    /// - Returns and throws: as ``append(_:)``.
+    public func appendImmediately(_ records: [SpoolRecord]) throws(AuditError) -> [Result<Void, AuditError>] {
+        let results = try appendNow(records)
+        appendedContinuation.yield()
+        return results
+    }
+
+    /// Flushes what was appended to disk (a no-op for appends already flushed).
+    public func sync() async throws(AuditError) {
+        try await Self.blocking { () throws(AuditError) in try self.syncNow() }
+    }
+
     /// Reads records from the cursor on, at least one, until `maximumEvents` would be exceeded.
     /// Nothing moves until ``commit(_:through:)``.
     /// - Throws: `unavailable` when the record at the cursor does not decode (replay must

@@ -14,17 +14,24 @@ public struct SpoolConfiguration: Sendable {
     /// For the fault tests only: a point at which the process kills itself (`SIGKILL`), to
     /// check that a crash there loses nothing. Default `nil` (never).
     public var crashPoint: SpoolCrashPoint?
+    /// Whether every append is flushed to disk (`fsync`) before it returns. Default `true`: what
+    /// the server needs before it answers `202`. With `false` an append returns once the
+    /// operating system has the bytes — they survive the process being killed, not the machine
+    /// losing power — and ``Spool/sync()`` flushes them (the producer client calls it every
+    /// interval, so that recording an event never waits for the disk).
+    public var flushEachAppend: Bool
 
     /// Creates a configuration; every parameter but `directory` defaults to the value documented on its property.
     public init(
         directory: String, maximumBytes: Int64 = 1 << 30, segmentBytes: Int64 = 16 << 20, maximumRecordBytes: Int = 64 << 20,
-        crashPoint: SpoolCrashPoint? = nil
+        crashPoint: SpoolCrashPoint? = nil, flushEachAppend: Bool = true
     ) {
         self.directory = directory
         self.maximumBytes = maximumBytes
         self.segmentBytes = segmentBytes
         self.maximumRecordBytes = min(maximumRecordBytes, SpoolRecord.readLimit)
         self.crashPoint = crashPoint
+        self.flushEachAppend = flushEachAppend
     }
 }
 

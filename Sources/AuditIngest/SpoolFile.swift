@@ -69,6 +69,12 @@ enum SpoolFile {
 
     /// Writes all of `bytes`, then flushes them to the disk.
     static func writeAndSync(_ fd: Int32, _ bytes: [UInt8], path: String) throws(AuditError) {
+        try writeAll(fd, bytes, path: path)
+        guard fsync(fd) == 0 else { throw failure("flush \(path) to disk", path) }
+    }
+
+    /// Writes every byte (to the operating system, not yet to disk).
+    static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws(AuditError) {
         var written = 0
         while written < bytes.count {
             let result = bytes.withUnsafeBytes { buffer in
@@ -80,7 +86,6 @@ enum SpoolFile {
             }
             written += result
         }
-        guard fsync(fd) == 0 else { throw failure("flush \(path) to disk", path) }
     }
 
     /// Reads up to `count` bytes at `offset`; fewer at the end of the file.

@@ -30,6 +30,25 @@ import Testing
         }
     }
 
+    @Test("An event written back as a request reads back as the same event, every member set or not")
+    func requestJSONRoundTrips() throws {
+        let full = request([
+            "event_id": .string("0f6c1b7e-5d1a-4c52-9a0e-2f4b8f0c9d11"), "actor_ip": .string("2001:db8::1"), "namespace": .string("payments"),
+            "cluster_id": .string("eu-1"), "severity": .string("high"), "duration_ms": .number("1500"), "error_code": .string("E1"),
+            "error_message": .string("é"), "retention_days": .number("30"),
+            "is_sensitive": .bool(true), "parent_event_id": .string("1f6c1b7e-5d1a-4c52-9a0e-2f4b8f0c9d11"),
+            "event_data": .object(
+                JSONObject([.init(key: "n", value: .number("12345678901234567890")), .init(key: "e", value: .string("e\u{301}"))])),
+        ])
+        for body in [request(), full] {
+            let event = try validator.event(from: body, now: now)
+            let again = try validator.event(from: event.requestJSON, now: now)
+            #expect(again.id == event.id)
+            #expect(again.hasSameContent(as: event))
+            #expect(again.eventData.json == event.eventData.json)
+        }
+    }
+
     @Test func appliesKubernautDefaults() throws {
         let event = try validator.event(from: request(), now: now)
         #expect(event.actorType == "service")

@@ -79,6 +79,28 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: directory + "/state"), "the state outlives the segments: numbers are never reused")
     }
 
+    @Test("Without a flush per append: appended at once on the caller's thread, read back after a reopen; sync flushes")
+    func appendsWithoutFlushing() async throws {
+        let directory = Self.directory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let records = try (0..<5).map { try Self.record(2, correlation: "rr-w\($0)") }
+        do {
+            let spool = try await Spool.open(
+                configuration: SpoolConfiguration(directory: directory, segmentBytes: 4096, flushEachAppend: false),
+                logger: Logger(label: "test.spool"))
+            for record in records {
+                let results = try spool.appendImmediately([record])
+                #expect(results.allSatisfy { if case .success = $0 { true } else { false } })
+            }
+            try await spool.sync()
+            #expect(spool.status.events == 10)
+            #expect(try Self.segments(directory).count > 1, "small segments: closed (and flushed) as they fill")
+        }
+        // As after the process was killed: the bytes the system has are read back, in order.
+        let reopened = try await Self.open(directory)
+        #expect(try await Self.drain(reopened) == records.map { $0.batch.events[0].correlationID })
+    }
+
     @Test("A second opener of the same directory is refused while the first has it")
     func oneOwner() async throws {
         let directory = Self.directory()
