@@ -70,7 +70,7 @@ public struct BenchCommand: AsyncParsableCommand {
 
         @Flag(
             help:
-                "Run only raw COPY and the batch phases against PostgreSQL (no hot path, naive, single-event, query or SQLite phases), to compare writers quickly."
+                "Run only raw COPY and the batch phases against PostgreSQL (no hot path, naive, single-event, query or SQLite phases), each database migrated by the server under test, to compare writers quickly (--server may name another version's auditledger)."
         )
         var batchOnly = false
 
@@ -102,9 +102,16 @@ public struct BenchCommand: AsyncParsableCommand {
                 authenticate: authenticate, phases: batchOnly ? .batch : singleOnly ? .single : .all, serverArguments: serverArguments,
                 lagSamples: lagSamples
             )
-            let report = try await BenchRun(settings: settings) { line in
-                FileHandle.standardError.write(Data("bench: \(line)\n".utf8))
-            }.run()
+            let report: BenchReport
+            do {
+                report = try await BenchRun(settings: settings) { line in
+                    FileHandle.standardError.write(Data("bench: \(line)\n".utf8))
+                }.run()
+            } catch {
+                // A developer's tool: the driver's whole text (PostgresNIO hides it in the default description).
+                FileHandle.standardError.write(Data("bench: failed: \(String(reflecting: error))\n".utf8))
+                throw error
+            }
             try report.write(to: output)
             print(report.markdown)
             try? FileManager.default.removeItem(atPath: work)

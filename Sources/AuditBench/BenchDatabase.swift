@@ -82,6 +82,13 @@ struct BenchDatabase: Sendable {
         }
     }
 
+    /// Whether the database has the log (a server from before tamper evidence migrated it otherwise).
+    func hasLog() async throws -> Bool {
+        try await withClient { client in
+            try await client.query("SELECT to_regclass('auditledger_log') IS NOT NULL").decode(Bool.self).first(where: { _ in true }) ?? false
+        }
+    }
+
     /// Bytes on disk of the tamper-evidence tables (the log, its stored subtrees, the queue
     /// for the log, checkpoints and signing keys), and the log's entries; waits up to
     /// `drainWithin` for the queue to empty first (a server's sequencer drains it).

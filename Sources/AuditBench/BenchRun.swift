@@ -31,7 +31,8 @@ struct BenchRun {
     enum Phases: String, Sendable {
         /// Every phase of the report.
         case all
-        /// Raw COPY and the batch phases (PostgreSQL), to compare writers quickly.
+        /// Raw COPY and the batch phases (PostgreSQL), to compare writers quickly; each API
+        /// database migrated by the server under test, as with ``single``.
         case batch
         /// Raw COPY and the single-event phase (PostgreSQL), each API database left empty for
         /// the server under test to migrate as `serve` does — so that a server of another
@@ -41,7 +42,7 @@ struct BenchRun {
         var description: String {
             switch self {
             case .all: "all"
-            case .batch: "raw COPY and batch only"
+            case .batch: "raw COPY and batch only, databases migrated by the server under test"
             case .single: "raw COPY and single-event only, databases migrated by the server under test"
             }
         }
@@ -147,7 +148,7 @@ struct BenchRun {
                 store.rates.append(
                     try await apiPhase(
                         name: "batch endpoint, \(batchSize) per request", chains: load, batchSize: batchSize, connections: connections,
-                        adminURL: adminURL, months: months, measuresFootprint: batchSize == 1000))
+                        adminURL: adminURL, months: settings.phases == .batch ? nil : months, measuresFootprint: batchSize == 1000))
             }
         }
         if settings.phases == .batch { return store }
@@ -235,7 +236,7 @@ struct BenchRun {
         let rss = server.peakRSS
         // With the server still running, so that its sequencer drains the queue for the log.
         var footprints: (Footprint, LogFootprint)?
-        if measuresFootprint, let database {
+        if measuresFootprint, let database, try await database.hasLog() {
             let log = try await database.logFootprint()
             footprints = (try await database.footprint(), log)
         }
