@@ -21,6 +21,8 @@ let package = Package(
         .library(name: "AuditMaintenance", targets: ["AuditMaintenance"]),
         .library(name: "AuditIngest", targets: ["AuditIngest"]),
         .library(name: "AuditServer", targets: ["AuditServer"]),
+        // For producers: the client that never loses an event, and the seeds' event builders.
+        .library(name: "AuditLedgerClient", targets: ["AuditLedgerClient"]),
     ],
     dependencies: [
         .package(url: "https://github.com/adam-fowler/compress-nio", from: "1.5.0"),
@@ -138,6 +140,24 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "AuditLedgerClient",
+            dependencies: [
+                "AuditCore",
+                // The spool: the same crash-safe segments the server keeps.
+                "AuditIngest",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "AuditLedgerCLI",
             dependencies: [
                 "AuditCore",
@@ -224,6 +244,7 @@ let package = Package(
             name: "AuditServerTests",
             dependencies: [
                 "AuditCore",
+                "AuditLedgerClient",
                 "AuditMaintenance",
                 "AuditIngest",
                 "AuditPostgres",

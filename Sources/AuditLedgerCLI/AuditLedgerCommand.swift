@@ -14,7 +14,7 @@ public struct AuditLedgerCommand: AsyncParsableCommand {
         subcommands: [
             ServeCommand.self, MigrateCommand.self, PartitionsCommand.self, RetentionCommand.self, ArchiveCommand.self, MaintenanceCommand.self,
             QuarantineCommand.self, SpoolCommand.self, TokensCommand.self, KeysCommand.self, VerifyCommand.self, VerifyBundleCommand.self,
-            ExportCommand.self,
+            ExportCommand.self, SchemasCommand.self,
         ],
         defaultSubcommand: ServeCommand.self
     )

@@ -39,6 +39,10 @@ public struct AuditServerConfiguration: Sendable {
     /// The level of the access log's one line per request (method, route, path, status,
     /// duration, principal, request id). Default `.info`; `nil`: no access log.
     public var accessLogLevel: Logger.Level?
+    /// Schemas of `event_data` by event type, and the mode each is checked in
+    /// (docs/event-types.md). Default ``AuditCore/EventSchemaRegistry/builtIn``: the seeds'
+    /// types, each in `warn` (counted, never refused).
+    public var eventSchemas: EventSchemaRegistry
 
     /// Creates a configuration; every parameter defaults to the value documented on its property.
     public init(
@@ -55,8 +59,10 @@ public struct AuditServerConfiguration: Sendable {
         tls: ServerTLS? = nil,
         selfAudit: ServerAuditTrail.Configuration = ServerAuditTrail.Configuration(),
         checkpoints: CheckpointSettings = CheckpointSettings(),
-        accessLogLevel: Logger.Level? = .info
+        accessLogLevel: Logger.Level? = .info,
+        eventSchemas: EventSchemaRegistry = .builtIn
     ) {
+        self.eventSchemas = eventSchemas
         self.accessLogLevel = accessLogLevel
         self.checkpoints = checkpoints
         self.tls = tls

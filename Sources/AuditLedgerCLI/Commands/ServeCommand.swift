@@ -111,6 +111,8 @@ struct ServeCommand: AsyncParsableCommand {
 
     @OptionGroup var redaction: RedactionOptions
 
+    @OptionGroup var eventSchemas: EventSchemaOptions
+
     @OptionGroup var rateLimit: RateLimitOptions
 
     @OptionGroup var checkpoints: CheckpointOptions
@@ -161,6 +163,7 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.access = accessSettings.access
         configuration.selfAudit.enabled = try resolve(access.selfAudit ? true : nil, env: "AUDITLEDGER_SELF_AUDIT", default: false)
         configuration.validation.redaction = try redaction.redaction()
+        configuration.eventSchemas = try eventSchemas.registry()
         configuration.writeRateLimit = try rateLimit.configuration()
         configuration.maximumBodyBytes = try resolve(maxBodyBytes, env: "AUDITLEDGER_MAX_BODY_BYTES", default: 5 * 1024 * 1024)
         configuration.validation.maximumBatchSize = try resolve(maxBatchSize, env: "AUDITLEDGER_MAX_BATCH_SIZE", default: 1000)

@@ -61,14 +61,17 @@ struct ProblemResponse: Sendable {
         }
         let body = body(
             status: status, slug: error.code.slug, title: Self.title(for: error.code), detail: error.detail, fieldErrors: error.fieldErrors,
-            instance: instance, requestID: requestID)
+            eventIndex: error.eventIndex, instance: instance, requestID: requestID)
         return Response(status: status, headers: headers, body: .init(byteBuffer: body))
     }
 
     /// A problem body for any status, for errors that are not the domain's (the HTTP layer's).
+    ///
+    /// `event_index` (an AuditLedger extension) is the position in the request's batch of the
+    /// event the problem is about, so that a client can set that one aside and send the rest.
     func body(
         status: HTTPResponse.Status, slug: String, title: String, detail: String, fieldErrors: [AuditError.FieldError] = [],
-        instance: String?, requestID: String?
+        eventIndex: Int? = nil, instance: String?, requestID: String?
     ) -> ByteBuffer {
         var object = JSONObjectWriter(writer: JSONWriter(capacity: 256))
         object.string("type", typeBase + slug)
@@ -83,6 +86,7 @@ struct ProblemResponse: Sendable {
             }
             object.value("field_errors", .object(fields))
         }
+        if let eventIndex { object.integer("event_index", Int64(eventIndex)) }
         object.optional("request_id", requestID)
         return ByteBuffer(bytes: object.finish().bytes)
     }

@@ -25,6 +25,14 @@ extension AuditMetrics {
         "stats",
     ]
 
+    /// Counts an event that breaks its type's schema (`auditledger_event_schema_violations_total`;
+    /// the types are the registry's, so the labels stay few).
+    func schemaViolation(eventType: String, mode: EventSchemaRegistry.Mode) {
+        Counter(
+            label: "auditledger_event_schema_violations_total", dimensions: [("event_type", eventType), ("mode", mode.rawValue)], factory: factory
+        ).increment()
+    }
+
     /// Counts acknowledged events (answered `201` or `202`) by service, operation and outcome,
     /// and by event type.
     func acknowledged(_ events: [AuditEvent], operation: WriteOperation) {

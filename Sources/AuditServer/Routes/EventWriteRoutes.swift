@@ -42,6 +42,29 @@ struct EventWriteRoutes {
         return event
     }
 
+    /// Applies the event types' schemas (``AuditServerConfiguration/eventSchemas``): an event
+    /// of a type in `enforce` that breaks its schema is refused (`400`, each breach named, the
+    /// event's index in a batch given); in `warn` the breach is counted and the event goes on.
+    ///
+    /// `eventData` is each event's `event_data` as the request sent it (already parsed: not
+    /// parsed again), in the order of `events`.
+    func checkSchemas(_ events: [AuditEvent], eventData: [JSONValue?], batch: Bool = false) throws(AuditError) {
+        for (index, event) in events.enumerated() {
+            guard configuration.eventSchemas.entries[event.eventType] != nil, let data = index < eventData.count ? eventData[index] : nil,
+                let (mode, problems) = configuration.eventSchemas.check(eventType: event.eventType, data: data)
+            else { continue }
+            metrics.schemaViolation(eventType: event.eventType, mode: mode)
+            guard mode == .enforce else { continue }
+            let error = AuditError.validation(problems)
+            throw batch ? error.inBatch(at: index) : error
+        }
+    }
+
+    /// The member `name` of `value` when it is an object.
+    static func member(_ name: String, of value: JSONValue) -> JSONValue? {
+        if case .object(let object) = value { object[name] } else { nil }
+    }
+
     func register(on audit: RouteRegistry.Group) {
         audit.post("events", scope: .eventsWrite, metric: .write(.single)) { request, context in try await createEvent(request, context: context) }
         audit.post("events/batch", scope: .eventsWrite, metric: .write(.batch)) { request, context in try await createBatch(request, context: context)
@@ -62,6 +85,8 @@ struct EventWriteRoutes {
         } else {
             validated = try validator.event(from: body.value, now: now)
         }
+        let sentData = EventHeaderForm.applies(to: request.headers) ? body.value : Self.member("event_data", of: body.value)
+        try checkSchemas([validated], eventData: [sentData])
         let event = attributed(validated, to: context.principal)
         let batch = EventBatch(events: [event])
         context.notes.carriesWorkflowEvents = AuditMetrics.workflowCategories.contains(event.category)
@@ -78,7 +103,11 @@ struct EventWriteRoutes {
     func createBatch(_ request: Request, context: AuditRequestContext) async throws -> Response {
         try checkRate(context)
         let body = try await RequestJSON.read(request, limit: configuration.maximumBodyBytes)
-        let events = try validator.batch(from: body.value, now: configuration.clock()).map { attributed($0, to: context.principal) }
+        let validated = try validator.batch(from: body.value, now: configuration.clock())
+        if case .array(let elements) = body.value {
+            try checkSchemas(validated, eventData: elements.map { Self.member("event_data", of: $0) }, batch: true)
+        }
+        let events = validated.map { attributed($0, to: context.principal) }
         let batch = EventBatch(events: events)
         context.notes.carriesWorkflowEvents = events.contains { AuditMetrics.workflowCategories.contains($0.category) }
         let outcome: BatchWriter.WriteOutcome

@@ -35,6 +35,11 @@ struct KubernetesExecutionRoutes {
         } catch {
             throw KubernetesExecutionRecord.renamingFields(error)
         }
+        do throws(AuditError) {
+            try writes.checkSchemas([validated], eventData: [body.value])
+        } catch {
+            throw KubernetesExecutionRecord.renamingFields(error)
+        }
         let event = writes.attributed(validated, to: context.principal)
         context.notes.carriesWorkflowEvents = true
         let outcome = try await writes.writer.submit(

@@ -31,6 +31,11 @@ struct NotificationRoutes {
         } catch {
             throw NotificationAuditRecord.renamingFields(error)
         }
+        do throws(AuditError) {
+            try writes.checkSchemas([validated], eventData: [body.value])
+        } catch {
+            throw NotificationAuditRecord.renamingFields(error)
+        }
         let event = writes.attributed(validated, to: context.principal)
         let outcome: BatchWriter.WriteOutcome
         do {
