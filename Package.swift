@@ -185,6 +185,10 @@ let package = Package(
             name: "AuditBench",
             dependencies: [
                 "AuditCore",
+                // The producer client, driven as a process by the client fault scenarios and timed.
+                "AuditLedgerClient",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 "AuditPostgres",
                 // Only for timing the server's own answer encoder (EventJSON) in the hot path.
                 "AuditServer",

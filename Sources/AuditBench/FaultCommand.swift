@@ -25,7 +25,7 @@ extension BenchCommand {
 
         @Option(
             help: """
-                Run only these scenarios (comma-separated). (default: those CI runs: \(FaultScenario.all.filter(\.inCI).map(\.name).joined(separator: ", ")); \
+                Run only these scenarios (comma-separated). (default: those CI runs: \((FaultScenario.all.filter(\.inCI).map(\.name) + ClientFaultScenario.all.map(\.name)).joined(separator: ", ")); \
                 by hand also: \(FaultScenario.all.filter { !$0.inCI }.map(\.name).joined(separator: ", ")))
                 """)
         var only: String?
@@ -40,7 +40,8 @@ extension BenchCommand {
             }
             let names = only.map { Set($0.split(separator: ",").map(String.init)) }
             let scenarios = FaultScenario.all.filter { names?.contains($0.name) ?? $0.inCI }
-            if let names, scenarios.count != names.count { throw ValidationError("unknown scenario in --only \(only!)") }
+            let clientScenarios = ClientFaultScenario.all.filter { names?.contains($0.name) ?? true }
+            if let names, scenarios.count + clientScenarios.count != names.count { throw ValidationError("unknown scenario in --only \(only!)") }
 
             let work = NSTemporaryDirectory() + "auditledger-fault-" + UUID().uuidString.prefix(8)
             try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
@@ -51,6 +52,13 @@ extension BenchCommand {
             var failed = false
             for scenario in scenarios {
                 let outcome = try await FaultRun(scenario: scenario, settings: settings) { line in
+                    FileHandle.standardError.write(Data("fault: \(line)\n".utf8))
+                }.run()
+                print(outcome.report)
+                failed = failed || !outcome.passed
+            }
+            for scenario in clientScenarios {
+                let outcome = try await ClientFaultRun(scenario: scenario, settings: settings, bench: CommandLine.arguments[0]) { line in
                     FileHandle.standardError.write(Data("fault: \(line)\n".utf8))
                 }.run()
                 print(outcome.report)

@@ -104,6 +104,15 @@ extension FaultRun {
 extension FaultRun.Outcome {
     /// A paragraph for the log and the CI output.
     var report: String {
+        if producer {
+            var lines = [
+                "\(passed ? "PASS" : "FAIL") \(scenario): \(acknowledgedEvents) events recorded by the producer client, \(storedEvents) rows stored"
+                    + String(format: "; %.0f s in all", seconds)
+            ]
+            lines += events.map { "  " + $0 }
+            lines += problems.map { "  problem: " + $0 }
+            return lines.joined(separator: "\n")
+        }
         let statuses = statuses.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ")
         var lines = [
             "\(passed ? "PASS" : "FAIL") \(scenario): \(requests) requests (answers \(statuses); \(unanswered) never answered; \(transportErrors) broken connections), "

@@ -37,6 +37,8 @@ struct FaultRun {
         var seconds = 0.0
         var events: [String] = []
         var problems: [String] = []
+        /// A producer-client scenario (``ClientFaultRun``): no HTTP load of the harness's own.
+        var producer = false
 
         var passed: Bool { problems.isEmpty }
     }

@@ -1,0 +1,44 @@
+import AuditCore
+import AuditLedgerClient
+import Crypto
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+/// The events `auditledger-bench client-load` records: event `i` of a seed always has the same
+/// id and content, so that a client started again after a crash records the same events again
+/// (stored once), and the fault checks know every id to look for.
+enum ClientLoad {
+    /// A version 8 UUID from the seed and the index.
+    static func eventID(seed: UInt64, index: Int) -> UUID {
+        var bytes = Array(SHA256.hash(data: Array("auditledger-bench/client-load/\(seed)/\(index)".utf8)).prefix(16))
+        bytes[6] = (bytes[6] & 0x0F) | 0x80
+        bytes[8] = (bytes[8] & 0x3F) | 0x80
+        return UUID(
+            uuid: (
+                bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7], bytes[8], bytes[9], bytes[10], bytes[11], bytes[12],
+                bytes[13], bytes[14], bytes[15]
+            ))
+    }
+
+    /// Event `index`: a gateway signal of one of 100 remediations, about 900 bytes, at `base`
+    /// plus `index` milliseconds.
+    static func event(seed: UInt64, index: Int, base: AuditTimestamp) -> GatewaySignalEvent {
+        let correlation = "rr-client-\(seed)-\(index / 10)"
+        return GatewaySignalEvent(
+            envelope: EventEnvelope(
+                service: "gateway", correlationID: correlation, timestamp: base.adding(microseconds: Int64(index) * 1000),
+                eventID: eventID(seed: seed, index: index), severity: "critical",
+                sourcePayload: .object(
+                    JSONObject([
+                        .init(key: "alertname", value: .string("KubePodCrashLooping")),
+                        .init(key: "description", value: .string(String(repeating: "restarts observed; ", count: 20))),
+                    ]))),
+            kind: index % 10 == 0 ? .received : .deduplicated, signalName: "KubePodCrashLooping", fingerprint: "fp-\(seed)-\(index / 10)",
+            namespace: "payments-prod", resourceKind: "Pod", resourceName: "api-\(index % 7)", remediationRequest: "payments-prod/\(correlation)",
+            occurrenceCount: index % 10 + 1, signalLabels: ["team": "payments", "severity": "critical"])
+    }
+}
