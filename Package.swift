@@ -181,6 +181,16 @@ let package = Package(
             dependencies: ["AuditLedgerCLI"],
             swiftSettings: swiftSettings
         ),
+        .executableTarget(
+            name: "auditledger-client-example",
+            dependencies: [
+                "AuditCore",
+                "AuditLedgerClient",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "AuditBench",
             dependencies: [

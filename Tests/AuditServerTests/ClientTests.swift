@@ -7,6 +7,7 @@ import HTTPTypes
 import HummingbirdTesting
 import Logging
 import NIOCore
+import NIOSSL
 import ServiceLifecycle
 import Synchronization
 import Testing
@@ -171,6 +172,25 @@ import Testing
         #expect(aside.all.map(\.reason) == [.dropped, .dropped, .dropped])
         #expect(client.pending == 5)
         try await client.close()
+    }
+
+    @Test("Mutual TLS: the client's certificate names it to the server, which stores the event as written by it")
+    func mutualTLS() async throws {
+        try await withTLSApp(clientCertificates: true, scopes: [.eventsWrite, .eventsRead]) { port, tls in
+            let certificate = try tls.authority.issue(commonName: "gateway-sa")
+            var configuration = TLSConfiguration.makeClientConfiguration()
+            configuration.trustRoots = .certificates([try NIOSSLCertificate(bytes: Array(try tls.authority.pem.utf8), format: .pem)])
+            configuration.certificateVerification = .noHostnameVerification
+            configuration.certificateChain = [.certificate(try NIOSSLCertificate(bytes: Array(try certificate.certificatePEM.utf8), format: .pem))]
+            configuration.privateKey = .privateKey(try NIOSSLPrivateKey(bytes: Array(certificate.keyPEM.utf8), format: .pem))
+            try await Self.withClient(.init(baseURL: "https://127.0.0.1:\(port)", tls: configuration)) { client in
+                let id = try #require(client.record(Self.event("rr-mtls", 0)).eventID)
+                #expect(await client.flush(timeout: .seconds(30)))
+                let stored = try await tls.request(port: port, "/api/v1/audit/events/\(id.uuidString.lowercased())", as: certificate)
+                #expect(stored.status == 200)
+                #expect(stored.body.contains(#""written_by":"gateway-sa""#), "\(stored.body)")
+            }
+        }
     }
 
     @Test("A bearer token authenticates the client; a wrong one is retried, never dropped")
