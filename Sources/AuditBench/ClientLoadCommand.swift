@@ -49,6 +49,13 @@ extension BenchCommand {
         @Option(help: "Seconds to wait for delivery before giving up (exit 1).")
         var deliveryTimeout = 600
 
+        /// This process's resident memory now and at its peak (Linux's /proc/self/status).
+        static func memory() -> String {
+            guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return "memory unknown" }
+            let fields = status.split(separator: "\n").filter { $0.hasPrefix("VmRSS:") || $0.hasPrefix("VmHWM:") }
+            return fields.map { $0.split(whereSeparator: \.isWhitespace).joined(separator: " ") }.joined(separator: ", ")
+        }
+
         /// One line to standard output at once (unbuffered: the harness reads it while this runs, and may kill it).
         func emit(_ line: String) {
             FileHandle.standardOutput.write(Data((line + "\n").utf8))
@@ -76,6 +83,8 @@ extension BenchCommand {
                     }
                     if (index + 1 - from) % printEvery == 0 || index == count - 1 { emit("recorded \(index)") }
                 }
+                let recordedIn = (ContinuousClock.now - started).seconds
+                emit("recorded-all \(count - from) events in \(recordedIn) s; pending \(client.pending); \(Self.memory())")
                 let delivered = await client.flush(timeout: .seconds(deliveryTimeout))
                 emit(delivered ? "delivered \((ContinuousClock.now - started).seconds)" : "not delivered")
                 await group.triggerGracefulShutdown()
