@@ -33,7 +33,9 @@ extension AuditLedgerClient {
             if let deadline, ContinuousClock.now >= deadline { return }
             let batch: ClientQueueBatch
             do throws(AuditError) {
-                batch = try await queue.peek(maximum: configuration.batchSize)
+                // A backlog goes out in the largest batches the server takes.
+                let backlog = queue.pending > configuration.batchSize
+                batch = try await queue.peek(maximum: backlog ? configuration.maximumBatchSize : configuration.batchSize)
             } catch {
                 logger.error("the client's spool cannot be read; retrying", metadata: ["error": "\(AuditError.logDescription(of: error))"])
                 await pause(backoff.next(), until: deadline)

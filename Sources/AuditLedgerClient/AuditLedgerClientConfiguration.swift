@@ -33,9 +33,14 @@ public struct AuditLedgerClientConfiguration: Sendable {
     public var spoolSyncInterval: Duration
     /// Most events kept in memory without a spool. Default 10,000.
     public var memoryLimit: Int
-    /// Most events per request (`POST /api/v1/audit/events/batch`). Default 100, as Kubernaut's
+    /// Events per request (`POST /api/v1/audit/events/batch`) once that many wait: a batch is
+    /// sent when it has this many, or after ``flushInterval``. Default 100, as Kubernaut's
     /// buffered clients send.
     public var batchSize: Int
+    /// Most events per request while more than ``batchSize`` wait (a backlog after an outage,
+    /// or a producer faster than one request at a time): the server's batch limit. Default 1000
+    /// (the server's `--max-batch-size` default); a `413` halves a batch anyway.
+    public var maximumBatchSize: Int
     /// Longest an event waits for its batch to fill before it is sent anyway. Default 1 s
     /// (Kubernaut's clients wait up to 30 s; a spool makes waiting unnecessary for safety).
     public var flushInterval: Duration
@@ -68,7 +73,8 @@ public struct AuditLedgerClientConfiguration: Sendable {
     /// Creates a configuration; every parameter but `baseURL` defaults to the value documented on its property.
     public init(
         baseURL: String, spoolDirectory: String? = nil, spoolMaximumBytes: Int64 = 1 << 30, spoolSyncInterval: Duration = .milliseconds(200),
-        memoryLimit: Int = 10_000, batchSize: Int = 100, flushInterval: Duration = .seconds(1), initialBackoff: Duration = .milliseconds(100),
+        memoryLimit: Int = 10_000, batchSize: Int = 100, maximumBatchSize: Int = 1000, flushInterval: Duration = .seconds(1),
+        initialBackoff: Duration = .milliseconds(100),
         maximumBackoff: Duration = .seconds(30), requestTimeout: Duration = .seconds(10), shutdownTimeout: Duration = .seconds(10),
         authentication: Authentication = .none, tls: TLSConfiguration? = nil, validation: ValidationPolicy = ValidationPolicy(),
         onSetAside: @escaping @Sendable (SetAsideEvent) -> Void = { _ in }
@@ -79,6 +85,7 @@ public struct AuditLedgerClientConfiguration: Sendable {
         self.spoolSyncInterval = spoolSyncInterval
         self.memoryLimit = memoryLimit
         self.batchSize = batchSize
+        self.maximumBatchSize = max(maximumBatchSize, batchSize)
         self.flushInterval = flushInterval
         self.initialBackoff = initialBackoff
         self.maximumBackoff = maximumBackoff
