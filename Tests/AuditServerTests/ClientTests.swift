@@ -147,7 +147,9 @@ import Testing
         var configuration = AuditServerConfiguration(validation: EventFactory.importPolicy)
         configuration.writeRateLimit = .init(requestsPerSecond: 2, burst: 1)
         try await withLiveApp(.sqlite, configuration: configuration) { http, port, harness in
-            try await Self.withClient(.init(baseURL: "http://127.0.0.1:\(port)", batchSize: 10, maximumBatchSize: 10, initialBackoff: .milliseconds(10))) { client in
+            try await Self.withClient(
+                .init(baseURL: "http://127.0.0.1:\(port)", batchSize: 10, maximumBatchSize: 10, initialBackoff: .milliseconds(10))
+            ) { client in
                 var ids: [UUID] = []
                 for index in 0..<60 { ids.append(try #require(client.record(Self.event("rr-limited", index)).eventID)) }
                 let started = ContinuousClock.now
