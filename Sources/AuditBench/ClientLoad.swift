@@ -14,14 +14,7 @@ import Crypto
 enum ClientLoad {
     /// A version 8 UUID from the seed and the index.
     static func eventID(seed: UInt64, index: Int) -> UUID {
-        var bytes = Array(SHA256.hash(data: Array("auditledger-bench/client-load/\(seed)/\(index)".utf8)).prefix(16))
-        bytes[6] = (bytes[6] & 0x0F) | 0x80
-        bytes[8] = (bytes[8] & 0x3F) | 0x80
-        return UUID(
-            uuid: (
-                bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7], bytes[8], bytes[9], bytes[10], bytes[11], bytes[12],
-                bytes[13], bytes[14], bytes[15]
-            ))
+        UUID(version: 8, bytes: Array(SHA256.hash(data: Array("auditledger-bench/client-load/\(seed)/\(index)".utf8))))
     }
 
     /// Event `index`: a gateway signal of one of 100 remediations, about 900 bytes, at `base`

@@ -204,10 +204,17 @@ struct EventGenerator {
     }
 
     private mutating func randomUUID() -> UUID {
-        var bytes = (0..<16).map { _ in UInt8(truncatingIfNeeded: random.next()) }
-        bytes[6] = (bytes[6] & 0x0F) | 0x40
+        UUID(version: 4, bytes: (0..<16).map { _ in UInt8(truncatingIfNeeded: random.next()) })
+    }
+}
+
+extension UUID {
+    /// A UUID of RFC 9562's variant and `version` from the first 16 of `bytes`.
+    init(version: UInt8, bytes: some Collection<UInt8>) {
+        var bytes = Array(bytes.prefix(16))
+        bytes[6] = (bytes[6] & 0x0F) | (version << 4)
         bytes[8] = (bytes[8] & 0x3F) | 0x80
-        return UUID(
+        self.init(
             uuid: (
                 bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7], bytes[8], bytes[9], bytes[10], bytes[11], bytes[12],
                 bytes[13], bytes[14], bytes[15]

@@ -225,6 +225,34 @@ import Testing
         }
     }
 
+    @Test("--event-schemas DIR and --event-schema-mode: files added or replacing built-ins, modes per type or for all; mistakes stop serve")
+    func eventSchemaSettings() throws {
+        let defaults = try serve([])
+        #expect(defaults.configuration.eventSchemas.entries.values.allSatisfy { $0.mode == .warn })
+        let directory = NSTemporaryDirectory() + "auditledger-schemas-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try Data(#"{"event_type": "custom.thing.done", "mode": "enforce", "schema": {"required": ["id"]}}"#.utf8)
+            .write(to: URL(fileURLWithPath: directory + "/custom.json"))
+        try Data(#"{"event_type": "gateway.signal.received", "schema": {"required": ["fingerprint"]}}"#.utf8)
+            .write(to: URL(fileURLWithPath: directory + "/gateway.json"))
+        let set = try serve(["--event-schemas", directory, "--event-schema-mode", "*=off", "--event-schema-mode", "gateway.signal.received=enforce"])
+        let entries = set.configuration.eventSchemas.entries
+        #expect(entries["custom.thing.done"]?.mode == .off, "*=off after the file's own enforce")
+        #expect(entries["gateway.signal.received"]?.mode == .enforce && entries["gateway.signal.received"]?.source == directory + "/gateway.json")
+        #expect(entries["workflow.catalog.search_completed"]?.mode == .off)
+        #expect(
+            try serve([], environment: ["AUDITLEDGER_EVENT_SCHEMA_MODES": "workflow.catalog.search_completed=enforce"])
+                .configuration.eventSchemas.entries["workflow.catalog.search_completed"]?.mode == .enforce)
+        try Data(#"{"event_type": "x", "schema": {"pattern": "a"}}"#.utf8).write(to: URL(fileURLWithPath: directory + "/bad.json"))
+        for arguments in [
+            ["--event-schemas", directory], ["--event-schema-mode", "no.such.type=enforce"], ["--event-schema-mode", "gateway.signal.received=loud"],
+            ["--event-schemas", directory + "/missing"],
+        ] {
+            #expect(throws: (any Error).self, "\(arguments)") { try serve(arguments) }
+        }
+    }
+
     @Test("--self-audit turns the server's own audit events on; off by default")
     func selfAuditSetting() throws {
         #expect(try serve([]).configuration.selfAudit.enabled == false)

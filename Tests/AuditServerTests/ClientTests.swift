@@ -63,6 +63,15 @@ import Testing
                 let page = try await http.get("/api/v1/audit/events?correlation_id=rr-client&limit=1").object
                 #expect(page.object("pagination")?["total"] == .number("230"))
             }
+            // Secrets are redacted at the source: the client checks events with the server's rules.
+            try await Self.withClient(.init(baseURL: "http://127.0.0.1:\(port)")) { client in
+                guard case .object(var event) = Self.event("rr-client-secret", 0) else { return }
+                event["event_data"] = .object(JSONObject([.init(key: "api_token", value: .string("s3cr3t")), .init(key: "n", value: .number("1"))]))
+                let id = try #require(client.record(.object(event)).eventID)
+                #expect(await client.flush(timeout: .seconds(30)))
+                let stored = try await http.get("/api/v1/audit/events/\(id.uuidString.lowercased())").object
+                #expect(stored.object("event_data")?.string("api_token") == Redaction.marker)
+            }
             // A bad event is refused when recorded, naming the field, and never kept.
             try await Self.withClient(.init(baseURL: "http://127.0.0.1:\(port)")) { client in
                 guard case .object(var bad) = Self.event("rr-client-bad", 0) else { return }

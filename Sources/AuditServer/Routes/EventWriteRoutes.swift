@@ -60,6 +60,27 @@ struct EventWriteRoutes {
         }
     }
 
+    /// Reads a record of one of Kubernaut's own write endpoints (the Kubernetes executor's, the
+    /// notification controller's), makes it the event `makeEvent` says, checks it as any event
+    /// (the write rules, its type's schema) and attributes it to the caller. Problems are named
+    /// as the record's members (`renaming`).
+    /// - Returns: the event, and the body's size in bytes.
+    func recordEvent(
+        _ request: Request, context: AuditRequestContext, makeEvent: (JSONValue, AuditTimestamp) throws(AuditError) -> JSONValue,
+        renaming: (AuditError) -> AuditError
+    ) async throws -> (event: AuditEvent, bodyBytes: Int) {
+        try checkRate(context)
+        let body = try await RequestJSON.read(request, limit: configuration.maximumBodyBytes)
+        let now = configuration.clock()
+        do throws(AuditError) {
+            let validated = try validator.event(from: try makeEvent(body.value, now), now: now)
+            try checkSchemas([validated], eventData: [body.value])
+            return (attributed(validated, to: context.principal), body.bytes)
+        } catch {
+            throw renaming(error)
+        }
+    }
+
     /// The member `name` of `value` when it is an object.
     static func member(_ name: String, of value: JSONValue) -> JSONValue? {
         if case .object(let object) = value { object[name] } else { nil }

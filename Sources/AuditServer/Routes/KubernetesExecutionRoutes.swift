@@ -26,26 +26,14 @@ struct KubernetesExecutionRoutes {
     }
 
     func create(_ request: Request, context: AuditRequestContext) async throws -> Response {
-        try writes.checkRate(context)
-        let body = try await RequestJSON.read(request, limit: writes.configuration.maximumBodyBytes)
-        let now = writes.configuration.clock()
-        let validated: AuditEvent
-        do throws(AuditError) {
-            validated = try writes.validator.event(from: try KubernetesExecutionRecord.eventJSON(from: body.value, now: now), now: now)
-        } catch {
-            throw KubernetesExecutionRecord.renamingFields(error)
-        }
-        do throws(AuditError) {
-            try writes.checkSchemas([validated], eventData: [body.value])
-        } catch {
-            throw KubernetesExecutionRecord.renamingFields(error)
-        }
-        let event = writes.attributed(validated, to: context.principal)
+        let (event, bodyBytes) = try await writes.recordEvent(
+            request, context: context, makeEvent: { body, now throws(AuditError) in try KubernetesExecutionRecord.eventJSON(from: body, now: now) },
+            renaming: KubernetesExecutionRecord.renamingFields)
         context.notes.carriesWorkflowEvents = true
         let outcome = try await writes.writer.submit(
-            EventBatch(events: [event]), requestID: context.requestID, bodyBytes: body.bytes, logger: context.logger)
+            EventBatch(events: [event]), requestID: context.requestID, bodyBytes: bodyBytes, logger: context.logger)
         writes.metrics.acknowledged([event], operation: .single)
-        var writer = JSONWriter(capacity: body.bytes + 64)
+        var writer = JSONWriter(capacity: bodyBytes + 64)
         switch outcome {
         case .stored:
             writer.write(KubernetesExecutionRecord.record(of: event))

@@ -22,30 +22,18 @@ struct NotificationRoutes {
     }
 
     func create(_ request: Request, context: AuditRequestContext) async throws -> Response {
-        try writes.checkRate(context)
-        let body = try await RequestJSON.read(request, limit: writes.configuration.maximumBodyBytes)
-        let now = writes.configuration.clock()
-        let validated: AuditEvent
-        do throws(AuditError) {
-            validated = try writes.validator.event(from: try NotificationAuditRecord.eventJSON(from: body.value), now: now)
-        } catch {
-            throw NotificationAuditRecord.renamingFields(error)
-        }
-        do throws(AuditError) {
-            try writes.checkSchemas([validated], eventData: [body.value])
-        } catch {
-            throw NotificationAuditRecord.renamingFields(error)
-        }
-        let event = writes.attributed(validated, to: context.principal)
+        let (event, bodyBytes) = try await writes.recordEvent(
+            request, context: context, makeEvent: { body, _ throws(AuditError) in try NotificationAuditRecord.eventJSON(from: body) },
+            renaming: NotificationAuditRecord.renamingFields)
         let outcome: BatchWriter.WriteOutcome
         do {
             outcome = try await writes.writer.submit(
-                EventBatch(events: [event]), requestID: context.requestID, bodyBytes: body.bytes, logger: context.logger)
+                EventBatch(events: [event]), requestID: context.requestID, bodyBytes: bodyBytes, logger: context.logger)
         } catch {
             // Stored already with other content: the same notification_id, another record.
             throw error.code == .conflict ? Self.duplicate(event) : error
         }
-        var writer = JSONWriter(capacity: body.bytes + 128)
+        var writer = JSONWriter(capacity: bodyBytes + 128)
         if let receipt = outcome.receipt, receipt.insertedCount == 0 { throw Self.duplicate(event) }
         writes.metrics.acknowledged([event], operation: .single)
         switch outcome {
