@@ -31,6 +31,14 @@ extension AuditLedgerClient {
         var waitingSince: ContinuousClock.Instant?
         while !Task.isCancelled {
             if let deadline, ContinuousClock.now >= deadline { return }
+            // A partial batch waiting for more is not read again for every event recorded: only
+            // once it is full, a flush is asked for, or its interval is over.
+            if let since = waitingSince, deadline == nil, flushing.load(ordering: .relaxed) == 0, queue.pending < configuration.batchSize,
+                ContinuousClock.now < since + configuration.flushInterval
+            {
+                await waitForWork(until: since + configuration.flushInterval)
+                continue
+            }
             let batch: ClientQueueBatch
             do throws(AuditError) {
                 // A backlog goes out in the largest batches the server takes.
