@@ -84,7 +84,8 @@ import Testing
         let elapsed = ContinuousClock.now - started
         #expect(!server.process.isRunning)
         #expect(server.process.terminationStatus == 0)
-        #expect(elapsed < .seconds(10), "shutdown took \(elapsed); requests still arriving get 5 s, the read timeout is 30 s")
+        // Under 20 s tells the 5 s grace from the 30 s read timeout; a loaded machine has taken 11 s.
+        #expect(elapsed < .seconds(20), "shutdown took \(elapsed); requests still arriving get 5 s, the read timeout is 30 s")
         _ = connections
     }
 }
