@@ -6,7 +6,7 @@ public struct BenchCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "auditledger-bench",
         abstract: "Measure AuditLedger against PostgreSQL's own limits, and break it on purpose.",
-        subcommands: [Run.self, Fault.self, ClientLoadRun.self]
+        subcommands: [Run.self, Fault.self, ClientLoadRun.self, HotPathRun.self]
     )
 
     public init() {}
