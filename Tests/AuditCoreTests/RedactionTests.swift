@@ -13,10 +13,15 @@ import Testing
         for key in [
             "password", "db_password", "PASSWORD", "passwd", "client_secret", "secretRef", "access_token", "refreshToken", "X-Auth-Token",
             "Authorization", "api_key", "apiKey", "API_KEY", "apikey", "private_key", "privateKey",
+            // Names split byte by byte (ASCII) and by Unicode's character properties (any other).
+            "apiKEY", "my token", "a.b.secret", "v2Token", "pässwort_token", "Ünicode-Secret", "tökenSecret",
         ] {
             #expect(redaction.matches(key: key), "\(key)")
         }
-        for key in ["total_tokens", "prompt_tokens", "tokenizer", "secretary", "keyboard", "author", "workflow_id", "passwords_rotated"] {
+        for key in [
+            "total_tokens", "prompt_tokens", "tokenizer", "secretary", "keyboard", "author", "workflow_id", "passwords_rotated", "tokenñ",
+            "APIKEYS", "secret2",
+        ] {
             #expect(!redaction.matches(key: key), "\(key)")
         }
         let (redacted, count) = redaction.apply(

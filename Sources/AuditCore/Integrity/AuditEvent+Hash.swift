@@ -29,47 +29,53 @@ extension AuditEvent {
     /// The canonical encoding (UTF-8 JSON bytes).
     /// - Throws: when `event_data` is not a JSON object (only a damaged store gives one).
     public func canonicalEncoding() throws(JSONSyntaxError) -> [UInt8] {
-        func text(_ value: String?) -> JSONValue { value.map(JSONValue.string) ?? .null }
-        // In ascending order of the names' UTF-8 bytes, as canonical JSON has them (a test
-        // checks this against the generic canonical writer); `event_data`'s canonical bytes are
-        // spliced in as they are, without parsing the payload again when they are known.
-        let members: [(String, JSONValue?)] = [
-            ("actor_id", .string(actorID)),
-            ("actor_ip", text(actorIP)),
-            ("actor_type", .string(actorType)),
-            ("cluster_id", text(clusterID)),
-            ("correlation_id", .string(correlationID)),
-            ("duration_ms", durationMS.map { .number(String($0)) } ?? .null),
-            ("encoding", .string(Self.hashEncoding)),
-            ("error_code", text(errorCode)),
-            ("error_message", text(errorMessage)),
-            ("event_action", .string(action)),
-            ("event_category", .string(category)),
-            ("event_data", nil),
-            ("event_id", .string(id.uuidString.lowercased())),
-            ("event_outcome", .string(outcome.rawValue)),
-            ("event_timestamp", .string(timestamp.description)),
-            ("event_type", .string(eventType)),
-            ("event_version", .string(version)),
-            ("is_sensitive", .bool(isSensitive)),
-            ("namespace", text(namespace)),
-            ("parent_event_date", text(parentEventDate?.description)),
-            ("parent_event_id", text(parentEventID?.uuidString.lowercased())),
-            ("resource_id", .string(resourceID)),
-            ("resource_type", .string(resourceType)),
-            ("retention_days", .number(String(retentionDays))),
-            ("severity", text(severity)),
-            ("written_by", text(writtenBy)),
-        ]
         let data = try eventData.canonicalBytes()
         var writer = JSONWriter(capacity: data.count + 1024)
-        writer.writeByte(UInt8(ascii: "{"))
-        for (index, (key, value)) in members.enumerated() {
-            if index > 0 { writer.writeByte(UInt8(ascii: ",")) }
+        // Members in ascending order of the names' UTF-8 bytes, as canonical JSON has them (a
+        // test checks this against the generic canonical writer). Written directly rather than
+        // as a JSONValue tree (an allocation per member); `event_data`'s canonical bytes are
+        // spliced in as they are, without parsing the payload again when they are known.
+        func name(_ key: String) {
+            writer.writeByte(writer.bytes.isEmpty ? UInt8(ascii: "{") : UInt8(ascii: ","))
             writer.writeString(key)
             writer.writeByte(UInt8(ascii: ":"))
-            if let value { writer.write(value, sortingKeys: true) } else { writer.writeRaw(data) }
         }
+        func text(_ key: String, _ value: String?) {
+            name(key)
+            if let value { writer.writeString(value) } else { writer.writeRaw("null".utf8) }
+        }
+        func number(_ key: String, _ value: Int64?) {
+            name(key)
+            writer.writeRaw((value.map { JSONNumber.canonical(String($0)) } ?? "null").utf8)
+        }
+        text("actor_id", actorID)
+        text("actor_ip", actorIP)
+        text("actor_type", actorType)
+        text("cluster_id", clusterID)
+        text("correlation_id", correlationID)
+        number("duration_ms", durationMS.map(Int64.init))
+        text("encoding", Self.hashEncoding)
+        text("error_code", errorCode)
+        text("error_message", errorMessage)
+        text("event_action", action)
+        text("event_category", category)
+        name("event_data")
+        writer.writeRaw(data)
+        text("event_id", id.lowercaseText)
+        text("event_outcome", outcome.rawValue)
+        text("event_timestamp", timestamp.description)
+        text("event_type", eventType)
+        text("event_version", version)
+        name("is_sensitive")
+        writer.writeRaw((isSensitive ? "true" : "false").utf8)
+        text("namespace", namespace)
+        text("parent_event_date", parentEventDate?.description)
+        text("parent_event_id", parentEventID?.lowercaseText)
+        text("resource_id", resourceID)
+        text("resource_type", resourceType)
+        number("retention_days", Int64(retentionDays))
+        text("severity", severity)
+        text("written_by", writtenBy)
         writer.writeByte(UInt8(ascii: "}"))
         return writer.bytes
     }

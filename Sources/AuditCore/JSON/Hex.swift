@@ -1,8 +1,9 @@
 /// Lowercase hexadecimal, as digests, token ids and keys are written throughout AuditLedger.
 public enum Hex {
+    static let digits: [UInt8] = Array("0123456789abcdef".utf8)
+
     /// Two lowercase hex digits per byte.
     public static func lowercase(_ bytes: some Sequence<UInt8>) -> String {
-        let digits = Array("0123456789abcdef".utf8)
         var text: [UInt8] = []
         text.reserveCapacity(bytes.underestimatedCount * 2)
         for byte in bytes {

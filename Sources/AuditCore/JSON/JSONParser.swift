@@ -168,7 +168,8 @@ public struct JSONParser {
     private static func contains(_ key: String, members: [JSONObject.Member], names: inout Set<ExactKey>?) -> Bool {
         if names == nil {
             if members.count < 16 {
-                return members.contains { $0.key.utf8.elementsEqual(key.utf8) }
+                let length = key.utf8.count
+                return members.contains { $0.key.utf8.count == length && $0.key.utf8.elementsEqual(key.utf8) }
             }
             names = Set(members.map { ExactKey($0.key) })
         }
@@ -232,16 +233,18 @@ public struct JSONParser {
     private mutating func parseString() throws(JSONSyntaxError) -> String {
         index += 1  // opening quote
         let start = index
-        // Fast path: no escapes.
+        // Fast path: no escapes. ASCII text (most names and values) needs no UTF-8 validation.
+        var isASCII = true
         while index < bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
                 let slice = UnsafeRawBufferPointer(rebasing: bytes[start..<index])
                 index += 1
-                return try validatedString(slice, at: start)
+                return isASCII ? String(decoding: slice, as: UTF8.self) : try validatedString(slice, at: start)
             }
             if byte == UInt8(ascii: "\\") { break }
             if byte < 0x20 { throw error("control character in string must be escaped") }
+            if byte >= 0x80 { isASCII = false }
             index += 1
         }
         var decoded: [UInt8] = Array(UnsafeRawBufferPointer(rebasing: bytes[start..<index]))

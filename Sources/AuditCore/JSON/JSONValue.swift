@@ -141,28 +141,34 @@ extension JSONValue {
 
     /// The nesting depth of containers: a scalar is 0, `{}` is 1, `{"a":[1]}` is 2.
     public var containerDepth: Int {
+        var deepest = 0
         switch self {
         case .array(let values):
-            1 + (values.map(\.containerDepth).max() ?? 0)
+            for value in values { deepest = max(deepest, value.containerDepth) }
         case .object(let object):
-            1 + (object.members.map(\.value.containerDepth).max() ?? 0)
+            for member in object.members { deepest = max(deepest, member.value.containerDepth) }
         default:
-            0
+            return 0
         }
+        return 1 + deepest
     }
 
     /// Whether any string in this value (member names included) contains U+0000,
     /// which neither PostgreSQL `text` nor `jsonb` can store.
     public var containsNUL: Bool {
+        func hasNUL(_ text: String) -> Bool {
+            var text = text
+            return text.withUTF8 { $0.contains(0) }
+        }
         switch self {
         case .string(let string):
-            string.utf8.contains(0)
+            return hasNUL(string)
         case .array(let values):
-            values.contains(where: \.containsNUL)
+            return values.contains(where: \.containsNUL)
         case .object(let object):
-            object.members.contains { $0.key.utf8.contains(0) || $0.value.containsNUL }
+            return object.members.contains { hasNUL($0.key) || $0.value.containsNUL }
         default:
-            false
+            return false
         }
     }
 }

@@ -47,17 +47,31 @@ public struct AuditTimestamp: Sendable, Hashable, Comparable, CustomStringConver
         let micros = microsecondsSinceEpoch - date.startOfDay.microsecondsSinceEpoch
         let secondOfDay = Int(micros / Self.microsecondsPerSecond)
         var fraction = Int(micros % Self.microsecondsPerSecond)
-        var text = "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T"
-        text += "\(pad(secondOfDay / 3600, 2)):\(pad(secondOfDay / 60 % 60, 2)):\(pad(secondOfDay % 60, 2))"
+        // Written as bytes, not interpolated: every event hash and answer writes timestamps.
+        var text: [UInt8] = []
+        text.reserveCapacity(32)
+        appendPadded(year, 4, to: &text)
+        text.append(UInt8(ascii: "-"))
+        appendPadded(month, 2, to: &text)
+        text.append(UInt8(ascii: "-"))
+        appendPadded(day, 2, to: &text)
+        text.append(UInt8(ascii: "T"))
+        appendPadded(secondOfDay / 3600, 2, to: &text)
+        text.append(UInt8(ascii: ":"))
+        appendPadded(secondOfDay / 60 % 60, 2, to: &text)
+        text.append(UInt8(ascii: ":"))
+        appendPadded(secondOfDay % 60, 2, to: &text)
         if fraction > 0 {
             var digits = 6
             while fraction % 10 == 0 {
                 fraction /= 10
                 digits -= 1
             }
-            text += "." + pad(fraction, digits)
+            text.append(UInt8(ascii: "."))
+            appendPadded(fraction, digits, to: &text)
         }
-        return text + "Z"
+        text.append(UInt8(ascii: "Z"))
+        return String(decoding: text, as: UTF8.self)
     }
 
     public static func < (lhs: AuditTimestamp, rhs: AuditTimestamp) -> Bool {

@@ -95,6 +95,27 @@ func pad(_ value: Int, _ width: Int) -> String {
     return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
 }
 
+/// Appends `value`'s decimal digits to `bytes`, zero-padded to `width`, as ``pad(_:_:)`` writes them.
+func appendPadded(_ value: Int, _ width: Int, to bytes: inout [UInt8]) {
+    guard value >= 0 else {
+        bytes.append(contentsOf: pad(value, width).utf8)
+        return
+    }
+    var divisor = 1
+    var count = 1
+    while value / divisor >= 10 {
+        divisor *= 10
+        count += 1
+    }
+    for _ in count..<max(count, width) { bytes.append(UInt8(ascii: "0")) }
+    var rest = value
+    while divisor > 0 {
+        bytes.append(UInt8(ascii: "0") + UInt8(rest / divisor))
+        rest %= divisor
+        divisor /= 10
+    }
+}
+
 /// Parses a run of ASCII digits; `nil` if any byte is not a digit.
 func parseDigits(_ bytes: some Collection<UInt8>) -> Int? {
     var value = 0

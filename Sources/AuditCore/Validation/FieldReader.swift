@@ -62,7 +62,7 @@ struct FieldReader {
 
     mutating func optionalUUID(_ name: String) -> UUID? {
         guard let string = optionalString(name, maxLength: nil) else { return nil }
-        guard let uuid = UUID(uuidString: string) else {
+        guard let uuid = UUID(hyphenatedHex: string) ?? UUID(uuidString: string) else {
             fail(name, "must be a UUID such as 0f6c1b7e-5d1a-4c52-9a0e-2f4b8f0c9d11")
             return nil
         }
@@ -92,12 +92,25 @@ struct FieldReader {
     }
 
     private mutating func checkedText(_ string: String, name: String, maxLength: Int?) -> String? {
-        if string.utf8.contains(0) {
+        var text = string
+        // One pass over the bytes: a NUL, and (only when the bytes could exceed the limit) the
+        // code points, counted as the bytes that do not continue a UTF-8 sequence.
+        let (hasNUL, scalars) = text.withUTF8 { bytes -> (Bool, Int) in
+            var hasNUL = false
+            var scalars = 0
+            let counting = maxLength.map { bytes.count > $0 } ?? false
+            for byte in bytes {
+                if byte == 0 { hasNUL = true }
+                if counting, byte & 0xC0 != 0x80 { scalars += 1 }
+            }
+            return (hasNUL, scalars)
+        }
+        if hasNUL {
             fail(name, "must not contain the character U+0000")
             return nil
         }
         // PostgreSQL varchar(n) counts characters (code points), so do the same.
-        if let maxLength, string.unicodeScalars.count > maxLength {
+        if let maxLength, scalars > maxLength {
             fail(name, "must be at most \(maxLength) characters")
             return nil
         }

@@ -129,23 +129,40 @@ public struct Redaction: Sendable, Hashable {
     }
 
     private func redactKeys(in value: JSONValue, count: inout Int) -> JSONValue {
+        redactedKeys(in: value, count: &count) ?? value
+    }
+
+    /// `value` with the members whose names match replaced, or `nil` when nothing matched: a
+    /// payload without a secret (nearly every one) is read, not copied.
+    private func redactedKeys(in value: JSONValue, count: inout Int) -> JSONValue? {
         switch value {
-        case .object(var object):
+        case .object(let object):
+            var copy: JSONObject?
             for index in object.members.indices {
-                if matches(key: object.members[index].key) {
-                    if object.members[index].value != .null {
-                        object.members[index].value = replacing(object.members[index].value)
-                        count += 1
-                    }
+                let member = object.members[index]
+                let replacement: JSONValue?
+                if matches(key: member.key) {
+                    guard member.value != .null else { continue }
+                    replacement = replacing(member.value)
+                    count += 1
                 } else {
-                    object.members[index].value = redactKeys(in: object.members[index].value, count: &count)
+                    replacement = redactedKeys(in: member.value, count: &count)
                 }
+                guard let replacement else { continue }
+                if copy == nil { copy = object }
+                copy!.members[index].value = replacement
             }
-            return .object(object)
+            return copy.map(JSONValue.object)
         case .array(let values):
-            return .array(values.map { redactKeys(in: $0, count: &count) })
+            var copy: [JSONValue]?
+            for index in values.indices {
+                guard let replacement = redactedKeys(in: values[index], count: &count) else { continue }
+                if copy == nil { copy = values }
+                copy![index] = replacement
+            }
+            return copy.map(JSONValue.array)
         default:
-            return value
+            return nil
         }
     }
 
@@ -203,6 +220,7 @@ public struct Redaction: Sendable, Hashable {
 
     /// `refreshToken` → `refresh token`, `X-Auth-Token` → `x auth token`, `API_KEY` → `api key`.
     static func words(_ name: String) -> [String] {
+        if let words = asciiWords(name) { return words }
         var words: [String] = []
         var current = ""
         var previousWasLower = false
@@ -221,6 +239,32 @@ public struct Redaction: Sendable, Hashable {
             previousWasLower = character.isLowercase || character.isNumber
         }
         if !current.isEmpty { words.append(current) }
+        return words
+    }
+
+    /// ``words(_:)`` of an ASCII name, byte by byte (the same rules without Unicode's character
+    /// properties); `nil` when the name is not ASCII.
+    private static func asciiWords(_ name: String) -> [String]? {
+        var words: [String] = []
+        var current: [UInt8] = []
+        var previousWasLower = false
+        for byte in name.utf8 {
+            guard byte < 0x80 else { return nil }
+            if byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".") || byte == UInt8(ascii: " ") {
+                if !current.isEmpty { words.append(String(decoding: current, as: UTF8.self)) }
+                current.removeAll(keepingCapacity: true)
+                previousWasLower = false
+                continue
+            }
+            let isUpper = (0x41...0x5A).contains(byte)
+            if isUpper, previousWasLower, !current.isEmpty {
+                words.append(String(decoding: current, as: UTF8.self))
+                current.removeAll(keepingCapacity: true)
+            }
+            current.append(isUpper ? byte + 0x20 : byte)
+            previousWasLower = (0x61...0x7A).contains(byte) || (0x30...0x39).contains(byte)
+        }
+        if !current.isEmpty { words.append(String(decoding: current, as: UTF8.self)) }
         return words
     }
 
