@@ -29,21 +29,13 @@ extension UUID {
             guard utf8.count == 36 else { return false }
             var output = 0
             var index = 0
-            func nibble(_ digit: UInt8) -> UInt8? {
-                switch digit {
-                case 0x30...0x39: digit - 0x30
-                case 0x61...0x66: digit - 0x61 + 10
-                case 0x41...0x46: digit - 0x41 + 10
-                default: nil
-                }
-            }
             while index < 36 {
                 if index == 8 || index == 13 || index == 18 || index == 23 {
                     guard utf8[index] == UInt8(ascii: "-") else { return false }
                     index += 1
                     continue
                 }
-                guard let high = nibble(utf8[index]), let low = nibble(utf8[index + 1]) else { return false }
+                guard let high = Hex.value(ofDigit: utf8[index]), let low = Hex.value(ofDigit: utf8[index + 1]) else { return false }
                 bytes[output] = high << 4 | low
                 output += 1
                 index += 2
