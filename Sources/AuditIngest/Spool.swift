@@ -70,15 +70,14 @@ public final class Spool: Sendable {
     }
 
     let state: Mutex<State>
-    private let appendedStream: AsyncStream<Void>
-    private let appendedContinuation: AsyncStream<Void>.Continuation
+    /// Raised by every append; ``waitForRecords()`` waits on it.
+    private let appended = WakeSignal()
 
     init(configuration: SpoolConfiguration, state: State, logger: Logger, metrics: IngestMetrics) {
         self.configuration = configuration
         self.state = Mutex(state)
         self.logger = logger
         self.metrics = metrics
-        (appendedStream, appendedContinuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
     deinit {
@@ -120,10 +119,10 @@ public final class Spool: Sendable {
     /// Whether nothing waits to be stored: the cursor is at the end of the last segment.
     public var isEmpty: Bool { state.withLock { $0.isDrained } }
 
-    /// Resumes once something may have been appended since the last call (at once if so).
+    /// Resumes once something may have been appended since the last call (at once if so), or
+    /// when the calling task is cancelled; a cancelled wait does not spoil the next one.
     public func waitForRecords() async {
-        var iterator = appendedStream.makeAsyncIterator()
-        _ = await iterator.next()
+        await appended.wait()
     }
 
     /// Appends one record per request and flushes them to disk; when it returns, the records
@@ -134,7 +133,7 @@ public final class Spool: Sendable {
     ///   the disk fails; then none of them is kept.
     public func append(_ records: [SpoolRecord]) async throws(AuditError) -> [Result<Void, AuditError>] {
         let results = try await Self.blocking { () throws(AuditError) in try self.appendNow(records) }
-        appendedContinuation.yield()
+        appended.raise()
         return results
     }
 
@@ -144,7 +143,7 @@ public final class Spool: Sendable {
     /// - Returns and throws: as ``append(_:)``.
     public func appendImmediately(_ records: [SpoolRecord]) throws(AuditError) -> [Result<Void, AuditError>] {
         let results = try appendNow(records)
-        appendedContinuation.yield()
+        appended.raise()
         return results
     }
 

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import AuditCore
+import AuditIngest
 import Logging
 import NIOCore
 import NIOHTTP1
@@ -31,34 +32,11 @@ extension AuditLedgerClient {
         var waitingSince: ContinuousClock.Instant?
         while !Task.isCancelled {
             if let deadline, ContinuousClock.now >= deadline { return }
-            // A partial batch waiting for more is not read again for every event recorded: only
-            // once it is full, a flush is asked for, or its interval is over.
-            if let since = waitingSince, deadline == nil, flushing.load(ordering: .relaxed) == 0, queue.pending < configuration.batchSize,
-                ContinuousClock.now < since + configuration.flushInterval
-            {
-                await waitForWork(until: since + configuration.flushInterval)
-                continue
-            }
-            let batch: ClientQueueBatch
-            do throws(AuditError) {
-                // A backlog goes out in the largest batches the server takes.
-                let backlog = queue.pending > configuration.batchSize
-                batch = try await queue.peek(maximum: backlog ? configuration.maximumBatchSize : configuration.batchSize)
-            } catch {
-                logger.error("the client's spool cannot be read; retrying", metadata: ["error": "\(AuditError.logDescription(of: error))"])
-                await pause(backoff.next(), until: deadline)
-                continue
-            }
-            metrics.pending(queue.pending)
-            if batch.events.isEmpty {
-                if deadline != nil { return }
-                waitingSince = nil
-                await waitForWork(until: nil)
-                continue
-            }
-            // A batch that is not full waits for more, up to the flush interval — unless a
-            // flush was asked for or the client is shutting down.
-            if batch.events.count < configuration.batchSize, deadline == nil, flushing.load(ordering: .relaxed) == 0 {
+            // A partial batch waits for more, up to the flush interval from when it was first
+            // seen — unless a flush was asked for or the client is shutting down; it is read
+            // only once it is full or its time is up.
+            let pending = queue.pending
+            if pending > 0, pending < configuration.batchSize, deadline == nil, flushing.load(ordering: .relaxed) == 0 {
                 let since = waitingSince ?? ContinuousClock.now
                 waitingSince = since
                 if ContinuousClock.now < since + configuration.flushInterval {
@@ -66,9 +44,23 @@ extension AuditLedgerClient {
                     continue
                 }
             }
+            let batch: ClientQueueBatch
+            do throws(AuditError) {
+                // A backlog goes out in the largest batches the server takes.
+                batch = try await queue.peek(maximum: pending > configuration.batchSize ? configuration.maximumBatchSize : configuration.batchSize)
+            } catch {
+                logger.error("the client's spool cannot be read; retrying", metadata: ["error": "\(AuditError.logDescription(of: error))"])
+                await pause(backoff.next(), until: deadline)
+                continue
+            }
+            metrics.pending(queue.pending)
             waitingSince = nil
-            let skipped = setAsideIDs.withLock { ids in batch.events.filter { ids.contains($0.id) }.count }
-            let events = skipped == 0 ? batch.events : batch.events.filter { id in !setAsideIDs.withLock { $0.contains(id.id) } }
+            if batch.events.isEmpty {
+                if deadline != nil { return }
+                await waitForWork(until: nil)
+                continue
+            }
+            let events = setAsideIDs.withLock { ids in ids.isEmpty ? batch.events : batch.events.filter { !ids.contains($0.id) } }
             switch await deliver(events) {
             case nil:
                 backoff.reset()
@@ -210,10 +202,7 @@ extension AuditLedgerClient {
     func waitForWork(until deadline: ContinuousClock.Instant?) async {
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.queue.waitForEvents() }
-            group.addTask {
-                var iterator = self.wakeups.makeAsyncIterator()
-                _ = await iterator.next()
-            }
+            group.addTask { await self.flushRequested.wait() }
             if let deadline {
                 group.addTask { try? await Task.sleep(until: deadline) }
             }

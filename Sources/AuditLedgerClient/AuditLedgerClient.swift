@@ -67,8 +67,8 @@ public final class AuditLedgerClient: Service, Sendable {
     let setAsideIDs = Mutex<Set<UUID>>([])
     /// Raised by ``flush(timeout:)``: send what is pending without waiting for a full batch.
     let flushing = Atomic<Int>(0)
-    let wakeups: AsyncStream<Void>
-    let wake: AsyncStream<Void>.Continuation
+    /// Raised by ``flush(timeout:)`` to wake the sender (events recorded wake it through the queue).
+    let flushRequested = WakeSignal()
     private let closed = Atomic<Bool>(false)
 
     /// Opens the spool (when configured; another process holding it is an error) and prepares
@@ -98,7 +98,6 @@ public final class AuditLedgerClient: Service, Sendable {
         http.redirectConfiguration = .disallow
         http.timeout = .init(connect: .seconds(5), read: .seconds(Int64(configuration.requestTimeout.seconds.rounded(.up))))
         self.http = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: http, backgroundActivityLogger: logger)
-        (wakeups, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
         metrics.pending(queue.pending)
     }
 
@@ -117,7 +116,6 @@ public final class AuditLedgerClient: Service, Sendable {
         switch queue.add(event) {
         case .success:
             metrics.recorded()
-            wake.yield()
             return .recorded(event.id)
         case .failure(let error):
             metrics.setAside("dropped")
@@ -139,7 +137,7 @@ public final class AuditLedgerClient: Service, Sendable {
     public func flush(timeout: Duration = .seconds(30)) async -> Bool {
         flushing.add(1, ordering: .relaxed)
         defer { flushing.subtract(1, ordering: .relaxed) }
-        wake.yield()
+        flushRequested.raise()
         let deadline = ContinuousClock.now + timeout
         while queue.pending > 0 {
             guard ContinuousClock.now < deadline, !Task.isCancelled else { return false }

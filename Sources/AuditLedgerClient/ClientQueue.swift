@@ -15,7 +15,8 @@ protocol ClientQueue: Sendable {
     func remove(_ batch: ClientQueueBatch) async throws(AuditError)
     /// Events waiting.
     var pending: Int { get }
-    /// Resumes once something may have been added since the last call.
+    /// Resumes once something may have been added since the last call, or when cancelled (a
+    /// cancelled wait does not spoil the next one: the sender races it against a timeout).
     func waitForEvents() async
     /// Flushes what was added to disk (nothing to do in memory).
     func sync() async throws(AuditError)
@@ -63,12 +64,10 @@ struct SpoolClientQueue: ClientQueue {
 final class MemoryClientQueue: ClientQueue, Sendable {
     private let events = Mutex(Deque<AuditEvent>())
     private let limit: Int
-    private let added: AsyncStream<Void>
-    private let signal: AsyncStream<Void>.Continuation
+    private let added = WakeSignal()
 
     init(limit: Int) {
         self.limit = limit
-        (added, signal) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
     func add(_ event: AuditEvent) -> Result<Void, AuditError> {
@@ -80,7 +79,7 @@ final class MemoryClientQueue: ClientQueue, Sendable {
         guard kept else {
             return .failure(AuditError(.overloaded, detail: "the client's memory buffer is full (\(limit) events)", retryAfterSeconds: 1))
         }
-        signal.yield()
+        added.raise()
         return .success(())
     }
 
@@ -94,10 +93,7 @@ final class MemoryClientQueue: ClientQueue, Sendable {
 
     var pending: Int { events.withLock { $0.count } }
 
-    func waitForEvents() async {
-        var iterator = added.makeAsyncIterator()
-        _ = await iterator.next()
-    }
+    func waitForEvents() async { await added.wait() }
 
     func sync() async throws(AuditError) {}
 }
