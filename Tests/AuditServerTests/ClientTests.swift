@@ -124,6 +124,36 @@ import Testing
         }
     }
 
+    @Test("A batch too large for the server (413) is sent in halves until it fits; an event too large alone is set aside with 413")
+    func splitsTooLarge() async throws {
+        // Sized to the requests the client sends: three events fit in one, six do not.
+        let sent = try EventValidator(policy: EventFactory.importPolicy).event(from: Self.event("rr-large", 0), now: .now())
+        var writer = JSONWriter()
+        writer.write(sent.requestJSON)
+        let eventBytes = writer.bytes.count + 20
+        var configuration = AuditServerConfiguration(validation: EventFactory.importPolicy)
+        configuration.maximumBodyBytes = 3 * eventBytes
+        try await withLiveApp(.sqlite, configuration: configuration) { _, port, harness in
+            let aside = SetAside()
+            var ids: [UUID] = []
+            var hugeID: UUID?
+            try await Self.withClient(
+                .init(baseURL: "http://127.0.0.1:\(port)", batchSize: 12, maximumBatchSize: 12, onSetAside: { aside.add($0) })
+            ) { client in
+                for index in 0..<11 { ids.append(try #require(client.record(Self.event("rr-large", index)).eventID)) }
+                var huge = EventFactory.request(correlationID: "rr-large", at: AuditTimestamp.now())
+                huge["event_data"] = .object(JSONObject([.init(key: "blob", value: .string(String(repeating: "x", count: 4 * eventBytes)))]))
+                hugeID = client.record(.object(huge)).eventID
+                #expect(await client.flush(timeout: .seconds(60)))
+            }
+            for id in ids { #expect(try await harness.rowCount(eventID: id) == 1) }
+            let huge = try #require(hugeID)
+            #expect(try await harness.rowCount(eventID: huge) == 0)
+            #expect(aside.all.map(\.status) == [413])
+            if case .object(let event)? = aside.all.first?.event { #expect(event.string("event_id") == huge.uuidString.lowercased()) }
+        }
+    }
+
     @Test("Events recorded while the server is away stay in the spool across a new client, and are stored once when it is back")
     func spoolOutlivesTheClient() async throws {
         try await withLiveApp(.sqlite) { _, port, harness in

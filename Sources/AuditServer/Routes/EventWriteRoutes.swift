@@ -49,10 +49,8 @@ struct EventWriteRoutes {
     /// `eventData` is each event's `event_data` as the request sent it (already parsed: not
     /// parsed again), in the order of `events`.
     func checkSchemas(_ events: [AuditEvent], eventData: [JSONValue?], batch: Bool = false) throws(AuditError) {
-        for (index, event) in events.enumerated() {
-            guard configuration.eventSchemas.entries[event.eventType] != nil, let data = index < eventData.count ? eventData[index] : nil,
-                let (mode, problems) = configuration.eventSchemas.check(eventType: event.eventType, data: data)
-            else { continue }
+        for (index, (event, data)) in zip(events, eventData).enumerated() {
+            guard let data, let (mode, problems) = configuration.eventSchemas.check(eventType: event.eventType, data: data) else { continue }
             metrics.schemaViolation(eventType: event.eventType, mode: mode)
             guard mode == .enforce else { continue }
             let error = AuditError.validation(problems)
