@@ -221,7 +221,7 @@ public final class BatchWriter: Service, Sendable {
                 events += next.batch.events.count
                 group.append(next)
             }
-            for pending in group { state.writingIDs.formUnion(pending.batch.events.lazy.map(\.id)) }
+            for pending in group { state.writingIDs.formUnion(pending.batch.eventIDs) }
             state.queuedEvents -= events
             state.writingEvents += events
             state.writingGroups += 1
@@ -235,7 +235,7 @@ public final class BatchWriter: Service, Sendable {
         state.withLock { state in
             for pending in group {
                 state.writingEvents -= pending.batch.events.count
-                for event in pending.batch.events { state.writingIDs.remove(event.id) }
+                state.writingIDs.subtract(pending.batch.eventIDs)
             }
             state.writingGroups -= 1
         }

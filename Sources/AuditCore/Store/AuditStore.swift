@@ -13,6 +13,16 @@ public struct EventBatch: Sendable {
     public init(events: [AuditEvent]) {
         self.events = events
     }
+
+    /// The events' ids, in order, read in place (iterating ``events`` copies each event).
+    public var eventIDs: [UUID] {
+        events.indices.map { events[$0].id }
+    }
+
+    /// The months the events fall in, in order, one per event.
+    public var eventMonths: [PartitionMonth] {
+        events.indices.map { events[$0].date.month }
+    }
 }
 
 /// What storing one ``EventBatch`` did.

@@ -20,14 +20,33 @@ public struct WritePlan: Sendable {
     /// Every event id of the batches: look these up as full stored events.
     public static func lookupIDs(_ batches: [EventBatch]) -> [UUID] {
         var seen = Set<UUID>()
-        return batches.flatMap(\.events).map(\.id).filter { seen.insert($0).inserted }
+        var ids: [UUID] = []
+        forEachEvent(of: batches) { events, index in
+            if seen.insert(events[index].id).inserted { ids.append(events[index].id) }
+        }
+        return ids
     }
 
     /// Parent ids not among the batches' own events: look up only their stored dates.
     public static func parentLookupIDs(_ batches: [EventBatch]) -> [UUID] {
-        let own = Set(batches.flatMap(\.events).map(\.id))
+        var own = Set<UUID>()
+        forEachEvent(of: batches) { events, index in own.insert(events[index].id) }
         var seen = Set<UUID>()
-        return batches.flatMap(\.events).compactMap(\.parentEventID).filter { !own.contains($0) && seen.insert($0).inserted }
+        var ids: [UUID] = []
+        forEachEvent(of: batches) { events, index in
+            guard let parentID = events[index].parentEventID, !own.contains(parentID), seen.insert(parentID).inserted else { return }
+            ids.append(parentID)
+        }
+        return ids
+    }
+
+    /// Calls `body` with each event's array and index, reading the events in place: a
+    /// `for event in` loop or `flatMap` copies each event (every string retained and released).
+    private static func forEachEvent(of batches: [EventBatch], _ body: ([AuditEvent], Int) -> Void) {
+        for batch in batches.indices {
+            let events = batches[batch].events
+            for index in events.indices { body(events, index) }
+        }
     }
 
     /// Plans the write.
@@ -41,7 +60,9 @@ public struct WritePlan: Sendable {
             switch Self.plan(batch, stored: stored, storedParentDates: storedParentDates, accepted: accepted) {
             case .success(let (newRows, receipt)):
                 for row in newRows { accepted[row.id] = row }
-                for event in batch.events where accepted[event.id] == nil { accepted[event.id] = event }
+                for index in batch.events.indices where accepted[batch.events[index].id] == nil {
+                    accepted[batch.events[index].id] = batch.events[index]
+                }
                 rows.append(contentsOf: newRows)
                 outcomes.append(.success(receipt))
             case .failure(let error):
@@ -59,8 +80,10 @@ public struct WritePlan: Sendable {
         func fail(_ error: AuditError, at index: Int) -> Result<([AuditEvent], WriteReceipt), AuditError> {
             .failure(error.about(eventAt: index))
         }
-        var own: [UUID: AuditEvent] = [:]
-        for event in batch.events where own[event.id] == nil { own[event.id] = event }
+        var own: [UUID: EventDate] = [:]
+        for index in batch.events.indices where own[batch.events[index].id] == nil {
+            own[batch.events[index].id] = batch.events[index].date
+        }
 
         var newRows: [AuditEvent] = []
         var queued = Set<UUID>()
@@ -76,7 +99,7 @@ public struct WritePlan: Sendable {
                 guard parentID != event.id else {
                     return fail(AuditError.validation(field: "parent_event_id", "must not be the event's own event_id"), at: index)
                 }
-                let parentDate = own[parentID]?.date ?? accepted[parentID]?.date ?? stored[parentID]?.date ?? storedParentDates[parentID]
+                let parentDate = own[parentID] ?? accepted[parentID]?.date ?? stored[parentID]?.date ?? storedParentDates[parentID]
                 guard let parentDate else {
                     return fail(
                         AuditError.validation(field: "parent_event_id", "no stored event has the id \(parentID.uuidString.lowercased())"),

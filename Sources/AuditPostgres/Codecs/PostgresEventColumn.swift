@@ -35,7 +35,8 @@ struct PostgresEventColumn: Sendable {
             name: name,
             selection: readBack ? (selection ?? name) : nil,
             arrayCast: arrayCast,
-            bind: { rows, bindings in bindings.append(ColumnArray(rows.map(value))) },
+            // Through the storage: `rows.map` hands `value` a retained copy of each row.
+            bind: { rows, bindings in bindings.append(ColumnArray(rows.withUnsafeBufferPointer { $0.map(value) })) },
             copyText: copyText,
             decode: decode
         )
@@ -43,16 +44,53 @@ struct PostgresEventColumn: Sendable {
 
     /// A `NOT NULL` text column.
     static func text(_ name: String, _ field: any WritableKeyPath<AuditEvent, String> & Sendable) -> Self {
-        make(
-            name, value: { $0.event[keyPath: field] }, copyText: { $0.event[keyPath: field] },
+        let path = StoredField(field)
+        return Self(
+            name: name, selection: name, arrayCast: "",
+            bind: { rows, bindings in bindings.append(ColumnArray(path.values(in: rows) { Optional($0) })) },
+            copyText: { $0.event[keyPath: field] },
             decode: { cells, row in row.event[keyPath: field] = try cells.next(String.self) })
     }
 
     /// A nullable text column.
     static func optionalText(_ name: String, _ field: any WritableKeyPath<AuditEvent, String?> & Sendable) -> Self {
-        make(
-            name, value: { $0.event[keyPath: field] }, copyText: { $0.event[keyPath: field] },
+        let path = StoredField(field)
+        return Self(
+            name: name, selection: name, arrayCast: "",
+            bind: { rows, bindings in bindings.append(ColumnArray(path.values(in: rows) { $0 })) },
+            copyText: { $0.event[keyPath: field] },
             decode: { cells, row in row.event[keyPath: field] = try cells.next(String?.self) })
+    }
+}
+
+/// A field of ``AuditCore/AuditEvent`` read from stored rows in place.
+///
+/// A key path applied to a row (`row.event[keyPath: field]`, or the composed path on the row)
+/// first copies the whole row — every string of the event retained and released, per cell:
+/// measured as the heaviest part of building a batch's binds. A stored property's offset (as
+/// every field of the event is) reads the one field where it lies; a computed one would fall
+/// back to the key path.
+private struct StoredField<Value>: @unchecked Sendable {
+    /// Immutable once made, as every key path (hence `@unchecked`).
+    private let path: KeyPath<StoredAuditEvent, Value>
+    /// The field's offset within a row, when it is a stored property.
+    private let offset: Int?
+
+    init(_ field: any WritableKeyPath<AuditEvent, Value> & Sendable) {
+        self.path = (\StoredAuditEvent.event).appending(path: field as KeyPath<AuditEvent, Value>)
+        self.offset = MemoryLayout<StoredAuditEvent>.offset(of: path)
+    }
+
+    /// The field of every row, in order, through `transform`.
+    func values<Element>(in rows: [StoredAuditEvent], _ transform: (Value) -> Element) -> [Element] {
+        rows.withUnsafeBufferPointer { buffer in
+            guard let offset, let base = buffer.baseAddress else { return buffer.map { transform($0[keyPath: path]) } }
+            let stride = MemoryLayout<StoredAuditEvent>.stride
+            let raw = UnsafeRawPointer(base)
+            return buffer.indices.map { index in
+                transform(raw.advanced(by: index * stride + offset).assumingMemoryBound(to: Value.self).pointee)
+            }
+        }
     }
 }
 

@@ -11,7 +11,7 @@ import Synchronization
 
 extension PostgresStore {
     public func write(_ batches: [EventBatch]) async throws(AuditError) -> [Result<WriteReceipt, AuditError>] {
-        let months = Set(batches.flatMap(\.events).map(\.date.month)).sorted()
+        let months = Set(batches.lazy.flatMap(\.eventMonths)).sorted()
         try await ensurePartitions(for: months)
         do {
             return try await withOperationTimeout {

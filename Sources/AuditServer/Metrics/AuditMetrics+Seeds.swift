@@ -39,12 +39,13 @@ extension AuditMetrics {
         var byServiceOutcome: [String: [String: Int]] = [:]
         var byType: [String: Int] = [:]
         var workflow: [String: Int] = [:]
-        for event in events {
-            let service = Self.services.contains(event.category) ? event.category : "other"
-            let outcome = event.outcome.rawValue
+        for index in events.indices {  // in place: `for event in` would copy every event
+            let category = events[index].category
+            let service = Self.services.contains(category) ? category : "other"
+            let outcome = events[index].outcome.rawValue
             byServiceOutcome[service, default: [:]][outcome, default: 0] += 1
-            byType[event.eventType, default: 0] += 1
-            if Self.workflowCategories.contains(event.category) { workflow[outcome, default: 0] += 1 }
+            byType[events[index].eventType, default: 0] += 1
+            if Self.workflowCategories.contains(category) { workflow[outcome, default: 0] += 1 }
         }
         for (service, outcomes) in byServiceOutcome {
             for (outcome, count) in outcomes {

@@ -49,9 +49,11 @@ struct EventWriteRoutes {
     /// `eventData` is each event's `event_data` as the request sent it (already parsed: not
     /// parsed again), in the order of `events`.
     func checkSchemas(_ events: [AuditEvent], eventData: [JSONValue?], batch: Bool = false) throws(AuditError) {
-        for (index, (event, data)) in zip(events, eventData).enumerated() {
-            guard let data, let (mode, problems) = configuration.eventSchemas.check(eventType: event.eventType, data: data) else { continue }
-            metrics.schemaViolation(eventType: event.eventType, mode: mode)
+        for index in events.indices where index < eventData.count {  // in place: `for event in` would copy every event
+            guard let data = eventData[index],
+                let (mode, problems) = configuration.eventSchemas.check(eventType: events[index].eventType, data: data)
+            else { continue }
+            metrics.schemaViolation(eventType: events[index].eventType, mode: mode)
             guard mode == .enforce else { continue }
             let error = AuditError.validation(problems)
             throw batch ? error.inBatch(at: index) : error
