@@ -59,6 +59,12 @@ public struct BenchCommand: AsyncParsableCommand {
         @Option(help: "Events timed from their 201 to a signed checkpoint during each single-event phase. (default: 100)")
         var lagSamples = 100
 
+        @Option(
+            help:
+                "Rounds of raw COPY followed at once by the batch endpoint (1,000 per request); the batch target takes the median of the rounds' ratios. (default: 1)"
+        )
+        var pairedRounds = 1
+
         @Option(help: "Seed of the event generator. (default: 42)")
         var seed: UInt64 = 42
 
@@ -87,6 +93,8 @@ public struct BenchCommand: AsyncParsableCommand {
 
         func validate() throws {
             if batchOnly && singleOnly { throw ValidationError("--batch-only and --single-only exclude each other") }
+            if pairedRounds < 1 { throw ValidationError("--paired-rounds must be at least 1") }
+            if pairedRounds > 1 && singleOnly { throw ValidationError("--paired-rounds needs the batch phases; --single-only has none") }
         }
 
         func run() async throws {
@@ -100,7 +108,7 @@ public struct BenchCommand: AsyncParsableCommand {
                 connections: connections, overloadConnections: overloadConnections, seed: seed,
                 includeSQLite: !skipSQLite && !batchOnly && !singleOnly,
                 authenticate: authenticate, phases: batchOnly ? .batch : singleOnly ? .single : .all, serverArguments: serverArguments,
-                lagSamples: lagSamples
+                lagSamples: lagSamples, pairedRounds: pairedRounds
             )
             let report: BenchReport
             do {

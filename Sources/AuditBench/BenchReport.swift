@@ -28,6 +28,13 @@ struct BenchReport: Codable, Sendable {
         var logFootprint: LogFootprint?
     }
 
+    /// One round of ``Store/pairedRounds``, events per second.
+    struct PairedRound: Codable, Sendable {
+        var copy: Double
+        var batch: Double
+        var share: Double { batch / copy }
+    }
+
     struct Store: Codable, Sendable {
         var name: String
         var rates: [Rate] = []
@@ -36,6 +43,11 @@ struct BenchReport: Codable, Sendable {
         var footprint: Footprint?
         var footprintNote: String?
         var export: ExportBench.Result?
+        /// Raw COPY and the batch endpoint (1,000 per request) measured one after the other,
+        /// round after round (the first round is the phases above): the machine's speed drifts
+        /// by more than the writer's changes between phases, so the target takes the median of
+        /// the rounds' ratios. `nil` with one round.
+        var pairedRounds: [PairedRound]?
     }
 
     struct Target: Codable, Sendable {

@@ -25,6 +25,9 @@ struct BenchRun {
         var serverArguments: [String] = []
         /// Single events timed from `201` to a signed checkpoint during each single-event phase.
         var lagSamples: Int = 100
+        /// Rounds of raw COPY then the batch endpoint (1,000 per request), the first being the
+        /// run's own phases. Default 1.
+        var pairedRounds: Int = 1
     }
 
     /// The phases a run takes.
@@ -49,7 +52,7 @@ struct BenchRun {
     }
 
     let settings: Settings
-    private let log: (String) -> Void
+    let log: (String) -> Void
     /// The token file and `Authorization` value when ``Settings/authenticate``.
     private let access: (file: String, authorization: String)?
 
@@ -78,6 +81,7 @@ struct BenchRun {
                 "connections": String(settings.connections), "seed": String(settings.seed),
                 "authentication": settings.authenticate ? "bearer token (--auth-tokens)" : "none",
                 "phases": settings.phases.description,
+                "paired rounds": "\(settings.pairedRounds)",
             ])
         if !settings.serverArguments.isEmpty { report.settings["server arguments"] = settings.serverArguments.joined(separator: " ") }
         let now = AuditTimestamp.now()
@@ -114,16 +118,11 @@ struct BenchRun {
         let months = [now.utcDate.month.adding(months: -1), now.utcDate.month]
         let validator = EventValidator(policy: ValidationPolicy(maximumFutureSkewSeconds: 86_400, maximumAgeSeconds: 86_400 * 400))
         let events = try load.map { try StorageBaselines.events(of: $0, validator: validator, now: now) }
-        let count = events.reduce(0) { $0 + $1.count }
 
-        let copyDatabase = try await BenchDatabase.create(adminURL: adminURL, name: "al_bench_copy", months: months)
-        let copySeconds = try await StorageBaselines.copy(events, into: copyDatabase)
-        store.rates.append(
-            .init(name: "raw COPY (the physical limit)", events: count, seconds: copySeconds, eventsPerSecond: Double(count) / copySeconds))
-        store.footprint = try await copyDatabase.footprint()
+        let copy = try await copyPhase(events, adminURL: adminURL, months: months, measuresFootprint: true)
+        store.rates.append(copy.rate)
+        store.footprint = copy.footprint
         store.footprintNote = "after the COPY phase, before VACUUM"
-        await copyDatabase.drop()
-        log("COPY: \(Int(Double(count) / copySeconds)) events/s")
 
         if settings.phases == .all {
             var naive: [[StoredAuditEvent]] = []
@@ -150,6 +149,9 @@ struct BenchRun {
                         name: "batch endpoint, \(batchSize) per request", chains: load, batchSize: batchSize, connections: connections,
                         adminURL: adminURL, months: settings.phases == .batch ? nil : months, measuresFootprint: batchSize == 1000))
             }
+        }
+        if settings.phases != .single && settings.pairedRounds > 1 {
+            store.pairedRounds = try await pairedRounds(events, load: load, adminURL: adminURL, months: months, first: store.rates)
         }
         if settings.phases == .batch { return store }
         store.rates.append(
@@ -204,7 +206,7 @@ struct BenchRun {
     }
 
     /// A fresh database, a fresh server, one load; returns its rate and the server's peak RSS.
-    private func apiPhase(
+    func apiPhase(
         name: String, chains: [EventGenerator.Chain], batchSize: Int, connections: Int, adminURL: String?, months: [PartitionMonth]?,
         extraArguments: [String] = [], note: String? = nil, lagProbe: [EventGenerator.Chain] = [], measuresFootprint: Bool = false
     ) async throws -> BenchReport.Rate {

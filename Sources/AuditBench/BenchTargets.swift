@@ -6,6 +6,8 @@ import Foundation
 enum BenchTargets {
     /// Batch ingest's share of raw COPY in the same run.
     static let batchShareOfCopy = 0.9
+    /// The floor every change keeps (the brief's): batch ingest's share of raw COPY.
+    static let batchFloorOfCopy = 0.7
     /// The single-event endpoint's share of raw COPY, and its multiple of the naive path.
     static let singleShareOfCopy = 0.5
     static let singleTimesNaive = 3.0
@@ -38,12 +40,19 @@ enum BenchTargets {
         func percent(_ value: Double) -> String { "\(Int((value * 100).rounded())) %" }
         let copy = rate("raw COPY")?.eventsPerSecond ?? 0
         let naive = rate("one INSERT")?.eventsPerSecond ?? 0
+        if let rounds = postgres.pairedRounds, !rounds.isEmpty {
+            let shares = rounds.map(\.share).sorted()
+            let median = shares.count % 2 == 1 ? shares[shares.count / 2] : (shares[shares.count / 2 - 1] + shares[shares.count / 2]) / 2
+            let each = rounds.map { "\(Int($0.batch)) / \(Int($0.copy)) = \(percent($0.share))" }.joined(separator: "; ")
+            let measured = "median \(percent(median)) over \(rounds.count) rounds (batch / COPY events/s: \(each))"
+            add("Batch ingest (1,000 per request)", "≥ \(percent(batchShareOfCopy)) of COPY", measured, median >= batchShareOfCopy)
+            add("Batch ingest floor (every issue)", "≥ \(percent(batchFloorOfCopy)) of COPY", measured, median >= batchFloorOfCopy)
+        } else if copy > 0, let batch = postgres.rates.filter({ $0.name.hasPrefix("batch endpoint") }).map(\.eventsPerSecond).max() {
+            let measured = "\(Int(batch)) events/s = \(percent(batch / copy)) of \(Int(copy))"
+            add("Batch ingest", "≥ \(percent(batchShareOfCopy)) of COPY", measured, batch >= batchShareOfCopy * copy)
+            add("Batch ingest floor (every issue)", "≥ \(percent(batchFloorOfCopy)) of COPY", measured, batch >= batchFloorOfCopy * copy)
+        }
         if copy > 0 {
-            if let batch = postgres.rates.filter({ $0.name.hasPrefix("batch endpoint") }).map(\.eventsPerSecond).max() {
-                add(
-                    "Batch ingest", "≥ \(percent(batchShareOfCopy)) of COPY", "\(Int(batch)) events/s = \(percent(batch / copy)) of \(Int(copy))",
-                    batch >= batchShareOfCopy * copy)
-            }
             if let single = postgres.rates.first(where: { $0.name == "single-event endpoint" })?.eventsPerSecond {
                 add(
                     "Single-event POSTs", "≥ \(percent(singleShareOfCopy)) of COPY", "\(Int(single)) events/s = \(percent(single / copy))",
