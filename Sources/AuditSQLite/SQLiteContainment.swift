@@ -10,7 +10,9 @@ import Synchronization
 /// Each row costs one parse of its `event_data` when it gets that far: first, `instr` checks
 /// that the row's text holds the filter's longest names and strings exactly as the store wrote
 /// them (the embedded store writes `event_data` itself, in one compact form), which most rows
-/// fail without being parsed. No index helps: the months in the query's window are read in full.
+/// fail without being parsed. A filter naming a string at an indexed path
+/// (``SQLiteStoreConfiguration/indexedEventDataPaths``) reads only the rows with that string
+/// there; any other filter reads the months in the query's window in full.
 enum SQLiteContainment {
     static let functionName = "auditledger_json_contains"
     /// Substring checks per filter: the longest texts the filter names.
@@ -36,11 +38,22 @@ enum SQLiteContainment {
     }
 
     /// A condition that `column` contains any of `filters` (usually one), with its arguments.
-    static func condition(column: String, containsAnyOf filters: [JSONObject]) -> (sql: String, arguments: [any DatabaseValueConvertible]) {
+    ///
+    /// A filter holding a string at one of the `indexed` paths (through members only) first
+    /// asks for that string there — the expression of the month's index on the path, so that
+    /// SQLite reads only those rows; a containing row has exactly that string there.
+    static func condition(
+        column: String, containsAnyOf filters: [JSONObject], indexed: [EventDataPath] = []
+    ) -> (sql: String, arguments: [any DatabaseValueConvertible]) {
         var arguments: [any DatabaseValueConvertible] = []
         let alternatives = filters.map { filter in
+            var terms: [String] = []
+            if column == "event_data", let (path, text) = indexed.lazy.compactMap({ path in path.string(in: filter).map { (path, $0) } }).first {
+                terms.append("\(path.sqliteIndexExpression) = ?")
+                arguments.append(text)
+            }
             let needles = Self.needles(in: .object(filter)).sorted { $0.utf8.count > $1.utf8.count }.prefix(maximumNeedles)
-            var terms = needles.map { needle in
+            terms += needles.map { needle in
                 arguments.append(needle)
                 return "instr(\(column), ?) > 0"
             }

@@ -274,6 +274,16 @@ enum SQLiteSchema {
             """
     }
 
+    /// Statements creating the `event_data` indexes of `month` that do not exist yet: one per
+    /// path, on the text at the path, for the rows that have a value there.
+    static func createEventDataIndexes(_ month: PartitionMonth, paths: [EventDataPath]) -> String {
+        let table = month.partitionName
+        return paths.map { path in
+            let expression = path.sqliteIndexExpression
+            return "CREATE INDEX IF NOT EXISTS \"\(table)_data_\(path)_idx\" ON \(table) (\(expression)) WHERE \(expression) IS NOT NULL;"
+        }.joined(separator: "\n")
+    }
+
     /// The `audit_events` view over every month, for reading the file with other tools.
     static func recreateView(months: [PartitionMonth]) -> String {
         let body =

@@ -10,7 +10,7 @@ import GRDB
 extension SQLiteStore: AuditLifecycleStore {
     public func ensureMonths(_ months: [PartitionMonth]) async throws(AuditError) -> [PartitionMonth] {
         do {
-            return try await pool.write { db in try Self.ensureMonths(months, in: db) }
+            return try await pool.write { db in try Self.ensureMonths(months, indexing: self.configuration.indexedEventDataPaths, in: db) }
         } catch {
             throw SQLiteFailure.translate(error, operation: "create months")
         }
@@ -143,7 +143,7 @@ extension SQLiteStore: AuditLifecycleStore {
         }
         do {
             try await pool.write { db in
-                _ = try Self.ensureMonths([month], in: db)
+                _ = try Self.ensureMonths([month], indexing: self.configuration.indexedEventDataPaths, in: db)
                 let existing = try Int64.fetchOne(db, sql: "SELECT count(*) FROM \(month.partitionName)") ?? 0
                 guard existing == 0 else {
                     throw AuditError(

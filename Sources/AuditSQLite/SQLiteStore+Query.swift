@@ -10,10 +10,11 @@ import GRDB
 extension SQLiteStore {
     public func events(matching query: EventQuery) async throws(AuditError) -> EventPage {
         do {
+            let paths = configuration.indexedEventDataPaths
             return try await pool.read { db in
                 let months = try Self.monthsCovering(query, in: db)
                 guard !months.isEmpty else { return EventPage(events: [], total: 0, hasMore: false) }
-                let (pageSQL, pageArguments, countSQL, countArguments) = Self.queries(for: query, months: months)
+                let (pageSQL, pageArguments, countSQL, countArguments) = Self.queries(for: query, months: months, indexed: paths)
                 // One read transaction: the page, its holds and the count see one snapshot.
                 var events = try Row.fetchAll(db, sql: pageSQL, arguments: pageArguments).map(SQLiteEventColumns.decode)
                 let total = query.countsTotal ? try Int.fetchOne(db, sql: countSQL, arguments: countArguments) ?? 0 : -1
@@ -43,10 +44,11 @@ extension SQLiteStore {
     /// showing that a time-bounded query reads only its months.
     public func tablesRead(by query: EventQuery) async throws(AuditError) -> [String] {
         do {
+            let paths = configuration.indexedEventDataPaths
             return try await pool.read { db in
                 let months = try Self.monthsCovering(query, in: db)
                 guard !months.isEmpty else { return [] }
-                let (pageSQL, arguments, _, _) = Self.queries(for: query, months: months)
+                let (pageSQL, arguments, _, _) = Self.queries(for: query, months: months, indexed: paths)
                 var tables = Set<String>()
                 for row in try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + pageSQL, arguments: arguments) {
                     let detail: String = row["detail"]
@@ -55,6 +57,22 @@ extension SQLiteStore {
                     }
                 }
                 return tables.sorted()
+            }
+        } catch {
+            throw SQLiteFailure.translate(error, operation: "explain the query")
+        }
+    }
+
+    /// SQLite's plan for `query`'s page (`EXPLAIN QUERY PLAN`, one line per step): a
+    /// diagnostic showing which indexes a query reads through.
+    public func queryPlan(for query: EventQuery) async throws(AuditError) -> [String] {
+        do {
+            let paths = configuration.indexedEventDataPaths
+            return try await pool.read { db in
+                let months = try Self.monthsCovering(query, in: db)
+                guard !months.isEmpty else { return [] }
+                let (pageSQL, arguments, _, _) = Self.queries(for: query, months: months, indexed: paths)
+                return try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + pageSQL, arguments: arguments).map { $0["detail"] as String }
             }
         } catch {
             throw SQLiteFailure.translate(error, operation: "explain the query")
@@ -111,8 +129,10 @@ extension SQLiteStore {
 
     /// The page query (each month pre-sorted and limited, then merged) and the count query.
     /// Only values are bound; column and table names come from fixed lists.
-    static func queries(for query: EventQuery, months: [PartitionMonth]) -> (String, StatementArguments, String, StatementArguments) {
-        let (conditions, values) = conditions(for: query)
+    static func queries(
+        for query: EventQuery, months: [PartitionMonth], indexed: [EventDataPath]
+    ) -> (String, StatementArguments, String, StatementArguments) {
+        let (conditions, values) = conditions(for: query, indexed: indexed)
         let countWhere = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
         let countSQL = "SELECT " + months.map { "(SELECT count(*) FROM \($0.partitionName)\(countWhere))" }.joined(separator: " + ")
         let countArguments = StatementArguments(Array(repeating: values, count: months.count).flatMap { $0 })
@@ -137,7 +157,9 @@ extension SQLiteStore {
 
     /// The conditions of `query` (filters, read limits, time window; not the cursor) and their
     /// values, in order. Only values are bound; column names come from fixed lists.
-    static func conditions(for query: EventQuery) -> (conditions: [String], values: [(any DatabaseValueConvertible)?]) {
+    static func conditions(
+        for query: EventQuery, indexed: [EventDataPath]
+    ) -> (conditions: [String], values: [(any DatabaseValueConvertible)?]) {
         var conditions: [String] = []
         var values: [(any DatabaseValueConvertible)?] = []
         for (column, value) in query.filters.columns {
@@ -145,12 +167,12 @@ extension SQLiteStore {
             values.append(value)
         }
         if let containment = query.filters.eventDataContains {
-            let (sql, arguments) = SQLiteContainment.condition(column: "event_data", containsAnyOf: [containment])
+            let (sql, arguments) = SQLiteContainment.condition(column: "event_data", containsAnyOf: [containment], indexed: indexed)
             conditions.append(sql)
             values += arguments
         }
         if let member = query.filters.eventDataMember {
-            let (sql, arguments) = SQLiteContainment.condition(column: "event_data", containsAnyOf: member.alternatives)
+            let (sql, arguments) = SQLiteContainment.condition(column: "event_data", containsAnyOf: member.alternatives, indexed: indexed)
             conditions.append(sql)
             values += arguments
         }

@@ -7,11 +7,12 @@ extension SQLiteStore {
     /// grows with the measured events of the window, which ``AuditCore/StatsQuery`` bounds.
     public func stats(_ query: StatsQuery) async throws(AuditError) -> EventStats {
         do {
+            let paths = configuration.indexedEventDataPaths
             return try await pool.read { db in
                 var accumulator = StatsAccumulator(maximumGroups: query.maximumGroups)
                 let months = try Self.monthsCovering(query.events, in: db)
                 for month in months {
-                    let (sql, arguments) = Self.statsSelect(for: query, table: month.partitionName)
+                    let (sql, arguments) = Self.statsSelect(for: query, table: month.partitionName, indexed: paths)
                     let rows = try Row.fetchCursor(db.cachedStatement(sql: sql), arguments: arguments)
                     while let row = try rows.next() {
                         try accumulator.add(key: row[0], failed: row[1], measure: row[2])
@@ -28,8 +29,8 @@ extension SQLiteStore {
     /// it is a string, number or boolean), whether it failed, and its measure. Only values are
     /// bound; the column comes from ``AuditCore/StatsQuery/groupColumns``, the table from the
     /// store's month list.
-    static func statsSelect(for query: StatsQuery, table: String) -> (String, StatementArguments) {
-        var (conditions, values) = conditions(for: query.events)
+    static func statsSelect(for query: StatsQuery, table: String, indexed: [EventDataPath]) -> (String, StatementArguments) {
+        var (conditions, values) = conditions(for: query.events, indexed: indexed)
         var selectValues: [(any DatabaseValueConvertible)?] = []
         let key: String
         switch query.groupBy {

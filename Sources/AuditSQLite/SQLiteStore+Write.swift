@@ -10,7 +10,8 @@ import GRDB
 extension SQLiteStore {
     public func write(_ batches: [EventBatch]) async throws(AuditError) -> [Result<WriteReceipt, AuditError>] {
         do {
-            return try await pool.write { db in try Self.write(batches, in: db) }
+            let paths = configuration.indexedEventDataPaths
+            return try await pool.write { db in try Self.write(batches, indexing: paths, in: db) }
         } catch {
             throw SQLiteFailure.translate(error, operation: "store the events")
         }
@@ -18,8 +19,8 @@ extension SQLiteStore {
 
     /// Plans and inserts inside one write transaction: missing months are created in the same
     /// transaction, so a batch across months is stored entirely or not at all.
-    static func write(_ batches: [EventBatch], in db: Database) throws -> [Result<WriteReceipt, AuditError>] {
-        _ = try ensureMonths(Array(Set(batches.flatMap(\.events).map(\.date.month))), in: db)
+    static func write(_ batches: [EventBatch], indexing paths: [EventDataPath], in db: Database) throws -> [Result<WriteReceipt, AuditError>] {
+        _ = try ensureMonths(Array(Set(batches.lazy.flatMap(\.eventMonths))), indexing: paths, in: db)
         let months = try Self.months(in: db)
 
         var stored: [UUID: AuditEvent] = [:]

@@ -72,10 +72,11 @@ public final class SQLiteStore: AuditStore {
         let current = AuditTimestamp.now().utcDate.month
         let months = current.through(current.adding(months: configuration.monthsAhead))
         do {
-            let created = try await pool.write { db in try Self.ensureMonths(months, in: db) }
+            let created = try await pool.write { db in try Self.ensureMonths(months, indexing: self.configuration.indexedEventDataPaths, in: db) }
             if !created.isEmpty {
                 logger.info("created month tables", metadata: ["audit.partitions.months": "\(created)"])
             }
+            try await indexEventDataPaths()
         } catch {
             throw SQLiteFailure.translate(error, operation: "create the months ahead")
         }
@@ -119,12 +120,13 @@ public final class SQLiteStore: AuditStore {
 
     /// Creates the tables of `months` that do not exist yet, inside the caller's transaction.
     /// - Returns: the months created.
-    static func ensureMonths(_ months: [PartitionMonth], in db: Database) throws -> [PartitionMonth] {
+    static func ensureMonths(_ months: [PartitionMonth], indexing paths: [EventDataPath], in db: Database) throws -> [PartitionMonth] {
         let existing = Set(try Self.months(in: db))
         let missing = Set(months).subtracting(existing).sorted()
         guard !missing.isEmpty else { return [] }
         for month in missing {
             try db.execute(sql: SQLiteSchema.createMonth(month))
+            if !paths.isEmpty { try db.execute(sql: SQLiteSchema.createEventDataIndexes(month, paths: paths)) }
             try db.execute(
                 sql: "INSERT INTO auditledger_months (month, table_name, created_at) VALUES (?, ?, ?)",
                 arguments: [month.description, month.partitionName, AuditTimestamp.now().microsecondsSinceEpoch]
@@ -136,6 +138,28 @@ public final class SQLiteStore: AuditStore {
 }
 
 extension SQLiteStore {
+    /// Builds the configured `event_data` indexes every month lacks (months created by an
+    /// older version, or paths added to the configuration): once, at start, one month per
+    /// transaction, so that writers wait for one month's build at most.
+    func indexEventDataPaths() async throws {
+        let paths = configuration.indexedEventDataPaths
+        guard !paths.isEmpty else { return }
+        for month in try await pool.read({ db in try Self.months(in: db) }) {
+            let missing = try await pool.read { db in
+                let existing = Set(
+                    try String.fetchAll(
+                        db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ?", arguments: [month.partitionName]))
+                return paths.filter { path in !existing.contains("\(month.partitionName)_data_\(path)_idx") }
+            }
+            guard !missing.isEmpty else { continue }
+            let started = ContinuousClock.now
+            try await pool.write { db in try db.execute(sql: SQLiteSchema.createEventDataIndexes(month, paths: missing)) }
+            logger.info(
+                "indexed event_data paths",
+                metadata: ["audit.partition": "\(month)", "audit.paths": "\(missing)", "audit.duration": "\(ContinuousClock.now - started)"])
+        }
+    }
+
     /// Creates the database file 0600 when missing (SQLite gives its `-wal` and `-shm` files the
     /// database file's mode), and tightens files of the store that others can read.
     static func keepPrivate(_ path: String, logger: Logger) throws {

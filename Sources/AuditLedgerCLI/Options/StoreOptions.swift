@@ -25,6 +25,17 @@ struct StoreOptions: ParsableArguments {
     var monthsAhead: Int?
 
     @Option(
+        name: .customLong("sqlite-index-event-data"),
+        help: """
+            An event_data path the embedded store indexes in every month (member names joined by dots, e.g. \
+            signal.fingerprint), for containment filters naming a string there; repeat it for several, or give \
+            none to index nothing. Other filters still answer exactly, reading every row of their months. \
+            (env: AUDITLEDGER_SQLITE_INDEX_EVENT_DATA, comma-separated; default: fingerprint,selected_workflow.workflow_id)
+            """
+    )
+    var sqliteIndexEventData: [String] = []
+
+    @Option(
         help: """
             Seconds to wait at start for PostgreSQL to answer before giving up (exit 1). \
             (env: AUDITLEDGER_DATABASE_WAIT, default: 60)
@@ -51,6 +62,26 @@ struct StoreOptions: ParsableArguments {
         let monthsAhead = try resolve(monthsAhead, env: "AUDITLEDGER_MONTHS_AHEAD", default: 3)
         guard (0...24).contains(monthsAhead) else { throw ValidationError("--months-ahead must be between 0 and 24") }
         return monthsAhead
+    }
+
+    /// `--sqlite-index-event-data` (several), or `AUDITLEDGER_SQLITE_INDEX_EVENT_DATA`, or the
+    /// store's default; each a path of member names. `none` alone indexes nothing.
+    func resolvedIndexedEventDataPaths() throws -> [EventDataPath] {
+        let environment = ProcessInfo.processInfo.environment["AUDITLEDGER_SQLITE_INDEX_EVENT_DATA"]
+        let texts =
+            !sqliteIndexEventData.isEmpty
+            ? sqliteIndexEventData : environment.map { $0.split(separator: ",").map { String($0) } }
+        guard let texts else { return SQLiteStoreConfiguration.defaultIndexedEventDataPaths }
+        if texts == ["none"] { return [] }
+        return try texts.map { text in
+            guard let path = EventDataPath(text.trimmingCharacters(in: .whitespaces)),
+                path.segments.allSatisfy({ if case .member = $0 { true } else { false } })
+            else {
+                throw ValidationError(
+                    "--sqlite-index-event-data: \(text.prefix(64)) is not a path of member names (letters, digits, '_' and '-', joined by dots)")
+            }
+            return path
+        }
     }
 
     /// `--database-wait`, checked.
@@ -89,8 +120,10 @@ struct StoreOptions: ParsableArguments {
             path = SQLiteStoreConfiguration.file(inDirectory: directory)
         }
         let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
+        let indexed = try resolvedIndexedEventDataPaths()
         do {
-            let store = try SQLiteStore(configuration: SQLiteStoreConfiguration(path: absolute, monthsAhead: monthsAhead), logger: logger)
+            let configuration = SQLiteStoreConfiguration(path: absolute, monthsAhead: monthsAhead, indexedEventDataPaths: indexed)
+            let store = try SQLiteStore(configuration: configuration, logger: logger)
             return Selection(store: store, services: [], description: "sqlite \(absolute)")
         } catch {
             // Not a usage error: the options are fine, the file is not.
