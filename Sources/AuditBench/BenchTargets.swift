@@ -28,7 +28,7 @@ enum BenchTargets {
                     hot.validateNanoseconds / 1000, (hot.eventHashNanoseconds ?? 0) / 1000),
                 total <= hotPathNanoseconds)
         }
-        if let sqlite = report.stores.first(where: { $0.name == "SQLite" }) {
+        if let sqlite = report.stores.first(where: { $0.name.hasPrefix("SQLite") }) {
             for (name, latency) in sqlite.queries.sorted(by: { $0.key < $1.key }) where name.hasPrefix("event_data containment") {
                 add(
                     "SQLite JSON containment p95 (\(name.dropFirst("event_data containment, ".count)))", "≤ 50 ms",
