@@ -43,24 +43,13 @@ extension SQLiteStore {
     /// The month tables SQLite reads for `query`'s page, from `EXPLAIN QUERY PLAN`: a diagnostic
     /// showing that a time-bounded query reads only its months.
     public func tablesRead(by query: EventQuery) async throws(AuditError) -> [String] {
-        do {
-            let paths = configuration.indexedEventDataPaths
-            return try await pool.read { db in
-                let months = try Self.monthsCovering(query, in: db)
-                guard !months.isEmpty else { return [] }
-                let (pageSQL, arguments, _, _) = Self.queries(for: query, months: months, indexed: paths)
-                var tables = Set<String>()
-                for row in try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + pageSQL, arguments: arguments) {
-                    let detail: String = row["detail"]
-                    for word in detail.split(separator: " ") where word.hasPrefix("audit_events_") && word.count == 20 {
-                        tables.insert(String(word))
-                    }
-                }
-                return tables.sorted()
+        var tables = Set<String>()
+        for detail in try await queryPlan(for: query) {
+            for word in detail.split(separator: " ") where word.hasPrefix("audit_events_") && word.count == 20 {
+                tables.insert(String(word))
             }
-        } catch {
-            throw SQLiteFailure.translate(error, operation: "explain the query")
         }
+        return tables.sorted()
     }
 
     /// SQLite's plan for `query`'s page (`EXPLAIN QUERY PLAN`, one line per step): a
