@@ -184,10 +184,11 @@ import Testing
     @Test("429 with Retry-After is waited out and retried; every event is stored once")
     func honoursRetryAfter() async throws {
         var configuration = AuditServerConfiguration(validation: EventFactory.importPolicy)
-        // One request each 4 s (burst one): the second batch comes well within 4 s of the first
-        // even on a loaded machine (at two a second, a loaded CI run's requests were each slower
-        // than the limit and none was refused), so it is answered 429 with a Retry-After.
-        configuration.writeRateLimit = .init(requestsPerSecond: 0.25, burst: 1)
+        // One request each 10 s (burst one): the second batch comes well within 10 s of the first
+        // even on a loaded machine, so it is answered 429 with a Retry-After. (At two a second, a
+        // loaded CI run's requests were each slower than the limit and none was refused; at one
+        // each 4 s, once more, with the machine also building.)
+        configuration.writeRateLimit = .init(requestsPerSecond: 0.1, burst: 1)
         try await withLiveApp(.sqlite, configuration: configuration) { http, port, harness in
             try await Self.withClient(
                 .init(baseURL: "http://127.0.0.1:\(port)", batchSize: 10, maximumBatchSize: 10, initialBackoff: .milliseconds(10))
@@ -196,7 +197,7 @@ import Testing
                 for index in 0..<20 { ids.append(try #require(client.record(Self.event("rr-limited", index)).eventID)) }
                 let started = ContinuousClock.now
                 #expect(await client.flush(timeout: .seconds(60)))
-                // Two requests at one each 4 s: at least about 3 s, whatever the client's own backoff says.
+                // Two requests at one each 10 s: at least about 3 s, whatever the client's own backoff says.
                 #expect(ContinuousClock.now - started > .seconds(3))
                 for id in ids { #expect(try await harness.rowCount(eventID: id) == 1) }
             }
