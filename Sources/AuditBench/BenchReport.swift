@@ -122,7 +122,12 @@ struct BenchReport: Codable, Sendable {
                 lines.append("| Query | p50 ms | p95 ms | p99 ms |")
                 lines.append("| --- | ---: | ---: | ---: |")
                 for (name, latency) in store.queries.sorted(by: { $0.key < $1.key }) {
-                    lines.append("| \(name) | \(Self.ms(latency.p50)) | \(Self.ms(latency.p95)) | \(Self.ms(latency.p99)) |")
+                    let failed = latency.failures.map { failures in
+                        " ("
+                            + failures.sorted { $0.key < $1.key }.map { "\($0.value) of \(latency.count) answered \($0.key)" }.joined(separator: ", ")
+                            + ")"
+                    }
+                    lines.append("| \(name)\(failed ?? "") | \(Self.ms(latency.p50)) | \(Self.ms(latency.p95)) | \(Self.ms(latency.p99)) |")
                 }
                 lines.append("")
             }

@@ -194,7 +194,7 @@ struct BenchRun {
         log("query data: \(loaded) events loaded")
         let server = try await startServer(arguments: ["--database-url", queryDatabase.url, "--max-age-seconds", String(86_400 * 60)], name: "query")
         store.queries = try await QueryBench.run(
-            host: "127.0.0.1", port: server.port, authorization: access?.authorization, samples: samples, requests: settings.queryRequests)
+            host: "127.0.0.1", port: server.port, authorization: access?.authorization, samples: samples, requests: settings.queryRequests, log: log)
         await server.stop()
         let exporter = try await startServer(
             arguments: ["--database-url", queryDatabase.url, "--max-age-seconds", String(86_400 * 60), "--verify-interval", "0"], name: "export")
@@ -289,7 +289,7 @@ struct BenchRun {
         }
         store.queryEvents = loaded
         store.queries = try await QueryBench.run(
-            host: "127.0.0.1", port: server.port, authorization: access?.authorization, samples: samples, requests: settings.queryRequests)
+            host: "127.0.0.1", port: server.port, authorization: access?.authorization, samples: samples, requests: settings.queryRequests, log: log)
         await server.stop()
         let file = directory + "/auditledger.sqlite"
         let bytes = ["", "-wal"].compactMap { (try? FileManager.default.attributesOfItem(atPath: file + $0)[.size] as? Int64) ?? nil }.reduce(0, +)

@@ -31,6 +31,9 @@ struct Latencies: Sendable {
 /// Percentiles in milliseconds.
 struct LatencySummary: Sendable, Codable {
     var count: Int
+    /// Answers other than the expected one, by status (a query past the store's time limit is
+    /// answered 503): timed with the rest. `nil` when every answer was as expected.
+    var failures: [String: Int]? = nil
     var p50: Double
     var p95: Double
     var p99: Double
