@@ -52,6 +52,24 @@ struct PostgresStoreTests {
         #expect(defaults == 0, "no default partition")
     }
 
+    @Test("Queries are planned with their values: the generic plans of the write path stay inside its transactions")
+    func planCacheModeOnlyInWrites() async throws {
+        try await PostgresHarness.run { harness in
+            let events = try (0..<3).map { try EventFactory.event(correlationID: "rr-plans", at: AuditTimestamp.now().adding(seconds: Int64(-$0))) }
+            _ = try await harness.postgres.write([EventBatch(events: events)])
+            // The store's pool hands out few connections: every one the write used is read here.
+            for _ in 0..<8 {
+                #expect(try await harness.postgres.sessionSetting("plan_cache_mode") == "auto")
+            }
+            // With force_generic_plan in the session, a page of a partitioned table was planned
+            // without its months or its LIMIT: 830 ms instead of 6 at a million events.
+            var query = EventQuery(limit: 2)
+            query.filters.correlationID = "rr-plans"
+            let page = try await harness.postgres.events(matching: query)
+            #expect(page.events.count == 2)
+        }
+    }
+
     @Test("A database at schema 5 with events gets written_by, event hashes and the log: old rows are logged from their content, and verify")
     func upgradeAddsWrittenBy() async throws {
         try await PostgresHarness.run { harness in

@@ -6,7 +6,7 @@ extension PostgresMigration {
     /// nothing can be pruned; sent as plain statements they were planned again for every
     /// transaction, over every month, which cost ten times their execution. A PL/pgSQL
     /// function's statements are prepared once per connection, and with `plan_cache_mode =
-    /// force_generic_plan`, which the store sets on its connections, the generic plan is used
+    /// force_generic_plan`, which the store sets in its write transactions, the generic plan is used
     /// from the first call. That plan is made once, possibly while the months are still empty,
     /// when a sequential scan looks cheapest and would then stay for as long as the connection:
     /// `enable_seqscan = off` keeps both on the months' primary keys. Both run with the

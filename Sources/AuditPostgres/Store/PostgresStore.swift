@@ -34,13 +34,6 @@ public final class PostgresStore: AuditStore, Service {
             configuration.operationTimeout.components.seconds * 1000
             + configuration.operationTimeout.components.attoseconds / 1_000_000_000_000_000
         client.options.additionalStartupParameters.append(("statement_timeout", "\(max(milliseconds, 1))"))
-        // Statements the server keeps prepared — the foreign-key checks of the parent link and
-        // of held events, and the PL/pgSQL lookups of migration 10 — use one generic plan per
-        // connection. Left to choose, PostgreSQL planned each foreign-key check anew for every
-        // row (the custom plan prunes to one month, so it always looks cheaper), which cost ten
-        // times the check itself. The store's own statements are unnamed and planned with their
-        // values whatever this says.
-        client.options.additionalStartupParameters.append(("plan_cache_mode", "force_generic_plan"))
         self.client = MeteredClient(
             PostgresClient(configuration: client, backgroundLogger: QuietLogHandler.quieted(logger)),
             maximumConnections: client.options.maximumConnections, factory: metricsFactory)
@@ -168,6 +161,23 @@ public final class PostgresStore: AuditStore, Service {
             }
             defer { group.cancelAll() }
             return try await group.next()!
+        }
+    }
+}
+
+extension PostgresStore {
+    /// The value of the setting `name` on one of the store's connections, outside any write
+    /// transaction, for diagnostics (`plan_cache_mode`, `statement_timeout`).
+    public func sessionSetting(_ name: String) async throws(AuditError) -> String {
+        do {
+            return try await withOperationTimeout {
+                try await self.client.withConnection { connection in
+                    let rows = try await connection.query("SELECT current_setting(\(name))", logger: self.logger)
+                    return try await rows.collect().first?.decode(String.self) ?? ""
+                }
+            }
+        } catch {
+            throw PostgresFailure.translate(error, operation: "read a setting")
         }
     }
 }
