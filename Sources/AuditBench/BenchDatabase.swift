@@ -32,6 +32,16 @@ struct BenchDatabase: Sendable {
         return database
     }
 
+    /// Writes every dirty page out (`CHECKPOINT`; superuser or `pg_checkpoint`, which
+    /// scripts/with-postgres grants): a phase then starts with the same clean cluster as the
+    /// one it is compared with, instead of paying for the WAL the phase before it wrote (a
+    /// checkpoint of a few hundred megabytes falls into one phase or the other, at random).
+    /// - Returns: whether it ran; without the right it is skipped, and the harness says so.
+    @discardableResult
+    static func checkpoint(adminURL: String) async -> Bool {
+        (try? await withClient(url: adminURL) { client in try await client.query("CHECKPOINT") }) != nil
+    }
+
     func drop() async {
         _ = try? await Self.withClient(url: adminURL) { client in
             try await client.query("DROP DATABASE IF EXISTS \(unescaped: name) WITH (FORCE)")
@@ -49,8 +59,8 @@ struct BenchDatabase: Sendable {
         var configuration = try PostgresStoreConfiguration(url: url).client
         configuration.options.maximumConnections = connections
         configuration.options.minimumConnections = 0
-        // As the server's store does: without it, COPY and the naive INSERTs plan every row's
-        // parent foreign-key check anew, and the baselines would be slower than the schema allows.
+        // As the server's write transactions do: without it, COPY and the naive INSERTs plan every
+        // row's parent foreign-key check anew, and the baselines would be slower than the schema allows.
         configuration.options.additionalStartupParameters.append(("plan_cache_mode", "force_generic_plan"))
         let client = PostgresClient(configuration: configuration)
         return try await withThrowingTaskGroup(of: Void.self) { group in

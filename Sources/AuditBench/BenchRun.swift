@@ -218,6 +218,7 @@ struct BenchRun {
             arguments += ["--database-url", created.url]
         }
         let server = try await startServer(arguments: arguments, name: name)
+        if let adminURL { await checkpoint(adminURL: adminURL) }
         let plan = HTTPLoad.requests(for: chains, connections: connections, batchSize: batchSize)
         let load = HTTPLoad(host: "127.0.0.1", port: server.port, authorization: access?.authorization)
         // With a probe: single events sent alongside the load, each timed until a signed checkpoint covers it.
