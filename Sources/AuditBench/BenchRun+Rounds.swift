@@ -41,7 +41,8 @@ extension BenchRun {
 
     static let pairedBatchPhase = "batch endpoint, 1000 per request"
 
-    /// ``BenchDatabase/checkpoint(adminURL:)`` before a timed phase; said once when not allowed.
+    /// ``BenchDatabase/checkpoint(adminURL:)`` before a timed phase; said in the log each time it
+    /// is refused.
     func checkpoint(adminURL: String) async {
         if await !BenchDatabase.checkpoint(adminURL: adminURL) {
             log("CHECKPOINT refused (needs superuser or pg_checkpoint): phases may pay for each other's checkpoints")

@@ -15,11 +15,6 @@ extension EventDataPath {
 }
 
 extension EventDataPath {
-    /// Whether every segment names a member (no array index): a path the store can index.
-    var isMemberPath: Bool {
-        segments.allSatisfy { if case .member = $0 { true } else { false } }
-    }
-
     /// The expression a month's index on this path keys on; a query uses the index only when it
     /// writes the same expression. The path's characters are letters, digits, `_` and `-` only
     /// (``EventDataPath``), so it can be written into SQL as a literal.

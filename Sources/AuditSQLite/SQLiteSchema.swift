@@ -277,11 +277,16 @@ enum SQLiteSchema {
     /// Statements creating the `event_data` indexes of `month` that do not exist yet: one per
     /// path, on the text at the path, for the rows that have a value there.
     static func createEventDataIndexes(_ month: PartitionMonth, paths: [EventDataPath]) -> String {
-        let table = month.partitionName
-        return paths.map { path in
+        paths.map { path in
             let expression = path.sqliteIndexExpression
-            return "CREATE INDEX IF NOT EXISTS \"\(table)_data_\(path)_idx\" ON \(table) (\(expression)) WHERE \(expression) IS NOT NULL;"
+            return
+                "CREATE INDEX IF NOT EXISTS \"\(eventDataIndexName(month, path))\" ON \(month.partitionName) (\(expression)) WHERE \(expression) IS NOT NULL;"
         }.joined(separator: "\n")
+    }
+
+    /// The name of `month`'s index on `path` (quoted where written: the path holds dots).
+    static func eventDataIndexName(_ month: PartitionMonth, _ path: EventDataPath) -> String {
+        "\(month.partitionName)_data_\(path)_idx"
     }
 
     /// The `audit_events` view over every month, for reading the file with other tools.

@@ -149,7 +149,7 @@ extension SQLiteStore {
                 let existing = Set(
                     try String.fetchAll(
                         db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ?", arguments: [month.partitionName]))
-                return paths.filter { path in !existing.contains("\(month.partitionName)_data_\(path)_idx") }
+                return paths.filter { path in !existing.contains(SQLiteSchema.eventDataIndexName(month, path)) }
             }
             guard !missing.isEmpty else { continue }
             let started = ContinuousClock.now

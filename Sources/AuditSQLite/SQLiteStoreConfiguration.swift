@@ -17,8 +17,9 @@ public struct SQLiteStoreConfiguration: Sendable {
     /// Only paths of member names are indexed (a path through an array index is ignored); other
     /// filters still give exact answers, by reading every row of the months they cover. Each
     /// path costs every month an index (its size about that of the values) and every insert its
-    /// update; indexes of paths added later are built at the next start, for every month.
-    public var indexedEventDataPaths: [EventDataPath]
+    /// update; indexes of paths added later are built at the next start, for every month. Set by
+    /// the initialiser only, which leaves out the paths that are not of member names.
+    public private(set) var indexedEventDataPaths: [EventDataPath]
 
     /// What Kubernaut's audit questions look events up by: a signal's `fingerprint` and the
     /// `selected_workflow.workflow_id` of a workflow selection.

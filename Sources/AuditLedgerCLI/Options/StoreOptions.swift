@@ -74,9 +74,7 @@ struct StoreOptions: ParsableArguments {
         guard let texts else { return SQLiteStoreConfiguration.defaultIndexedEventDataPaths }
         if texts == ["none"] { return [] }
         return try texts.map { text in
-            guard let path = EventDataPath(text.trimmingCharacters(in: .whitespaces)),
-                path.segments.allSatisfy({ if case .member = $0 { true } else { false } })
-            else {
+            guard let path = EventDataPath(text.trimmingCharacters(in: .whitespaces)), path.isMemberPath else {
                 throw ValidationError(
                     "--sqlite-index-event-data: \(text.prefix(64)) is not a path of member names (letters, digits, '_' and '-', joined by dots)")
             }

@@ -39,6 +39,11 @@ public struct EventDataPath: Sendable, Hashable, CustomStringConvertible {
         self.segments = segments
     }
 
+    /// Whether every segment names a member (no array index).
+    public var isMemberPath: Bool {
+        segments.allSatisfy { if case .member = $0 { true } else { false } }
+    }
+
     /// The path as written: `results.workflows.0.scoring.confidence`.
     public var description: String { textSegments.joined(separator: ".") }
 
