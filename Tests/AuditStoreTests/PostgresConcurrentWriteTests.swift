@@ -5,8 +5,8 @@ import Foundation
 import Testing
 
 /// Two servers writing the same ids at once: when another transaction stores one of a group's
-/// ids after the store's lookup, the insert skips it (ON CONFLICT DO NOTHING) and the store runs
-/// the group's transaction again, so that a fresh lookup decides: already stored, or a conflict.
+/// ids after the store's lookup, the insert fails on the unique key and the store runs the
+/// group's transaction again, so that a fresh lookup decides: already stored, or a conflict.
 @Suite(.enabled(if: TestEnvironment.runsPostgresTests, TestEnvironment.postgresSkipComment))
 struct PostgresConcurrentWriteTests {
     @Test("An id another server stores between our lookup and our insert is answered as already stored; the new ones are stored once")

@@ -63,10 +63,14 @@ extension PostgresStore {
         guard !pending.isEmpty else { return LogAppend(appended: 0, size: size, sequenced: true) }
         var last: [String: String] = [:]
         let correlations = Array(Set(pending.map(\.correlationID)))
+        // The newest entry of each correlation: one step down the correlation index each
+        // (a DISTINCT ON over `correlation_id = ANY` read every entry of those correlations).
         for row in try await connection.statement(
             """
-            SELECT DISTINCT ON (correlation_id) correlation_id, event_hash FROM auditledger_log
-            WHERE correlation_id = ANY(\(ColumnArray(correlations))) ORDER BY correlation_id, position DESC
+            SELECT c.correlation_id, newest.event_hash FROM unnest(\(ColumnArray(correlations))::text[]) AS c (correlation_id)
+            CROSS JOIN LATERAL (
+                SELECT event_hash FROM auditledger_log l WHERE l.correlation_id = c.correlation_id ORDER BY l.position DESC LIMIT 1
+            ) AS newest
             """,
             logger: logger
         ) {
