@@ -9,7 +9,8 @@ public import ServiceLifecycle
 /// Builds the AuditLedger HTTP application over `store`: the same function `serve` and the
 /// tests use.
 ///
-/// The application runs `services` (the store's own, e.g. its connection pool), then — with a
+/// The application runs `services` (the store's own, e.g. its connection pool, and the
+/// standby's), then — with `standbyReads` — the ``StandbyLagMonitor``, then — with a
 /// `spool` — the ``AuditIngest/SpoolReplayer``, then — with a signing key — the
 /// ``AuditIngest/Checkpointer``, then the log's ``AuditIngest/LogSequencer``, then
 /// the batching writer, then the services
@@ -27,6 +28,7 @@ public func buildAuditApplication(
     services: [any Service] = [],
     recordingServices: (any SelfAuditRecorder) -> [any Service] = { _ in [] },
     spool: Spool? = nil,
+    standbyReads: StandbyReads? = nil,
     configuration: AuditServerConfiguration = AuditServerConfiguration(),
     http: ApplicationConfiguration = ApplicationConfiguration(),
     metrics: AuditMetrics = AuditMetrics(),
@@ -54,14 +56,15 @@ public func buildAuditApplication(
     writes.register(on: audit)
     KubernetesExecutionRoutes(writes: writes, store: store).register(on: audit)
     NotificationRoutes(writes: writes).register(on: audit)
-    EventQueryRoutes(store: store, configuration: configuration).register(on: audit)
+    let reads = ReadRouter(primary: store, standby: standbyReads, logger: logger)
+    EventQueryRoutes(store: store, reads: reads, configuration: configuration).register(on: audit)
     LegalHoldRoutes(store: store, configuration: configuration, metrics: metrics, trail: trail).register(on: audit)
     PartitionRoutes(store: store, configuration: configuration).register(on: audit)
     QuarantineRoutes(store: store, metrics: metrics).register(on: audit)
     IntegrityRoutes(store: store, configuration: configuration).register(on: audit)
     ExportRoutes(store: store, configuration: configuration).register(on: audit)
-    TimelineRoutes(store: store).register(on: audit)
-    StatsRoutes(store: store, configuration: configuration).register(on: audit)
+    TimelineRoutes(reads: reads).register(on: audit)
+    StatsRoutes(reads: reads, configuration: configuration).register(on: audit)
     let checkpointer = configuration.checkpoints.key.map { key in
         Checkpointer(
             store: store, key: key, configuration: configuration.checkpoints.checkpointer, witnesses: configuration.checkpoints.witnesses,
@@ -84,6 +87,7 @@ public func buildAuditApplication(
     let reviewer: [any Service] = configuration.access.kubernetes.map { [$0.reviewer] } ?? []
     let sequencer = LogSequencer(store: store, configuration: configuration.sequencer, metrics: metrics.ingest, logger: logger)
     let replayer: [any Service] = spool.map { [SpoolReplayer(spool: $0, store: store, configuration: configuration.replay, logger: logger)] } ?? []
+    let lagMonitor: [any Service] = standbyReads.map { [StandbyLagMonitor(settings: $0, metrics: metrics, logger: logger)] } ?? []
     var http = http
     http.availableConnectionsDelegate = MaximumAvailableConnections(configuration.connections.maximumConnections, logger: logger)
     var application = Application(
@@ -94,7 +98,9 @@ public func buildAuditApplication(
         // the recording services (maintenance) after the writer, so that it is still there when they stop.
         // The sequencer before the writer, so that it stops after it and logs the writer's last commits;
         // the checkpointer before the sequencer, so that its last checkpoint covers those.
-        services: reviewer + services + replayer + (checkpointer.map { [$0] } ?? []) + [sequencer, writer] + recordingServices(trail) + [trail],
+        services: reviewer + services + lagMonitor + replayer + (checkpointer.map { [$0] } ?? []) + [sequencer, writer] + recordingServices(trail) + [
+            trail
+        ],
         logger: logger
     )
     application.beforeServerStarts {

@@ -22,6 +22,18 @@ public enum TestEnvironment {
     /// Whether PostgreSQL tests run: a database is configured, or CI requires them (and they fail without one).
     public static var runsPostgresTests: Bool { postgresURL != nil || isCI }
 
+    /// The URL of a streaming-replication standby of ``postgresURL``'s server
+    /// (`WITH_POSTGRES_STANDBY=on scripts/with-postgres` sets it), same role.
+    public static var standbyURL: String? {
+        ProcessInfo.processInfo.environment["AUDITLEDGER_TEST_STANDBY_URL"].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    /// Whether tests that read a standby run: one is configured, or scripts/test requires them
+    /// (`AUDITLEDGER_TEST_REQUIRE_STANDBY=1`, in its run with a standby: they fail there without one).
+    public static var runsStandbyTests: Bool {
+        standbyURL != nil || ProcessInfo.processInfo.environment["AUDITLEDGER_TEST_REQUIRE_STANDBY"] == "1"
+    }
+
     /// Shown for each skipped PostgreSQL test.
     public static let postgresSkipComment: Comment =
         "PostgreSQL tests skipped: run scripts/test (starts a throwaway PostgreSQL) or set AUDITLEDGER_TEST_DATABASE_URL"

@@ -19,6 +19,7 @@ struct ServeCommand: AsyncParsableCommand {
     )
 
     @OptionGroup var store: StoreOptions
+    @OptionGroup var standby: StandbyOptions
 
     @Option(help: "Address to listen on. (env: AUDITLEDGER_HOST, default: 127.0.0.1)")
     var host: String?
@@ -247,7 +248,11 @@ struct ServeCommand: AsyncParsableCommand {
         let metrics = AuditMetrics()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: metrics.registry))
         let selection = try store.makeStore(logger: logger)
+        let standbyReads = try standby.makeStandbyReads(primary: selection.store, logger: logger)
         logger.info("starting", metadata: ["audit.store": "\(selection.description)", "http.address": "\(settings.host):\(settings.port)"])
+        if let standbyReads {
+            logger.info("queries read the standby", metadata: ["audit.standby": "\(standbyReads.description)"])
+        }
         var spool: Spool?
         if let configuration = settings.spool {
             spool = try await Spool.open(configuration: configuration, logger: logger, metrics: metrics.ingest)
@@ -271,13 +276,14 @@ struct ServeCommand: AsyncParsableCommand {
             } ?? []
         let application = buildAuditApplication(
             store: selection.store,
-            services: selection.services,
+            services: selection.services + (standbyReads.map { [$0.store] } ?? []),
             // Retention's removals are recorded in the server's own trail (with --self-audit).
             recordingServices: { trail in
                 [MaintenanceService(store: selection.store, configuration: maintenanceConfiguration, recorder: trail, logger: logger)]
                     + verifier
             },
             spool: spool,
+            standbyReads: standbyReads?.reads,
             configuration: settings.configuration,
             http: ApplicationConfiguration(address: .hostname(settings.host, port: settings.port), serverName: "AuditLedger"),
             metrics: metrics,

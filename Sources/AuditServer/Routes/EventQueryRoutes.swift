@@ -10,6 +10,8 @@ import Hummingbird
 /// `GET /api/v1/audit/events` (filtered, paginated) and `GET /api/v1/audit/events/{event_id}`.
 struct EventQueryRoutes {
     let store: any AuditStore
+    /// Where pages are read (a standby, when configured).
+    let reads: ReadRouter
     let configuration: AuditServerConfiguration
 
     func register(on audit: RouteRegistry.Group) {
@@ -22,10 +24,13 @@ struct EventQueryRoutes {
     func list(_ request: Request, context: AuditRequestContext) async throws -> Response {
         var query = try EventQuery(parameters: try FormQuery.decode(request.uri.query), now: configuration.clock())
         query.limit(to: context.principal)
-        let page = try await store.events(matching: query)
-        let links = try await previousHashes(of: page.events.map(\.event.id))
-        return .json(
-            status: .ok, EventJSON.page(page, query: query, sensitive: context.principal.has(.eventsReadSensitive), previousHashes: links))
+        let ((page, links), source) = try await reads.read(try ReadConsistency.of(request)) { store throws(AuditError) in
+            let page = try await store.events(matching: query)
+            return (page, try await Self.previousHashes(of: page.events.map(\.event.id), in: store))
+        }
+        return Response.json(
+            status: .ok, EventJSON.page(page, query: query, sensitive: context.principal.has(.eventsReadSensitive), previousHashes: links)
+        ).readFrom(source)
     }
 
     /// An event outside the caller's read limits is answered `404`, as if it did not exist.
@@ -39,11 +44,12 @@ struct EventQueryRoutes {
         }
         return .json(
             status: .ok,
-            EventJSON.single(event, sensitive: context.principal.has(.eventsReadSensitive), previousHash: try await previousHashes(of: [id])[id]))
+            EventJSON.single(
+                event, sensitive: context.principal.has(.eventsReadSensitive), previousHash: try await Self.previousHashes(of: [id], in: store)[id]))
     }
 
-    /// Each logged event's `previous_event_hash`, from the log.
-    private func previousHashes(of ids: [UUID]) async throws(AuditError) -> [UUID: String] {
+    /// Each logged event's `previous_event_hash`, from the log of `store`.
+    private static func previousHashes(of ids: [UUID], in store: any AuditStore) async throws(AuditError) -> [UUID: String] {
         var links: [UUID: String] = [:]
         for entry in try await store.logEntries(eventIDs: ids) {
             if let previous = entry.previousEventHash { links[entry.eventID] = previous }

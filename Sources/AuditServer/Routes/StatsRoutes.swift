@@ -7,7 +7,8 @@ import Hummingbird
 /// limits; a question that reads `event_data` counts no sensitive event unless the caller has
 /// `events:read-sensitive`.
 struct StatsRoutes {
-    let store: any AuditStore
+    /// Where the stats are read (a standby, when configured).
+    let reads: ReadRouter
     let configuration: AuditServerConfiguration
 
     func register(on audit: RouteRegistry.Group) {
@@ -17,10 +18,10 @@ struct StatsRoutes {
     func stats(_ request: Request, context: AuditRequestContext) async throws -> Response {
         var query = try StatsQuery(parameters: try FormQuery.decode(request.uri.query), now: configuration.clock())
         query.events.limit(to: context.principal, readsEventData: query.readsEventData)
-        let stats = try await store.stats(query)
+        let (stats, source) = try await reads.read(try ReadConsistency.of(request)) { store throws(AuditError) in try await store.stats(query) }
         var writer = JSONWriter(capacity: 512 + stats.groups.count * 192)
         writer.write(Self.json(stats, query: query))
-        return .json(status: .ok, writer.bytes)
+        return Response.json(status: .ok, writer.bytes).readFrom(source)
     }
 
     static func json(_ stats: EventStats, query: StatsQuery) -> JSONValue {

@@ -14,14 +14,16 @@ import Hummingbird
 /// ``AuditCore/CorrelationTimeline/maximumEvents`` events is answered `413` (page through it
 /// with the query API instead). The steps carry the envelope, never `event_data`.
 struct TimelineRoutes {
-    let store: any AuditStore
+    /// Where the correlation is read (a standby, when configured).
+    let reads: ReadRouter
 
     func register(on audit: RouteRegistry.Group) {
-        audit.get("correlations/:correlation_id/timeline", scope: .eventsRead, metric: .query("timeline")) { _, context in try await timeline(context)
+        audit.get("correlations/:correlation_id/timeline", scope: .eventsRead, metric: .query("timeline")) { request, context in
+            try await timeline(request, context: context)
         }
     }
 
-    func timeline(_ context: AuditRequestContext) async throws -> Response {
+    func timeline(_ request: Request, context: AuditRequestContext) async throws -> Response {
         guard let correlationID = FormQuery.decodePathSegment(context.parameters.get("correlation_id") ?? ""), !correlationID.isEmpty
         else {
             throw AuditError.validation(field: "correlation_id", "must be a non-empty, URL-encoded string")
@@ -29,16 +31,19 @@ struct TimelineRoutes {
         var query = EventQuery()
         query.filters.correlationID = correlationID
         query.limit(to: context.principal)
-        var events: [StoredAuditEvent] = []
-        _ = try await store.forEachEvent(matching: query) { page throws(AuditError) in
-            events += page
-            guard events.count <= CorrelationTimeline.maximumEvents else {
-                throw AuditError(
-                    .payloadTooLarge,
-                    detail:
-                        "the correlation has more than \(CorrelationTimeline.maximumEvents) events; page through it with GET /api/v1/audit/events?correlation_id=…"
-                )
+        let (events, source) = try await reads.read(try ReadConsistency.of(request)) { store throws(AuditError) in
+            var events: [StoredAuditEvent] = []
+            _ = try await store.forEachEvent(matching: query) { page throws(AuditError) in
+                events += page
+                guard events.count <= CorrelationTimeline.maximumEvents else {
+                    throw AuditError(
+                        .payloadTooLarge,
+                        detail:
+                            "the correlation has more than \(CorrelationTimeline.maximumEvents) events; page through it with GET /api/v1/audit/events?correlation_id=…"
+                    )
+                }
             }
+            return events
         }
         guard !events.isEmpty else {
             throw AuditError(.notFound, detail: "no audit event has the correlation_id \(correlationID)")
@@ -46,7 +51,7 @@ struct TimelineRoutes {
         let timeline = CorrelationTimeline(correlationID: correlationID, events: events)
         var writer = JSONWriter(capacity: 256 + events.count * 320)
         writer.write(Self.json(timeline))
-        return .json(status: .ok, writer.bytes)
+        return Response.json(status: .ok, writer.bytes).readFrom(source)
     }
 
     static func json(_ timeline: CorrelationTimeline) -> JSONValue {
