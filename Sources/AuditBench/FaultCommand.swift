@@ -25,7 +25,7 @@ extension BenchCommand {
 
         @Option(
             help: """
-                Run only these scenarios (comma-separated). (default: those CI runs: \((FaultScenario.all.filter(\.inCI).map(\.name) + ClientFaultScenario.all.map(\.name)).joined(separator: ", ")); \
+                Run only these scenarios (comma-separated). (default: those CI runs: \((FaultScenario.all.filter(\.inCI).map(\.name) + [ReplicaFaultRun.scenario.name] + ClientFaultScenario.all.map(\.name)).joined(separator: ", ")); \
                 by hand also: \(FaultScenario.all.filter { !$0.inCI }.map(\.name).joined(separator: ", ")))
                 """)
         var only: String?
@@ -41,7 +41,10 @@ extension BenchCommand {
             let names = only.map { Set($0.split(separator: ",").map(String.init)) }
             let scenarios = FaultScenario.all.filter { names?.contains($0.name) ?? $0.inCI }
             let clientScenarios = ClientFaultScenario.all.filter { names?.contains($0.name) ?? true }
-            if let names, scenarios.count + clientScenarios.count != names.count { throw ValidationError("unknown scenario in --only \(only!)") }
+            let replicas = names?.contains(ReplicaFaultRun.scenario.name) ?? true
+            if let names, scenarios.count + clientScenarios.count + (replicas ? 1 : 0) != names.count {
+                throw ValidationError("unknown scenario in --only \(only!)")
+            }
 
             let work = NSTemporaryDirectory() + "auditledger-fault-" + UUID().uuidString.prefix(8)
             try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
@@ -52,6 +55,13 @@ extension BenchCommand {
             var failed = false
             for scenario in scenarios {
                 let outcome = try await FaultRun(scenario: scenario, settings: settings) { line in
+                    FileHandle.standardError.write(Data("fault: \(line)\n".utf8))
+                }.run()
+                print(outcome.report)
+                failed = failed || !outcome.passed
+            }
+            if replicas {
+                let outcome = try await ReplicaFaultRun(settings: settings) { line in
                     FileHandle.standardError.write(Data("fault: \(line)\n".utf8))
                 }.run()
                 print(outcome.report)

@@ -209,7 +209,7 @@ struct FaultRun {
     }
 
     /// Waits until the server is ready with nothing queued, being written or spooled.
-    private func waitUntilDrained(port: Int, seconds: Int) async -> String? {
+    func waitUntilDrained(port: Int, seconds: Int) async -> String? {
         var last: [String: Any]?
         for _ in 0..<(seconds * 10) {
             last = await readiness(port: port)
@@ -224,7 +224,7 @@ struct FaultRun {
     }
 
     /// How many rows each stored event_id has.
-    private func storedCounts(in database: BenchDatabase) async throws -> [String: Int] {
+    func storedCounts(in database: BenchDatabase) async throws -> [String: Int] {
         try await database.withClient { client in
             var counts: [String: Int] = [:]
             for try await (id, count) in try await client.query("SELECT event_id::text, count(*)::int8 FROM audit_events GROUP BY 1").decode(
@@ -238,7 +238,7 @@ struct FaultRun {
 
     /// Quarantine records in the database (none, in every scenario: no event is refused);
     /// nil when the server under test has no quarantine table (one older than schema 5).
-    private func quarantineCount(in database: BenchDatabase) async throws -> Int? {
+    func quarantineCount(in database: BenchDatabase) async throws -> Int? {
         try await database.withClient { client in
             var exists = false
             for try await found in try await client.query("SELECT to_regclass('auditledger_quarantine') IS NOT NULL").decode(Bool.self) {
