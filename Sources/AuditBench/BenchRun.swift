@@ -150,6 +150,14 @@ struct BenchRun {
                         adminURL: adminURL, months: settings.phases == .batch ? nil : months, measuresFootprint: batchSize == 1000))
             }
         }
+        if settings.phases != .single {
+            // Three servers on one database beside the one-server phase above, each sent as many
+            // connections as that one was.
+            store.rates.append(
+                try await apiPhase(
+                    name: "batch endpoint, 1000 per request, 3 servers", chains: load, batchSize: 1000, connections: 4, adminURL: adminURL,
+                    months: months, servers: 3, note: "3 servers on one database, 4 connections each"))
+        }
         if settings.phases != .single && settings.pairedRounds > 1 {
             store.pairedRounds = try await pairedRounds(events, load: load, adminURL: adminURL, months: months, first: store.rates)
         }
@@ -205,10 +213,12 @@ struct BenchRun {
         return store
     }
 
-    /// A fresh database, a fresh server, one load; returns its rate and the server's peak RSS.
+    /// A fresh database, a fresh server (or `servers` of them on that database, sharing one
+    /// signing key, each sent `connections`), one load; returns its rate and the first server's peak RSS.
     func apiPhase(
         name: String, chains: [EventGenerator.Chain], batchSize: Int, connections: Int, adminURL: String?, months: [PartitionMonth]?,
-        extraArguments: [String] = [], note: String? = nil, lagProbe: [EventGenerator.Chain] = [], measuresFootprint: Bool = false
+        extraArguments: [String] = [], servers count: Int = 1, note: String? = nil, lagProbe: [EventGenerator.Chain] = [],
+        measuresFootprint: Bool = false
     ) async throws -> BenchReport.Rate {
         var database: BenchDatabase?
         var arguments = extraArguments
@@ -217,10 +227,13 @@ struct BenchRun {
             database = created
             arguments += ["--database-url", created.url]
         }
+        if count > 1 { arguments += ["--signing-key", try sharedSigningKey()] }
         let server = try await startServer(arguments: arguments, name: name)
+        var others: [ServerProcess] = []
+        for index in 1..<max(count, 1) { others.append(try await startServer(arguments: arguments, name: "\(name) server \(index + 1)")) }
         if let adminURL { await checkpoint(adminURL: adminURL) }
-        let plan = HTTPLoad.requests(for: chains, connections: connections, batchSize: batchSize)
-        let load = HTTPLoad(host: "127.0.0.1", port: server.port, authorization: access?.authorization)
+        let plan = HTTPLoad.requests(for: chains, connections: connections * max(count, 1), batchSize: batchSize)
+        let load = HTTPLoad(host: "127.0.0.1", port: server.port, authorization: access?.authorization, otherPorts: others.map(\.port))
         // With a probe: single events sent alongside the load, each timed until a signed checkpoint covers it.
         let probe = CheckpointLagProbe(host: "127.0.0.1", port: server.port, authorization: access?.authorization)
         let probeEvents = HTTPLoad.requests(for: lagProbe, connections: 1, batchSize: 1).flatMap { $0 }.map { ($0.body, $0.ids[0]) }
@@ -244,6 +257,10 @@ struct BenchRun {
             footprints = (try await database.footprint(), log)
         }
         let exit = await server.stop()
+        for other in others {
+            let status = await other.stop()
+            guard status == 0 else { throw BenchFailure("\(name): a server exited with \(status); see \(other.logPath)") }
+        }
         if let database { await database.drop() }
         guard exit == 0 else { throw BenchFailure("\(name): the server exited with \(exit); see \(server.logPath)") }
         log("\(name): \(Int(result.eventsPerSecond)) events/s, p99 \(BenchReport.ms(result.latencies.percentile(0.99))) ms")
@@ -301,6 +318,19 @@ struct BenchRun {
     }
 
     // MARK: Helpers
+
+    /// A signing key file made with `auditledger keys generate`, for servers that share one.
+    private func sharedSigningKey() throws -> String {
+        let path = settings.workDirectory + "/shared-\(UUID().uuidString.prefix(8)).key"
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: settings.server)
+        process.arguments = ["keys", "generate", "--file", path]
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { throw BenchFailure("auditledger keys generate exited with \(process.terminationStatus)") }
+        return path
+    }
 
     private func startServer(arguments: [String], name: String) async throws -> ServerProcess {
         let slug = name.lowercased().filter { $0.isLetter || $0.isNumber }

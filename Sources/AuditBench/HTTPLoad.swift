@@ -27,6 +27,9 @@ struct HTTPLoad: Sendable {
     let port: Int
     /// `Authorization` of every request (`nil`: none).
     var authorization: String? = nil
+    /// Further servers of the same database: connection `i` of a plan goes to
+    /// `([port] + otherPorts)[i % count]`. Default none.
+    var otherPorts: [Int] = []
 
     /// A request's event ids, the last status it got (0: sent, never answered), and how
     /// long that last answer took, in seconds.
@@ -71,8 +74,10 @@ struct HTTPLoad: Sendable {
     {
         let started = ContinuousClock.now
         let partial = try await withThrowingTaskGroup(of: Result.self) { group in
-            for requests in plan {
-                group.addTask { try await self.drive(requests, retryUnavailable: retryUnavailable, pause: pause, stop: stop) }
+            let ports = [port] + otherPorts
+            for (index, requests) in plan.enumerated() {
+                let port = ports[index % ports.count]
+                group.addTask { try await self.drive(requests, port: port, retryUnavailable: retryUnavailable, pause: pause, stop: stop) }
             }
             var total = Result(seconds: 0, events: 0, statuses: [:], latencies: Latencies(), acknowledged: [:], transportErrors: 0)
             for try await result in group {
@@ -90,7 +95,9 @@ struct HTTPLoad: Sendable {
         return result
     }
 
-    private func drive(_ requests: [Request], retryUnavailable: Bool, pause: Duration?, stop: (@Sendable () -> Bool)?) async throws -> Result {
+    private func drive(
+        _ requests: [Request], port: Int, retryUnavailable: Bool, pause: Duration?, stop: (@Sendable () -> Bool)?
+    ) async throws -> Result {
         var result = Result(seconds: 0, events: 0, statuses: [:], latencies: Latencies(), acknowledged: [:], transportErrors: 0)
         var next = 0
         var unanswered = false
