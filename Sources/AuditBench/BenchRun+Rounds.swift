@@ -40,6 +40,8 @@ extension BenchRun {
     }
 
     static let pairedBatchPhase = "batch endpoint, 1000 per request"
+    /// The same load through three servers on one database (not a candidate for the batch targets).
+    static let replicasPhase = "batch endpoint, 1000 per request, 3 servers"
 
     /// ``BenchDatabase/checkpoint(adminURL:)`` before a timed phase; said in the log each time it
     /// is refused.

@@ -155,7 +155,7 @@ struct BenchRun {
             // connections as that one was.
             store.rates.append(
                 try await apiPhase(
-                    name: "batch endpoint, 1000 per request, 3 servers", chains: load, batchSize: 1000, connections: 4, adminURL: adminURL,
+                    name: Self.replicasPhase, chains: load, batchSize: 1000, connections: 4, adminURL: adminURL,
                     months: months, servers: 3, note: "3 servers on one database, 4 connections each"))
         }
         if settings.phases != .single && settings.pairedRounds > 1 {
