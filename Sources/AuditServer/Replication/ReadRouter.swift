@@ -24,7 +24,7 @@ struct ReadRouter: Sendable {
         if try await standbyServes(consistency, standby) {
             do {
                 return (try await body(standby.standby), .standby)
-            } catch  where error.code == .unavailable {
+            } catch let error where error.code == .unavailable {
                 logger.notice(
                     "the standby could not answer a read; the primary answers it", metadata: ["error": "\(AuditError.logDescription(of: error))"])
             }
@@ -41,8 +41,9 @@ struct ReadRouter: Sendable {
         let target = try await settings.primary.replicationPosition()
         let deadline = ContinuousClock.now + settings.readYourWritesWait
         while true {
-            if let position = try? await settings.standby.replicationPosition(), position.isStandby, position.hasReplayed(target) {
-                return true
+            if let position = try? await settings.standby.replicationPosition() {
+                guard position.isStandby else { return false }
+                if position.hasReplayed(target) { return true }
             }
             guard ContinuousClock.now < deadline, (try? await Task.sleep(for: settings.pollInterval)) != nil else { return false }
         }
