@@ -322,13 +322,7 @@ struct BenchRun {
     /// A signing key file made with `auditledger keys generate`, for servers that share one.
     private func sharedSigningKey() throws -> String {
         let path = settings.workDirectory + "/shared-\(UUID().uuidString.prefix(8)).key"
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: settings.server)
-        process.arguments = ["keys", "generate", "--file", path]
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw BenchFailure("auditledger keys generate exited with \(process.terminationStatus)") }
+        try ServerProcess.command(executable: settings.server, ["keys", "generate", "--file", path])
         return path
     }
 

@@ -41,6 +41,15 @@ struct FaultRun {
         var producer = false
 
         var passed: Bool { problems.isEmpty }
+
+        /// Adds the loads' requests, answers and broken connections.
+        mutating func count(_ results: [HTTPLoad.Result]) {
+            for result in results {
+                requests += result.outcomes.count
+                statuses.merge(result.statuses, uniquingKeysWith: +)
+                transportErrors += result.transportErrors
+            }
+        }
     }
 
     let scenario: FaultScenario
@@ -66,13 +75,7 @@ struct FaultRun {
         let port = server.port
 
         var generator = EventGenerator(seed: scenario.seed)
-        let plans = scenario.loads.map { load -> [[HTTPLoad.Request]] in
-            // Enough chains that no connection runs out before the scenario ends.
-            let perSecond = 1000.0 / Double(max(load.pauseMilliseconds, 2)) * Double(load.batchSize)
-            let events = Int(perSecond * scenario.duration * 1.5) * load.connections + 1000
-            let chains = BenchRun.chains(&generator, events: min(events, 400_000), start: now.adding(seconds: -900), spreadSeconds: 600)
-            return HTTPLoad.requests(for: chains, connections: load.connections, batchSize: load.batchSize)
-        }
+        let plans = scenario.plans(&generator, now: now)
         log("\(scenario.name): \(scenario.summary)")
         let stopFlag = StopFlag()
         let sampler = ReadinessSampler()
@@ -128,11 +131,7 @@ struct FaultRun {
         let exit = await server.stop()
         if exit != 0 { outcome.problems.append("the server exited with \(exit) on SIGTERM at the end") }
 
-        for result in results {
-            outcome.requests += result.outcomes.count
-            outcome.statuses.merge(result.statuses, uniquingKeysWith: +)
-            outcome.transportErrors += result.transportErrors
-        }
+        outcome.count(results)
         let stored = try await storedCounts(in: database)
         outcome.quarantined = try await quarantineCount(in: database)
         check(results, stored: stored, outcome: &outcome)

@@ -1,3 +1,5 @@
+import AuditCore
+
 /// A fault test: steady write load against a fresh database and server, faults injected at
 /// fixed moments, then the checks of ``FaultRun``.
 struct FaultScenario: Sendable {
@@ -94,6 +96,17 @@ struct FaultScenario: Sendable {
     var serverArguments: [String] = []
     /// Run by `scripts/fault-tests` in CI; the others on request (`--only`).
     var inCI = true
+
+    /// For each load, its connections' requests: enough chains that no connection runs out
+    /// before the scenario ends (at most 400,000 events a load).
+    func plans(_ generator: inout EventGenerator, now: AuditTimestamp) -> [[[HTTPLoad.Request]]] {
+        loads.map { load in
+            let perSecond = 1000.0 / Double(max(load.pauseMilliseconds, 2)) * Double(load.batchSize)
+            let events = Int(perSecond * duration * 1.5) * load.connections + 1000
+            let chains = BenchRun.chains(&generator, events: min(events, 400_000), start: now.adding(seconds: -900), spreadSeconds: 600)
+            return HTTPLoad.requests(for: chains, connections: load.connections, batchSize: load.batchSize)
+        }
+    }
 
     static let steady: [Load] = [
         .init(connections: 8, batchSize: 1, pauseMilliseconds: 10), .init(connections: 2, batchSize: 50, pauseMilliseconds: 100),

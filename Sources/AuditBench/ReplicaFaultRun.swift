@@ -29,7 +29,7 @@ struct ReplicaFaultRun {
         let began = ContinuousClock.now
         let database = try await BenchDatabase.create(adminURL: settings.adminURL, name: "al_fault_replicas", months: nil)
         let key = settings.workDirectory + "/replicas-signing.key"
-        try runCommand(["keys", "generate", "--file", key])
+        try ServerProcess.command(executable: settings.server, ["keys", "generate", "--file", key])
         func arguments(_ index: Int) -> [String] {
             [
                 "--database-url", database.url, "--data-dir", settings.workDirectory + "/replicas-\(index)-data", "--signing-key", key,
@@ -45,15 +45,8 @@ struct ReplicaFaultRun {
 
         var generator = EventGenerator(seed: scenario.seed)
         let now = AuditTimestamp.now()
-        // A plan per server and load, enough that no connection runs out before the end.
-        let plans = ports.map { _ in
-            scenario.loads.map { load -> [[HTTPLoad.Request]] in
-                let perSecond = 1000.0 / Double(max(load.pauseMilliseconds, 2)) * Double(load.batchSize)
-                let events = Int(perSecond * scenario.duration * 1.5) * load.connections + 1000
-                let chains = BenchRun.chains(&generator, events: events, start: now.adding(seconds: -900), spreadSeconds: 600)
-                return HTTPLoad.requests(for: chains, connections: load.connections, batchSize: load.batchSize)
-            }
-        }
+        // The scenario's loads against each server, each with chains of its own.
+        let plans = ports.map { _ in scenario.plans(&generator, now: now) }
         log("\(scenario.name): \(scenario.summary)")
         let stopFlag = StopFlag()
         let started = ContinuousClock.now
@@ -102,11 +95,7 @@ struct ReplicaFaultRun {
             let exit = await server.stop()
             if exit != 0 { outcome.problems.append("server \(index + 1) exited with \(exit) on SIGTERM at the end") }
         }
-        for result in results {
-            outcome.requests += result.outcomes.count
-            outcome.statuses.merge(result.statuses, uniquingKeysWith: +)
-            outcome.transportErrors += result.transportErrors
-        }
+        outcome.count(results)
         let stored = try await checks.storedCounts(in: database)
         outcome.quarantined = try await checks.quarantineCount(in: database)
         checks.check(results, stored: stored, outcome: &outcome)
@@ -137,31 +126,13 @@ struct ReplicaFaultRun {
         if pending != 0 { problems.append("\(pending) events were never given a log position") }
         if checkpoints == 0 { problems.append("no checkpoint was signed") }
         outcome.events.append("  log: \(entries) entries for \(events) events, \(checkpoints) checkpoints signed by the three servers")
-        let verify = try runCommand(["verify", "--database-url", database.url, "--signing-key", key, "--log-level", "warning"], check: false)
+        let verify = try ServerProcess.command(
+            executable: settings.server, ["verify", "--database-url", database.url, "--signing-key", key, "--log-level", "warning"], check: false)
         if verify.status != 0 {
             problems.append("auditledger verify failed (\(verify.status)): \(verify.output.suffix(600))")
         } else {
             outcome.events.append("  auditledger verify: \(verify.output.split(separator: "\n").last.map(String.init) ?? "passed")")
         }
         return problems
-    }
-
-    /// Runs the server's executable with `arguments`; its exit status and output.
-    @discardableResult
-    private func runCommand(_ arguments: [String], check: Bool = true) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: settings.server)
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let output = String(decoding: data, as: UTF8.self)
-        if check && process.terminationStatus != 0 {
-            throw BenchFailure("auditledger \(arguments.first ?? "") failed (\(process.terminationStatus)): \(output.suffix(400))")
-        }
-        return (process.terminationStatus, output)
     }
 }

@@ -90,6 +90,27 @@ final class ServerProcess {
         return nil
     }
 
+    /// Runs `executable arguments…` (a subcommand other than `serve`) to its end; its exit
+    /// status and its output (standard output and error together). With `check`, a non-zero
+    /// exit throws, naming the subcommand and the output's end.
+    @discardableResult
+    static func command(executable: String, _ arguments: [String], check: Bool = true) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let output = String(decoding: data, as: UTF8.self)
+        if check && process.terminationStatus != 0 {
+            throw BenchFailure("auditledger \(arguments.first ?? "") failed (\(process.terminationStatus)): \(output.suffix(400))")
+        }
+        return (process.terminationStatus, output)
+    }
+
     /// A loopback port nothing listens on now.
     static func freePort() throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)

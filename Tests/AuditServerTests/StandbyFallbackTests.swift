@@ -46,6 +46,42 @@ import Testing
         }
     }
 
+    @Test(
+        "A standby that cannot be reached: the lag monitor reports it down and its lag as unknown (NaN), not 0; read-your-writes whose primary position cannot be read is 503",
+        .enabled(if: TestEnvironment.runsPostgresTests, TestEnvironment.postgresSkipComment))
+    func unreachableDatabases() async throws {
+        try await PostgresHarness.run { harness in
+            var configuration = try PostgresStoreConfiguration(url: "postgres://auditledger@127.0.0.1:1/absent?sslmode=disable")
+            configuration.operationTimeout = .seconds(1)
+            let away = PostgresStore(configuration: configuration, logger: Logger(label: "test.away"))
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await away.run() }
+                defer { group.cancelAll() }
+                let metrics = AuditMetrics()
+                let monitor = StandbyLagMonitor(
+                    settings: StandbyReads(standby: away, primary: harness.postgres), metrics: metrics, logger: Logger(label: "test.lag"))
+                #expect(await monitor.measure() == nil)
+                #expect(StandbyReadTests.gauge("auditledger_standby_up", in: metrics) == 0)
+                for name in ["auditledger_standby_replay_lag_bytes", "auditledger_standby_replay_lag_seconds"] {
+                    #expect(StandbyReadTests.gauge(name, in: metrics)?.isNaN == true, "\(name): an unmeasured lag is not reported as 0")
+                }
+
+                // The primary's position comes from a database that is away: the read cannot
+                // promise the caller's writes, so it is refused rather than served stale.
+                let reads = StandbyReads(standby: harness.postgres, primary: away, readYourWritesWait: .milliseconds(200))
+                let app = buildAuditApplication(
+                    store: harness.store, standbyReads: reads, configuration: AuditServerConfiguration(validation: EventFactory.importPolicy),
+                    logger: Logger(label: "test.http"))
+                try await app.test(.router) { client in
+                    let refused = try await client.get("/api/v1/audit/events?correlation_id=rr-away", headers: StandbyReadTests.readYourWrites)
+                    #expect(refused.status == .serviceUnavailable)
+                    let plain = try await client.get("/api/v1/audit/events?correlation_id=rr-away")
+                    #expect(plain.status == .ok && plain.headers[StandbyReadTests.readFrom] == "standby")
+                }
+            }
+        }
+    }
+
     @Test("Without a standby the primary answers and says so; an unknown consistency is refused naming the header", arguments: StoreKind.available)
     func withoutStandby(_ kind: StoreKind) async throws {
         try await withApp(kind) { client, _ in

@@ -10,7 +10,10 @@ public import ServiceLifecycle
 /// | --- | --- | --- |
 /// | `auditledger_standby_replay_lag_bytes` | gauge | Write-ahead log the primary has written and the standby has not replayed. |
 /// | `auditledger_standby_replay_lag_seconds` | gauge | 0 when the standby has replayed everything; else the time since the last commit it replayed (by the primary's clock). |
-/// | `auditledger_standby_up` | gauge | 1 when both answered the last measurement and the standby is in recovery, else 0 (the lag gauges then keep their last values). |
+/// | `auditledger_standby_up` | gauge | 1 when both answered the last measurement and the standby is in recovery, else 0. |
+///
+/// The lag gauges read NaN until the first measurement and whenever the last one failed: a lag
+/// that could not be measured is not reported as none.
 public final class StandbyLagMonitor: Service, Sendable {
     /// One measurement.
     public struct Lag: Sendable, Hashable {
@@ -40,6 +43,7 @@ public final class StandbyLagMonitor: Service, Sendable {
         bytes = Gauge(label: "auditledger_standby_replay_lag_bytes", factory: metrics.factory)
         seconds = Gauge(label: "auditledger_standby_replay_lag_seconds", factory: metrics.factory)
         up = Gauge(label: "auditledger_standby_up", factory: metrics.factory)
+        unmeasured()
     }
 
     /// Measures until graceful shutdown.
@@ -63,7 +67,7 @@ public final class StandbyLagMonitor: Service, Sendable {
         guard let primary = try? await settings.primary.replicationPosition(), let written = primary.walBytes,
             let standby = try? await settings.standby.replicationPosition(), standby.isStandby
         else {
-            up.record(0)
+            unmeasured()
             return nil
         }
         let replayed = standby.walBytes ?? 0
@@ -76,5 +80,11 @@ public final class StandbyLagMonitor: Service, Sendable {
         seconds.record(lag.seconds)
         up.record(1)
         return lag
+    }
+
+    private func unmeasured() {
+        bytes.record(Double.nan)
+        seconds.record(Double.nan)
+        up.record(0)
     }
 }
