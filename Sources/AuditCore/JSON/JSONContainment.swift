@@ -24,9 +24,9 @@ extension JSONValue {
         case (.bool(let have), .bool(let want)):
             return have == want
         case (.string(let have), .string(let want)):
-            return have.utf8.elementsEqual(want.utf8)
+            return have.hasSameBytes(as: want)
         case (.number(let have), .number(let want)):
-            return have.utf8.elementsEqual(want.utf8) || JSONNumber.canonical(have) == JSONNumber.canonical(want)
+            return have.hasSameBytes(as: want) || JSONNumber.canonical(have) == JSONNumber.canonical(want)
         default:
             return false
         }

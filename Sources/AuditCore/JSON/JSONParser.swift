@@ -169,7 +169,7 @@ public struct JSONParser {
         if names == nil {
             if members.count < 16 {
                 let length = key.utf8.count
-                return members.contains { $0.key.utf8.count == length && $0.key.utf8.elementsEqual(key.utf8) }
+                return members.contains { $0.key.utf8.count == length && $0.key.hasSameBytes(as: key) }
             }
             names = Set(members.map { ExactKey($0.key) })
         }

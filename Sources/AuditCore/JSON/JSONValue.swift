@@ -20,8 +20,8 @@ public indirect enum JSONValue: Sendable, Hashable {
         switch (lhs, rhs) {
         case (.null, .null): true
         case (.bool(let left), .bool(let right)): left == right
-        case (.number(let left), .number(let right)): left.utf8.elementsEqual(right.utf8)
-        case (.string(let left), .string(let right)): left.utf8.elementsEqual(right.utf8)
+        case (.number(let left), .number(let right)): left.hasSameBytes(as: right)
+        case (.string(let left), .string(let right)): left.hasSameBytes(as: right)
         case (.array(let left), .array(let right)): left == right
         case (.object(let left), .object(let right)): left == right
         default: false
@@ -53,7 +53,7 @@ public struct JSONObject: Sendable, Hashable {
         }
 
         public static func == (lhs: Member, rhs: Member) -> Bool {
-            lhs.key.utf8.elementsEqual(rhs.key.utf8) && lhs.value == rhs.value
+            lhs.key.hasSameBytes(as: rhs.key) && lhs.value == rhs.value
         }
 
         public func hash(into hasher: inout Hasher) {
@@ -91,10 +91,10 @@ public struct JSONObject: Sendable, Hashable {
     /// `nil` removes the member.
     public subscript(key: String) -> JSONValue? {
         get {
-            members.first(where: { $0.key.utf8.elementsEqual(key.utf8) })?.value
+            members.first(where: { $0.key.hasSameBytes(as: key) })?.value
         }
         set {
-            if let index = members.firstIndex(where: { $0.key.utf8.elementsEqual(key.utf8) }) {
+            if let index = members.firstIndex(where: { $0.key.hasSameBytes(as: key) }) {
                 if let newValue {
                     members[index].value = newValue
                 } else {
@@ -117,7 +117,7 @@ public struct ExactKey: Hashable, Sendable {
     }
 
     public static func == (lhs: ExactKey, rhs: ExactKey) -> Bool {
-        lhs.string.utf8.elementsEqual(rhs.string.utf8)
+        lhs.string.hasSameBytes(as: rhs.string)
     }
 
     public func hash(into hasher: inout Hasher) {

@@ -42,7 +42,7 @@ extension EventQuery {
                 fail(name, "must not be empty; leave the parameter out instead")
             } else if value.utf8.contains(0) {
                 fail(name, "must not contain the character U+0000")
-            } else if let earlier = values[name], !earlier.utf8.elementsEqual(value.utf8) {
+            } else if let earlier = values[name], !earlier.hasSameBytes(as: value) {
                 fail(name, "is given more than once with different values")
             } else {
                 values[name] = value
@@ -60,7 +60,7 @@ extension EventQuery {
         filters.resourceType = text("resource_type")
         filters.resourceID = text("resource_id")
         filters.namespace = text("namespace")
-        if let clusterID = text("cluster_id"), let clusterName = text("cluster_name"), !clusterID.utf8.elementsEqual(clusterName.utf8) {
+        if let clusterID = text("cluster_id"), let clusterName = text("cluster_name"), !clusterID.hasSameBytes(as: clusterName) {
             fail("cluster_name", "differs from cluster_id; give one of them (cluster_name is the older name)")
         }
         filters.clusterID = text("cluster_id") ?? text("cluster_name")

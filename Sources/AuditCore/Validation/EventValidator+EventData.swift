@@ -57,7 +57,7 @@ extension EventValidator {
             return nil
         }
         if let inner = object["event_type"], let eventType {
-            guard case .string(let innerType) = inner, innerType.utf8.elementsEqual(eventType.utf8) else {
+            guard case .string(let innerType) = inner, innerType.hasSameBytes(as: eventType) else {
                 reader.fail("event_data.event_type", "must equal event_type (\(eventType)) when present")
                 return nil
             }

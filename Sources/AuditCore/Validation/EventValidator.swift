@@ -182,7 +182,7 @@ public struct EventValidator: Sendable {
     private func readClusterID(_ reader: inout FieldReader) -> String? {
         let clusterID = reader.optionalString("cluster_id", maxLength: 255)
         let clusterName = reader.optionalString("cluster_name", maxLength: 255)
-        if let clusterID, let clusterName, !clusterID.utf8.elementsEqual(clusterName.utf8) {
+        if let clusterID, let clusterName, !clusterID.hasSameBytes(as: clusterName) {
             reader.fail("cluster_name", "differs from cluster_id; send one of them (cluster_name is the older name)")
             return nil
         }

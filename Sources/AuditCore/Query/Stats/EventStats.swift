@@ -58,7 +58,7 @@ public struct EventStats: Sendable, Hashable {
     public static func precedes(_ a: Group, _ b: Group) -> Bool {
         if a.count != b.count { return a.count > b.count }
         switch (a.key, b.key) {
-        case (let x?, let y?): return x.utf8.lexicographicallyPrecedes(y.utf8)
+        case (let x?, let y?): return x.precedesByBytes(y)
         case (.some, nil): return true
         case (nil, _): return false
         }

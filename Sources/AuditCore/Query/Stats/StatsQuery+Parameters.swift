@@ -25,7 +25,7 @@ extension StatsQuery {
             if Self.ownParameterNames.contains(name) {
                 if value.isEmpty {
                     fail(name, "must not be empty; leave the parameter out instead")
-                } else if let earlier = own[name], !earlier.utf8.elementsEqual(value.utf8) {
+                } else if let earlier = own[name], !earlier.hasSameBytes(as: value) {
                     fail(name, "is given more than once with different values")
                 } else {
                     own[name] = value
