@@ -2,16 +2,14 @@ public import AuditCore
 public import Logging
 public import ServiceLifecycle
 
-/// Gives queued events their log positions (``AuditStore/appendPendingToLog(limit:now:)``):
-/// events stored before the log, restored from another store's archive, or written while such
-/// events waited — writes otherwise append their events to the log themselves. A step every
-/// ``Configuration/interval`` while events arrive, at once again while a step filled its batch,
-/// and — while steps find nothing — less and less often, down to one every
+/// Gives committed events their log positions (``AuditStore/appendPendingToLog(limit:now:)``):
+/// a step every ``Configuration/interval`` while events arrive, at once again while a step filled
+/// its batch, and — while steps find nothing — less and less often, down to one every
 /// ``Configuration/idleInterval``, so an idle server costs its database next to nothing.
-/// Every server runs one; the store lets one step (or write) append at a time across them, so
-/// positions are given in one order. A store that cannot answer is retried at the next step;
-/// events wait in the store's queue meanwhile (they are stored; only their position waits).
-/// Each step publishes the log's size (`auditledger_log_size`). On shutdown, one last step.
+/// Every server runs one; the store lets one step run at a time across them, so positions are
+/// given in one order. A store that cannot answer is retried at the next step; events wait in
+/// the store's queue meanwhile (they are stored; only their position waits). On shutdown, one
+/// last step.
 public final class LogSequencer: Service, Sendable {
     /// Sequencer settings. Every property has a documented default.
     public struct Configuration: Sendable {
@@ -64,8 +62,7 @@ public final class LogSequencer: Service, Sendable {
             if failing { logger.notice("the log sequencer is appending again") }
             failing = false
             guard append.sequenced else { return 0 }
-            // Writes append to the log themselves: the size is published here whatever this step appended.
-            metrics.logged(size: append.size)
+            if append.appended > 0 { metrics.logged(size: append.size) }
             return append.appended
         } catch {
             metrics.sequencerFailed()

@@ -42,60 +42,27 @@ extension SQLiteStore {
                 }
                 let size = try Int64.fetchOne(db, sql: "SELECT coalesce(max(position) + 1, 0) FROM auditledger_log") ?? 0
                 guard !pending.isEmpty else { return LogAppend(appended: 0, size: size, sequenced: true) }
-                var last = try Self.newestHashes(of: pending.map(\.correlationID), in: db)
+                var last: [String: String] = [:]
+                for correlation in Set(pending.map(\.correlationID)) {
+                    last[correlation] = try String.fetchOne(
+                        db, sql: "SELECT event_hash FROM auditledger_log WHERE correlation_id = ? ORDER BY position DESC LIMIT 1",
+                        arguments: [correlation])
+                }
                 let entries = LogSequencing.entries(for: pending, startingAt: size, lastHashes: &last, now: now)
-                try Self.insertLog(entries, in: db)
+                let insert = try db.makeStatement(sql: "INSERT INTO auditledger_log (\(Self.logColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
                 let dequeue = try db.makeStatement(sql: "DELETE FROM auditledger_log_pending WHERE insert_seq = ?")
-                for queued in pending where queued.digest != nil { try dequeue.execute(arguments: [queued.insertSequence]) }
+                let logged = pending.filter { $0.digest != nil }.sorted { $0.insertSequence < $1.insertSequence }
+                for (entry, queued) in zip(entries, logged) {
+                    try insert.execute(arguments: [
+                        entry.position, entry.eventID.uuidString.lowercased(), entry.eventDate.description, entry.correlationID, entry.eventHash,
+                        entry.previousEventHash, entry.leafHash, entry.loggedAt.microsecondsSinceEpoch,
+                    ])
+                    try dequeue.execute(arguments: [queued.insertSequence])
+                }
                 return LogAppend(appended: entries.count, size: size + Int64(entries.count), sequenced: true)
             }
         } catch {
             throw SQLiteFailure.translate(error, operation: "append to the log")
-        }
-    }
-
-    /// Gives `rows`, just inserted in the caller's write transaction with the insert sequences
-    /// from `firstSequence` on, the log's next positions in that transaction, in the order
-    /// given — or, while events wait in the queue, queues them behind those (as
-    /// ``PostgresStore`` does; SQLite's one writer at a time is the sequencer's lock).
-    static func appendToLog(_ rows: [AuditEvent], digests: [EventDigest], firstSequence: Int64, now: AuditTimestamp, in db: Database) throws {
-        if try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM auditledger_log_pending)") == true {
-            let queue = try db.cachedStatement(
-                sql:
-                    "INSERT INTO auditledger_log_pending (insert_seq, event_id, event_date, correlation_id, event_hash, leaf_hash) VALUES (?, ?, ?, ?, ?, ?)"
-            )
-            for (offset, (row, digest)) in zip(rows, digests).enumerated() {
-                try queue.execute(arguments: [
-                    firstSequence + Int64(offset), row.id.uuidString.lowercased(), row.date.description, row.correlationID, digest.eventHash,
-                    digest.leafHash,
-                ])
-            }
-            return
-        }
-        let size = try Int64.fetchOne(db, sql: "SELECT coalesce(max(position) + 1, 0) FROM auditledger_log") ?? 0
-        var last = try newestHashes(of: rows.map(\.correlationID), in: db)
-        let entries = LogSequencing.entries(for: LogSequencing.pending(rows, digests: digests), startingAt: size, lastHashes: &last, now: now)
-        try insertLog(entries, in: db)
-    }
-
-    /// The `event_hash` of each correlation's newest log entry (correlations without one are absent).
-    private static func newestHashes(of correlations: [String], in db: Database) throws -> [String: String] {
-        let newest = try db.cachedStatement(
-            sql: "SELECT event_hash FROM auditledger_log WHERE correlation_id = ? ORDER BY position DESC LIMIT 1")
-        var hashes: [String: String] = [:]
-        for correlation in Set(correlations) {
-            hashes[correlation] = try String.fetchOne(newest, arguments: [correlation])
-        }
-        return hashes
-    }
-
-    private static func insertLog(_ entries: [LogEntry], in db: Database) throws {
-        let insert = try db.cachedStatement(sql: "INSERT INTO auditledger_log (\(logColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
-        for entry in entries {
-            try insert.execute(arguments: [
-                entry.position, entry.eventID.uuidString.lowercased(), entry.eventDate.description, entry.correlationID, entry.eventHash,
-                entry.previousEventHash, entry.leafHash, entry.loggedAt.microsecondsSinceEpoch,
-            ])
         }
     }
 

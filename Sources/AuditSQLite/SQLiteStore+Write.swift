@@ -34,19 +34,22 @@ extension SQLiteStore {
         let plan = WritePlan(batches: batches, stored: stored, storedParentDates: parentDates)
         guard !plan.rows.isEmpty else { return plan.outcomes }
 
-        let first = (try Int64.fetchOne(db, sql: "SELECT value FROM auditledger_counters WHERE name = 'insert_seq'") ?? 0) + 1
-        var digests: [EventDigest] = []
-        digests.reserveCapacity(plan.rows.count)
-        for (offset, row) in plan.rows.enumerated() {
+        var sequence = try Int64.fetchOne(db, sql: "SELECT value FROM auditledger_counters WHERE name = 'insert_seq'") ?? 0
+        for row in plan.rows {
+            sequence += 1
             let digest = try StoredAuditEvent.digest(of: row)
-            let stored = StoredAuditEvent(event: row, insertSequence: first + Int64(offset), digest: digest)
+            let stored = StoredAuditEvent(event: row, insertSequence: sequence, digest: digest)
             try db.cachedStatement(sql: SQLiteEventColumns.insertSQL(into: row.date.month.partitionName))
                 .execute(arguments: SQLiteEventColumns.arguments(for: stored))
-            digests.append(digest)
+            // Queued for the log in the event's own transaction.
+            try db.cachedStatement(
+                sql:
+                    "INSERT INTO auditledger_log_pending (insert_seq, event_id, event_date, correlation_id, event_hash, leaf_hash) VALUES (?, ?, ?, ?, ?, ?)"
+            ).execute(arguments: [
+                sequence, row.id.uuidString.lowercased(), row.date.description, row.correlationID, digest.eventHash, digest.leafHash,
+            ])
         }
-        try db.execute(
-            sql: "UPDATE auditledger_counters SET value = ? WHERE name = 'insert_seq'", arguments: [first + Int64(plan.rows.count) - 1])
-        try appendToLog(plan.rows, digests: digests, firstSequence: first, now: .now(), in: db)
+        try db.execute(sql: "UPDATE auditledger_counters SET value = ? WHERE name = 'insert_seq'", arguments: [sequence])
         try holdNewEvents(plan.rows, in: db)
         return plan.outcomes
     }

@@ -7,13 +7,9 @@
 /// One event's place in the log: every stored event, in commit order, one position each
 /// (`auditledger_log`, append-only).
 ///
-/// Positions are given one transaction at a time across every server on a database: a write
-/// gives its new events theirs in its own transaction, holding the sequencer's lock to its
-/// commit, so an event is stored and logged at once, and the log's order is an order in which
-/// the events became visible. Events stored without a position (before the log existed, or
-/// restored from another database's archive) wait in a queue for the sequencer
-/// (``AuditStore/appendPendingToLog(limit:now:)``), and while any wait, writes queue theirs
-/// behind them. `previousEventHash` chains the
+/// Positions are given by the sequencer (``AuditStore/appendPendingToLog(limit:now:)``), one at
+/// a time across every server on a database, to events whose transaction has committed, so the
+/// log's order is an order in which the events became visible. `previousEventHash` chains the
 /// events of one correlation (Kubernaut's `previous_event_hash`): the `event_hash` of the
 /// correlation's event at the nearest lower position.
 public struct LogEntry: Sendable, Hashable {
@@ -28,7 +24,7 @@ public struct LogEntry: Sendable, Hashable {
     public var previousEventHash: String?
     /// RFC 9162's leaf hash of the event's canonical encoding, lowercase hex.
     public var leafHash: String
-    /// When the position was given.
+    /// When the sequencer gave the position.
     public var loggedAt: AuditTimestamp
 
     public init(
@@ -46,7 +42,7 @@ public struct LogEntry: Sendable, Hashable {
     }
 }
 
-/// An event committed but not yet given a log position (`auditledger_log_pending`): queued in
+/// An event committed but not yet given a log position (`auditledger_log_pending`): written in
 /// the event's own transaction, so a committed event is always either pending or logged.
 /// Events stored before the log existed were queued by the migration without a digest; the
 /// sequencer computes theirs from the stored rows.
@@ -102,15 +98,6 @@ public enum LogSequencing {
             return LogEntry(
                 position: position, eventID: entry.eventID, eventDate: entry.eventDate, correlationID: entry.correlationID,
                 eventHash: digest.eventHash, previousEventHash: previous, leafHash: digest.leafHash, loggedAt: now)
-        }
-    }
-
-    /// `rows` as pending entries in the order given, for a writer that logs the events it just
-    /// stored in the same transaction.
-    public static func pending(_ rows: [AuditEvent], digests: [EventDigest]) -> [PendingLogEntry] {
-        zip(rows, digests).enumerated().map { index, pair in
-            PendingLogEntry(
-                insertSequence: Int64(index), eventID: pair.0.id, eventDate: pair.0.date, correlationID: pair.0.correlationID, digest: pair.1)
         }
     }
 

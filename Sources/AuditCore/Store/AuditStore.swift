@@ -72,12 +72,6 @@ public protocol AuditStore: Sendable {
     /// content is not stored again (idempotent retries). Parents may be earlier or later in
     /// the same batch, or in an earlier batch of the same call.
     ///
-    /// The new events get their log positions in the same transaction, one writer at a time
-    /// across every server on the store (``LogEntry``), so a stored event is a logged one —
-    /// unless events wait in the log's queue, in which case they are queued behind them for
-    /// ``appendPendingToLog(limit:now:)``. A write that cannot append to the log stores
-    /// nothing.
-    ///
     /// - Returns: one result per batch, in order.
     /// - Throws: ``AuditError`` (`unavailable`) when nothing could be stored.
     func write(_ batches: [EventBatch]) async throws(AuditError) -> [Result<WriteReceipt, AuditError>]
@@ -110,8 +104,7 @@ public protocol AuditStore: Sendable {
     func resolveQuarantined(id: Int64, resolution: String, at: AuditTimestamp) async throws(AuditError)
 
     /// The sequencer's step: gives the next log positions to up to `limit` committed events
-    /// queued for the log (stored before the log, restored from another database's archive,
-    /// or written while others waited), in `insert_seq` order, with their correlations' links
+    /// queued for the log, in `insert_seq` order, with their correlations' links
     /// (``LogSequencing``), and takes them off the queue — in one transaction, one caller at a
     /// time across every server on the store (another caller's lock makes it return at once
     /// with ``LogAppend/sequenced`` `false`).

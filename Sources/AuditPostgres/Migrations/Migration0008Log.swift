@@ -7,9 +7,7 @@ extension PostgresMigration {
     /// `auditledger_log` with the next positions and the correlation's previous `event_hash`.
     /// The log is append-only, enforced like the audit rows; the queue only ever loses rows
     /// that are in the log. Every event already stored is queued too, without hashes: the
-    /// sequencer hashes those from their stored rows, so the log covers every event. (Writers
-    /// now append their events to the log in their own transaction, under the sequencer's
-    /// lock, and queue them only while others wait: ``PostgresStore/appendToLog(_:digests:on:)``.)
+    /// sequencer hashes those from their stored rows, so the log covers every event.
     static let log = PostgresMigration(
         version: 8,
         name: "log",

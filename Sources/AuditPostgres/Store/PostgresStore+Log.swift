@@ -78,68 +78,6 @@ extension PostgresStore {
             last[correlation] = hash
         }
         let entries = LogSequencing.entries(for: pending, startingAt: size, lastHashes: &last, now: now)
-        try await insertLog(entries, on: connection)
-        let logged = pending.filter { $0.digest != nil }.map(\.insertSequence)
-        try await connection.statement("DELETE FROM auditledger_log_pending WHERE insert_seq = ANY(\(ColumnArray(logged)))", logger: logger)
-        return LogAppend(appended: entries.count, size: size + Int64(entries.count), sequenced: true)
-    }
-
-    /// Gives `rows`, just inserted in the caller's transaction, the log's next positions in
-    /// that same transaction, in the order given: the write path's sequencing.
-    ///
-    /// Takes the sequencer's advisory lock (``sequencerLockKey``), waiting for it, and keeps it
-    /// to the commit, so one transaction at a time across every server appends, and the
-    /// positions become visible in order without gaps. The log's size and each correlation's
-    /// newest entry are read after the lock is held, by a statement whose snapshot sees every
-    /// append committed before. While events wait in the queue (stored before the log, or
-    /// restored from another database's archive), `rows` are queued behind them instead,
-    /// for the sequencer (``appendPendingToLog(limit:now:)``), so the log keeps the order in
-    /// which events were stored.
-    func appendToLog(_ rows: [AuditEvent], digests: [EventDigest], on connection: PostgresConnection) async throws {
-        try await connection.statement("SELECT pg_advisory_xact_lock(\(Self.sequencerLockKey))", logger: logger)
-        let correlations = Array(Set(rows.lazy.map(\.correlationID)))
-        var size: Int64 = 0
-        var queued = false
-        var last: [String: String] = [:]
-        for row in try await connection.statement(
-            """
-            SELECT s.size, s.queued, n.correlation_id, n.event_hash
-            FROM (SELECT (SELECT coalesce(max(position) + 1, 0) FROM auditledger_log)::int8 AS size,
-                         EXISTS (SELECT 1 FROM auditledger_log_pending) AS queued) AS s
-            LEFT JOIN (
-                SELECT c.correlation_id, newest.event_hash FROM unnest(\(ColumnArray(correlations))::text[]) AS c (correlation_id)
-                CROSS JOIN LATERAL (
-                    SELECT event_hash FROM auditledger_log l WHERE l.correlation_id = c.correlation_id ORDER BY l.position DESC LIMIT 1
-                ) AS newest
-            ) AS n ON true
-            """,
-            logger: logger
-        ) {
-            let (rowSize, rowQueued, correlation, hash) = try row.decode((Int64, Bool, String?, String?).self)
-            size = rowSize
-            queued = rowQueued
-            if let correlation, let hash { last[correlation] = hash }
-        }
-        if queued {
-            try await connection.statement(
-                """
-                INSERT INTO auditledger_log_pending (insert_seq, event_id, event_date, correlation_id, event_hash, leaf_hash)
-                SELECT nextval('auditledger_insert_seq'), r.event_id, r.event_date, r.correlation_id, r.event_hash, r.leaf_hash
-                FROM unnest(
-                    \(ColumnArray(rows.map(\.id))), \(ColumnArray(rows.map { PostgresDay($0.date) })),
-                    \(ColumnArray(rows.map(\.correlationID))), \(ColumnArray(digests.map(\.eventHash))), \(ColumnArray(digests.map(\.leafHash)))
-                ) WITH ORDINALITY AS r (event_id, event_date, correlation_id, event_hash, leaf_hash, n)
-                ORDER BY r.n
-                """,
-                logger: logger)
-            return
-        }
-        let entries = LogSequencing.entries(for: LogSequencing.pending(rows, digests: digests), startingAt: size, lastHashes: &last, now: .now())
-        try await insertLog(entries, on: connection)
-    }
-
-    /// One multi-row INSERT of log entries.
-    private func insertLog(_ entries: [LogEntry], on connection: PostgresConnection) async throws {
         try await connection.statement(
             """
             INSERT INTO auditledger_log (\(unescaped: Self.logColumns))
@@ -151,6 +89,9 @@ extension PostgresStore {
             """,
             logger: logger
         )
+        let logged = pending.filter { $0.digest != nil }.map(\.insertSequence)
+        try await connection.statement("DELETE FROM auditledger_log_pending WHERE insert_seq = ANY(\(ColumnArray(logged)))", logger: logger)
+        return LogAppend(appended: entries.count, size: size + Int64(entries.count), sequenced: true)
     }
 
     public func logEntries(correlationID: String) async throws(AuditError) -> [LogEntry] {

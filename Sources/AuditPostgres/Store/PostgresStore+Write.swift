@@ -46,7 +46,7 @@ extension PostgresStore {
         }
     }
 
-    /// Plans, inserts and logs inside the caller's transaction.
+    /// Plans and inserts inside the caller's transaction.
     ///
     /// The lookups by id go through two PL/pgSQL functions (migration 10), whose plans each
     /// connection keeps: as plain statements they were planned anew for every transaction.
@@ -92,7 +92,7 @@ extension PostgresStore {
             try await insert(plan.rows, on: connection)
         } catch let error where PostgresFailure.sqlState(of: error) == "23505" {
             // Another server stored one of these ids between our lookup and insert (a month's
-            // primary key, or the log's `event_id` for the same id in another month):
+            // primary key, or the log queue's `event_id` for the same id in another month):
             // whether with the same content is for a fresh plan to say.
             logger.notice("events stored concurrently by another writer", metadata: ["audit.events.rows": "\(plan.rows.count)"])
             throw StoredConcurrently()
@@ -100,9 +100,10 @@ extension PostgresStore {
         return plan.outcomes
     }
 
-    /// One multi-row INSERT of `rows` (one bind per column whatever the row count), in the same
-    /// statement linked to the active legal holds of their correlation ids; then their log
-    /// positions, in the same transaction (``appendToLog(_:digests:on:)``).
+    /// One multi-row INSERT of `rows` (one bind per column whatever the row count); in the same
+    /// statement, each new row is queued for the log (`auditledger_log_pending`) and linked to
+    /// the active legal holds of its correlation id — one round trip and one plan per
+    /// transaction for all three.
     ///
     /// A plain INSERT, not `ON CONFLICT DO NOTHING`: the lookup before it found none of these
     /// ids, so a conflict means another writer stored one since, which is rare, and the
@@ -116,14 +117,23 @@ extension PostgresStore {
         let hashed = zip(rows, digests).map { row, digest in
             StoredAuditEvent(event: row, insertSequence: 0, digest: digest)
         }
-        var query = PostgresEventColumns.insert(hashed, suffix: "RETURNING event_id, event_date, correlation_id")
+        var query = PostgresEventColumns.insert(
+            hashed, suffix: "RETURNING event_id, event_date, insert_seq, correlation_id, event_hash")
+        query.binds.append(ColumnArray(rows.map(\.id)))
+        query.binds.append(ColumnArray(digests.map(\.leafHash)))
+        let ids = query.binds.count - 1
         query.sql = """
             WITH inserted AS (\(query.sql)),
+            queued AS (
+                INSERT INTO auditledger_log_pending (insert_seq, event_id, event_date, correlation_id, event_hash, leaf_hash)
+                SELECT i.insert_seq, i.event_id, i.event_date, i.correlation_id, i.event_hash, l.leaf_hash
+                FROM inserted i JOIN unnest($\(ids)::uuid[], $\(ids + 1)::text[]) AS l (event_id, leaf_hash) USING (event_id)
+                RETURNING event_id
+            ),
             held AS (\(Self.holdInsertedEvents))
-            SELECT count(*) FROM inserted
+            SELECT count(*) FROM queued
             """
         _ = try await connection.statement(query, logger: logger).first
-        try await appendToLog(rows, digests: digests, on: connection)
     }
 }
 
