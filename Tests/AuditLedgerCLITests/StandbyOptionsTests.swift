@@ -9,7 +9,7 @@ import Testing
 
 @testable import AuditLedgerCLI
 
-/// `serve --read-database-url` and `--read-your-writes-wait`: parsing and refusals (no database is reached).
+/// `serve --read-database-url` and `--read-your-writes-wait`, and their environment variables: parsing and refusals (no database is reached).
 @Suite struct StandbyOptionsTests {
     static let logger = Logger(label: "test.standby-options")
 
@@ -30,6 +30,43 @@ import Testing
             try StandbyOptions.parse(["--read-database-url", "postgresql://auditledger@standby:5432/primary", "--read-your-writes-wait", "250"])
                 .makeStandbyReads(primary: primary, logger: Self.logger))
         #expect(waiting.reads.readYourWritesWait == .milliseconds(250))
+    }
+
+    @Test(
+        "The environment fills both in (AUDITLEDGER_READ_DATABASE_URL, AUDITLEDGER_READ_YOUR_WRITES_WAIT); flags win; a bad value is refused by name")
+    func environment() throws {
+        let primary = try Self.postgresPrimary()
+        func reads(_ arguments: [String], _ environment: [String: String]) throws -> (reads: StandbyReads, store: PostgresStore, description: String)?
+        {
+            try CommandEnvironment.$variables.withValue(environment) {
+                try StandbyOptions.parse(arguments).makeStandbyReads(primary: primary, logger: Self.logger)
+            }
+        }
+        let url = ["AUDITLEDGER_READ_DATABASE_URL": "postgres://auditledger@standby-env:5432/primary"]
+        let fromEnvironment = try #require(try reads([], url))
+        #expect(fromEnvironment.description == "standby-env:5432/primary")
+        #expect(fromEnvironment.reads.readYourWritesWait == .seconds(2))
+        #expect(try reads([], ["AUDITLEDGER_READ_YOUR_WRITES_WAIT": "500"]) == nil, "a wait alone asks for no standby")
+        let waiting = try #require(try reads([], url.merging(["AUDITLEDGER_READ_YOUR_WRITES_WAIT": "500"]) { $1 }))
+        #expect(waiting.reads.readYourWritesWait == .milliseconds(500))
+        let flags = try #require(
+            try reads(
+                ["--read-database-url", "postgres://auditledger@standby-flag:5432/primary", "--read-your-writes-wait", "100"],
+                url.merging(["AUDITLEDGER_READ_YOUR_WRITES_WAIT": "500"]) { $1 }))
+        #expect(flags.description == "standby-flag:5432/primary" && flags.reads.readYourWritesWait == .milliseconds(100))
+        let refused: [([String: String], String)] = [
+            (url.merging(["AUDITLEDGER_READ_YOUR_WRITES_WAIT": "soon"]) { $1 }, "AUDITLEDGER_READ_YOUR_WRITES_WAIT"),
+            (url.merging(["AUDITLEDGER_READ_YOUR_WRITES_WAIT": "70000"]) { $1 }, "--read-your-writes-wait"),
+            (["AUDITLEDGER_READ_DATABASE_URL": "mysql://auditledger@standby/db"], "--read-database-url"),
+        ]
+        for (environment, named) in refused {
+            do {
+                _ = try reads([], environment)
+                Issue.record("accepted: \(environment)")
+            } catch let error as ValidationError {
+                #expect(error.message.contains(named), "\(environment): \(error.message)")
+            }
+        }
     }
 
     @Test("Refused by name: a standby for the embedded store, a URL that is not PostgreSQL's, a wait out of range")
