@@ -17,21 +17,13 @@ import Testing
         .enabled(if: TestEnvironment.runsPostgresTests, TestEnvironment.postgresSkipComment))
     func unreachableStandby() async throws {
         try await PostgresHarness.run { harness in
-            // Nothing listens on port 1: every connection is refused.
-            var configuration = try PostgresStoreConfiguration(url: "postgres://auditledger@127.0.0.1:1/absent?sslmode=disable")
-            configuration.operationTimeout = .seconds(1)
-            let standby = PostgresStore(configuration: configuration, logger: Logger(label: "test.standby"))
-            let reads = StandbyReads(standby: standby, primary: harness.postgres, readYourWritesWait: .milliseconds(300))
             let events = try (0..<3).map {
                 try EventFactory.event(correlationID: "rr-away", at: AuditTimestamp.now().adding(microseconds: Int64($0)))
             }
             _ = try await harness.postgres.write([EventBatch(events: events)])[0].get()
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { try await standby.run() }
-                defer { group.cancelAll() }
-                let app = buildAuditApplication(
-                    store: harness.store, standbyReads: reads, configuration: AuditServerConfiguration(validation: EventFactory.importPolicy),
-                    logger: Logger(label: "test.http"))
+            try await PostgresHarness.withUnreachableStore { standby in
+                let reads = StandbyReads(standby: standby, primary: harness.postgres, readYourWritesWait: .milliseconds(300))
+                let app = Self.application(harness, reads)
                 try await app.test(.router) { client in
                     for headers in [HTTPFields(), StandbyReadTests.readYourWrites] {
                         let page = try await client.get("/api/v1/audit/events?correlation_id=rr-away", headers: headers)
@@ -51,12 +43,7 @@ import Testing
         .enabled(if: TestEnvironment.runsPostgresTests, TestEnvironment.postgresSkipComment))
     func unreachableDatabases() async throws {
         try await PostgresHarness.run { harness in
-            var configuration = try PostgresStoreConfiguration(url: "postgres://auditledger@127.0.0.1:1/absent?sslmode=disable")
-            configuration.operationTimeout = .seconds(1)
-            let away = PostgresStore(configuration: configuration, logger: Logger(label: "test.away"))
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { try await away.run() }
-                defer { group.cancelAll() }
+            try await PostgresHarness.withUnreachableStore { away in
                 let metrics = AuditMetrics()
                 let monitor = StandbyLagMonitor(
                     settings: StandbyReads(standby: away, primary: harness.postgres), metrics: metrics, logger: Logger(label: "test.lag"))
@@ -68,10 +55,7 @@ import Testing
 
                 // The primary's position comes from a database that is away: the read cannot
                 // promise the caller's writes, so it is refused rather than served stale.
-                let reads = StandbyReads(standby: harness.postgres, primary: away, readYourWritesWait: .milliseconds(200))
-                let app = buildAuditApplication(
-                    store: harness.store, standbyReads: reads, configuration: AuditServerConfiguration(validation: EventFactory.importPolicy),
-                    logger: Logger(label: "test.http"))
+                let app = Self.application(harness, StandbyReads(standby: harness.postgres, primary: away, readYourWritesWait: .milliseconds(200)))
                 try await app.test(.router) { client in
                     let refused = try await client.get("/api/v1/audit/events?correlation_id=rr-away", headers: StandbyReadTests.readYourWrites)
                     #expect(refused.status == .serviceUnavailable)
@@ -80,6 +64,13 @@ import Testing
                 }
             }
         }
+    }
+
+    /// The application over the harness's store, reading through `reads`.
+    static func application(_ harness: PostgresHarness, _ reads: StandbyReads) -> some ApplicationProtocol {
+        buildAuditApplication(
+            store: harness.store, standbyReads: reads, configuration: AuditServerConfiguration(validation: EventFactory.importPolicy),
+            logger: Logger(label: "test.http"))
     }
 
     @Test("Without a standby the primary answers and says so; an unknown consistency is refused naming the header", arguments: StoreKind.available)

@@ -138,13 +138,7 @@ struct PostgresStoreTests {
 
     @Test("An unreachable database makes writes and reads fail as unavailable within the operation timeout")
     func unreachableDatabase() async throws {
-        // A port nothing listens on: connections are refused.
-        var configuration = try PostgresStoreConfiguration(url: "postgres://nobody:secret@127.0.0.1:1/none?sslmode=disable")
-        configuration.operationTimeout = .seconds(1)
-        let store = PostgresStore(configuration: configuration, logger: Logger(label: "test.postgres"))
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await store.run() }
-            defer { group.cancelAll() }
+        try await PostgresHarness.withUnreachableStore { store in
             let started = ContinuousClock.now
             let event = try EventFactory.event(at: .now())
             do throws(AuditError) {

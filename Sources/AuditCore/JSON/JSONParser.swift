@@ -168,8 +168,7 @@ public struct JSONParser {
     private static func contains(_ key: String, members: [JSONObject.Member], names: inout Set<ExactKey>?) -> Bool {
         if names == nil {
             if members.count < 16 {
-                let length = key.utf8.count
-                return members.contains { $0.key.utf8.count == length && $0.key.hasSameBytes(as: key) }
+                return members.contains { $0.key.hasSameBytes(as: key) }
             }
             names = Set(members.map { ExactKey($0.key) })
         }

@@ -8,37 +8,25 @@ extension String {
     /// member up by name (docs/performance.md).
     @inlinable
     public func hasSameBytes(as other: String) -> Bool {
-        let left = utf8
-        let right = other.utf8
-        guard left.count == right.count else { return false }
-        let compared = left.withContiguousStorageIfAvailable { leftBytes in
-            right.withContiguousStorageIfAvailable { rightBytes in leftBytes.elementsEqual(rightBytes) }
-        }
-        if let compared, let equal = compared { return equal }
-        return left.elementsEqual(right)
+        guard utf8.count == other.utf8.count else { return false }
+        return withBytes(and: other) { $0.elementsEqual($1) } ?? utf8.elementsEqual(other.utf8)
     }
 
     /// Whether this string's UTF-8 bytes sort before `other`'s (byte by byte, a prefix first):
     /// the order of member names in canonical encodings, independent of Unicode collation.
-    ///
     /// Compares the two strings' contiguous bytes, as ``hasSameBytes(as:)`` does.
     @inlinable
     public func precedesByBytes(_ other: String) -> Bool {
-        let left = utf8
-        let right = other.utf8
-        let compared = left.withContiguousStorageIfAvailable { leftBytes in
-            right.withContiguousStorageIfAvailable { rightBytes -> Bool in
-                let common = Swift.min(leftBytes.count, rightBytes.count)
-                var index = 0
-                while index < common {
-                    let (l, r) = (leftBytes[index], rightBytes[index])
-                    if l != r { return l < r }
-                    index += 1
-                }
-                return leftBytes.count < rightBytes.count
-            }
+        withBytes(and: other) { $0.lexicographicallyPrecedes($1) } ?? utf8.lexicographicallyPrecedes(other.utf8)
+    }
+
+    /// `body` over both strings' UTF-8 bytes in place, or `nil` when either is not stored
+    /// contiguously (never for a native Swift string; the callers then walk the views).
+    @usableFromInline
+    func withBytes<Result>(and other: String, _ body: (UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>) -> Result) -> Result? {
+        let compared = utf8.withContiguousStorageIfAvailable { mine in
+            other.utf8.withContiguousStorageIfAvailable { theirs in body(mine, theirs) }
         }
-        if let compared, let precedes = compared { return precedes }
-        return left.lexicographicallyPrecedes(right)
+        return compared ?? nil
     }
 }
