@@ -19,7 +19,7 @@ extension PostgresHarness {
         try await database.withClient { admin in
             try await admin.withConnection { connection in
                 let logger = Logger(label: "test.concurrent-writer")
-                try await connection.query("BEGIN", logger: logger)
+                try await connection.statement("BEGIN", logger: logger)
                 try await connection.copyFrom(table: "audit_events", columns: CopyRows.columns, format: .text(.init()), logger: logger) { writer in
                     var buffer = ByteBuffer()
                     for event in events { CopyRows.append(try StoredAuditEvent.hashing(event), to: &buffer) }
@@ -28,7 +28,7 @@ extension PostgresHarness {
                 let committed = Committed()
                 let commit: @Sendable () async throws -> Void = {
                     guard committed.claim() else { return }
-                    try await connection.query("COMMIT", logger: logger)
+                    try await connection.statement("COMMIT", logger: logger)
                 }
                 let result: Result<Value, any Error>
                 do {

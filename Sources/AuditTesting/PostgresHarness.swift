@@ -105,15 +105,16 @@ public struct PostgresHarness: StoreHarness {
         try await database.withClient { admin in
             try await admin.withConnection { connection in
                 let logger = Logger(label: "test.lock")
-                try await connection.query("BEGIN", logger: logger)
-                try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                // `statement`, never `query`: on a session the server has ended, `query` waits for ever.
+                try await connection.statement("BEGIN", logger: logger)
+                try await connection.statement(PostgresQuery(unsafeSQL: statement), logger: logger)
                 let result: Result<Value, any Error>
                 do {
                     result = .success(try await body())
                 } catch {
                     result = .failure(error)
                 }
-                try await connection.query("COMMIT", logger: logger)
+                try await connection.statement("COMMIT", logger: logger)
                 return try result.get()
             }
         }

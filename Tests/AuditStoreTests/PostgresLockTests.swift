@@ -19,10 +19,13 @@ struct PostgresLockTests {
                 try await admin.withConnection { reader in
                     let logger = Logger(label: "test.reader")
                     // Should the store wait without a limit, the server ends this session after
-                    // 20 s; the test then fails on its expectations instead of hanging.
-                    try await reader.query("SET idle_in_transaction_session_timeout = '20s'", logger: logger)
-                    try await reader.query("BEGIN", logger: logger)
-                    _ = try await reader.query("SELECT count(*) FROM audit_events", logger: logger).collect()
+                    // 60 s; the test then fails on its expectations instead of hanging. Every
+                    // statement goes through `statement`: PostgresNIO's `query` on a session the
+                    // server has ended waits for ever, so with the old 20 s limit a machine slow
+                    // enough to pass it left this test, and the run, waiting on the COMMIT.
+                    try await reader.statement("SET idle_in_transaction_session_timeout = '60s'", logger: logger)
+                    try await reader.statement("BEGIN", logger: logger)
+                    try await reader.statement("SELECT count(*) FROM audit_events", logger: logger)
                     async let ensuring: Result<[PartitionMonth], AuditError> = {
                         do throws(AuditError) {
                             return .success(try await harness.store.ensureMonths([far]))
@@ -34,7 +37,7 @@ struct PostgresLockTests {
                     #expect(try await Self.someoneWaits(on: "audit_events", harness: harness), "the month's creation waits for the reader")
                     let written = try await harness.store.write([EventBatch(events: [event])])
                     let ensured = await ensuring
-                    _ = try? await reader.query("COMMIT", logger: logger)
+                    _ = try? await reader.statement("COMMIT", logger: logger)
                     return (ensured, written)
                 }
             }
@@ -89,9 +92,9 @@ struct PostgresLockTests {
             let removal: Result<Void, AuditError> = try await harness.database.withClient { admin in
                 try await admin.withConnection { reader in
                     let logger = Logger(label: "test.reader")
-                    try await reader.query("SET idle_in_transaction_session_timeout = '20s'", logger: logger)
-                    try await reader.query("BEGIN", logger: logger)
-                    try await reader.query("LOCK TABLE \(unescaped: old.partitionName) IN ACCESS SHARE MODE", logger: logger)
+                    try await reader.statement("SET idle_in_transaction_session_timeout = '60s'", logger: logger)
+                    try await reader.statement("BEGIN", logger: logger)
+                    try await reader.statement("LOCK TABLE \(unescaped: old.partitionName) IN ACCESS SHARE MODE", logger: logger)
                     async let removing: Result<Void, AuditError> = {
                         do throws(AuditError) {
                             return .success(try await harness.postgres.removeMonth(old, expectedRows: 3))
@@ -104,7 +107,7 @@ struct PostgresLockTests {
                     for _ in 0..<1500 where !records.all.contains(where: { Self.isDetachRetry($0, of: old) }) {
                         try await Task.sleep(for: .milliseconds(10))
                     }
-                    try await reader.query("COMMIT", logger: logger)
+                    try await reader.statement("COMMIT", logger: logger)
                     return await removing
                 }
             }
@@ -130,10 +133,10 @@ struct PostgresLockTests {
         return try await harness.database.withClient { admin in
             try await admin.withConnection { other in
                 let logger = Logger(label: "test.other")
-                try await other.query("SET idle_in_transaction_session_timeout = '20s'", logger: logger)
-                try await other.query("BEGIN", logger: logger)
+                try await other.statement("SET idle_in_transaction_session_timeout = '60s'", logger: logger)
+                try await other.statement("BEGIN", logger: logger)
                 // SHARE lets the writer's lookups read the month but stops its INSERT.
-                try await other.query("LOCK TABLE \(unescaped: partition) IN SHARE MODE", logger: logger)
+                try await other.statement("LOCK TABLE \(unescaped: partition) IN SHARE MODE", logger: logger)
                 async let writing: Result<[Result<WriteReceipt, AuditError>], AuditError> = {
                     do throws(AuditError) {
                         return .success(try await harness.store.write([EventBatch(events: [event])]))
@@ -146,11 +149,11 @@ struct PostgresLockTests {
                 // is granted only once the writer's transaction has been rolled back.
                 var otherWasVictim = false
                 do {
-                    try await other.query("LOCK TABLE audit_events IN ACCESS EXCLUSIVE MODE", logger: logger)
+                    try await other.statement("LOCK TABLE audit_events IN ACCESS EXCLUSIVE MODE", logger: logger)
                 } catch let error as PSQLError where error.serverInfo?[.sqlState] == "40P01" {
                     otherWasVictim = true
                 }
-                _ = try? await other.query("ROLLBACK", logger: logger)
+                _ = try? await other.statement("ROLLBACK", logger: logger)
                 let written = await writing
                 return otherWasVictim ? nil : written
             }

@@ -1,6 +1,6 @@
 import AuditCore
-import Logging
-import PostgresNIO
+package import Logging
+package import PostgresNIO
 import Synchronization
 
 extension MeteredClient {
@@ -106,9 +106,11 @@ extension PostgresConnection {
     /// Runs `query` and collects its rows, or throws ``PostgresConnectionClosed`` if the
     /// connection is closed. The check and the write happen together on the connection's event
     /// loop, where the channel closes, so a statement is never written to a closed connection
-    /// (where it would wait for an answer forever).
+    /// (where it would wait for an answer forever: PostgresNIO 1.33's `query` writes it without
+    /// a promise, so the failed write is never reported, and cancellation does not end the wait).
+    /// Package-wide so that tests holding sessions of their own use it too.
     @discardableResult
-    func statement(_ query: PostgresQuery, logger: Logger) async throws -> PostgresQueryResult {
+    package func statement(_ query: PostgresQuery, logger: Logger) async throws -> PostgresQueryResult {
         try await eventLoop.flatSubmit {
             guard !self.isClosed else { return self.eventLoop.makeFailedFuture(PostgresConnectionClosed()) }
             return self.query(query, logger: logger)
