@@ -47,10 +47,11 @@ struct PostgresMigrator {
             logger: logger
         )
         var stored: [Int: String] = [:]
-        for try await (version, checksum) in try await connection.query(
+        for row in try await connection.statement(
             "SELECT version, checksum FROM auditledger_migrations ORDER BY version",
             logger: logger
-        ).decode((Int, String).self) {
+        ) {
+            let (version, checksum) = try row.decode((Int, String).self)
             stored[version] = checksum
         }
         if let newest = stored.keys.max(), newest > PostgresMigration.latestVersion {
@@ -87,9 +88,8 @@ struct PostgresMigrator {
     private func isCurrent() async throws -> Bool {
         guard try await Self.currentVersion(of: client, logger: logger) == PostgresMigration.latestVersion else { return false }
         var stored: [Int: String] = [:]
-        for try await (version, checksum) in try await client.query("SELECT version, checksum FROM auditledger_migrations", logger: logger)
-            .decode((Int, String).self)
-        {
+        for row in try await client.statement("SELECT version, checksum FROM auditledger_migrations", logger: logger) {
+            let (version, checksum) = try row.decode((Int, String).self)
             stored[version] = checksum
         }
         return PostgresMigration.all.allSatisfy { stored[$0.version] == $0.checksum }

@@ -15,8 +15,9 @@ import Synchronization
 /// | `auditledger_postgres_pool_wait_seconds` | histogram | Time from asking for a connection to getting one. |
 /// | `auditledger_postgres_pool_lease_timeouts_total` | counter | Writes that got no connection within the lease timeout. |
 ///
-/// Queries whose rows are streamed (``query(_:logger:)``: the query API's pages, exports) lease
-/// inside PostgresNIO and are not counted.
+/// It offers no `query`: every statement goes through ``statement(_:logger:)`` or a
+/// transaction, which never write to a closed connection (see
+/// ``PostgresNIO/PostgresConnection/statement(_:logger:)``).
 final class MeteredClient: Sendable {
     let base: PostgresClient
     private let inUse = Atomic<Int>(0)
@@ -46,12 +47,6 @@ final class MeteredClient: Sendable {
             defer { released() }
             return try await body(connection)
         }
-    }
-
-    /// `query` on a pooled connection, its rows streamed (not counted; see the type's notes).
-    @discardableResult
-    func query(_ query: PostgresQuery, logger: Logger, file: String = #fileID, line: Int = #line) async throws -> PostgresRowSequence {
-        try await base.query(query, logger: logger, file: file, line: line)
     }
 
     func leaseTimedOut() {

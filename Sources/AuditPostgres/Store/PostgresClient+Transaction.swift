@@ -77,9 +77,9 @@ extension PostgresConnection {
     /// never answered — its handler is already gone from the channel — so the caller waited
     /// forever, past any timeout: seen as a writer stuck for good after PostgreSQL was stopped
     /// under load (scripts/fault-tests). Every statement here goes through ``statement(_:logger:)``,
-    /// and `body` should send its own the same way. Only reads that stream many rows (archives,
-    /// conversion, layout checks) still use `query`; a connection lost in the middle of one of
-    /// those can still leave that operator command waiting, never the writer.
+    /// and `body` should send its own the same way. Only the month export behind archives
+    /// streams its rows through `query`; a connection lost just before it starts can still leave
+    /// that archive waiting, never the writer, a read or maintenance's other steps.
     func auditTransaction<Value: Sendable>(
         logger: Logger,
         isolation: isolated (any Actor)? = #isolation,
@@ -126,6 +126,6 @@ private final class LeaseFlag: Sendable {
 }
 
 /// The connection closed before a statement could be sent on it (the server went away).
-struct PostgresConnectionClosed: Error, CustomStringConvertible {
-    var description: String { "the connection to the database is closed" }
+package struct PostgresConnectionClosed: Error, CustomStringConvertible {
+    package var description: String { "the connection to the database is closed" }
 }

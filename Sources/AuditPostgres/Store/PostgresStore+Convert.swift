@@ -53,11 +53,11 @@ extension PostgresStore {
                     throw AuditError.validation(field: "table", "\(table) is not an ordinary table (it may already be partitioned)")
                 }
                 var columns = Set<String>()
-                for try await name in try await connection.query(
+                for row in try await connection.statement(
                     "SELECT attname::text FROM pg_attribute WHERE attrelid = to_regclass(\(quoted)) AND attnum > 0 AND NOT attisdropped",
                     logger: self.logger
-                ).decode(String.self) {
-                    columns.insert(name)
+                ) {
+                    columns.insert(try row.decode(String.self))
                 }
                 let select = try Self.conversionSelect(columns: columns)
                 let total = try await self.scalar(Int64.self, "SELECT count(*)::int8 FROM \(unescaped: quoted)", on: connection) ?? 0
@@ -77,7 +77,7 @@ extension PostgresStore {
                         page = "SELECT \(unescaped: select) FROM \(unescaped: quoted) ORDER BY event_timestamp, event_id LIMIT \(Int64(batchSize))"
                     }
                     var events: [AuditEvent] = []
-                    for try await row in try await connection.query(page, logger: self.logger) {
+                    for row in try await connection.statement(page, logger: self.logger) {
                         events.append(try Self.revalidated(try PostgresEventColumns.decode(row).event, table: table))
                     }
                     guard let last = events.last else { break }
@@ -135,11 +135,11 @@ extension PostgresStore {
         let outside = Set(events.compactMap(\.parentEventID)).subtracting(events.map(\.id))
         var stored = Set<UUID>()
         if !outside.isEmpty {
-            for try await id in try await connection.query(
+            for row in try await connection.statement(
                 "SELECT event_id FROM audit_events WHERE event_id = ANY(\(ColumnArray(Array(outside))))",
                 logger: logger
-            ).decode(UUID.self) {
-                stored.insert(id)
+            ) {
+                stored.insert(try row.decode(UUID.self))
             }
         }
         var ready = events

@@ -76,14 +76,15 @@ extension PostgresStore {
         do {
             return try await withOperationTimeout {
                 var holds: [LegalHold] = []
-                for try await (correlationID, reason, placedBy, placedAt, count) in try await self.client.query(
+                for row in try await self.client.statement(
                     """
                     SELECT h.correlation_id::text, h.reason, h.placed_by, h.placed_at, count(e.event_id)::int8
                     FROM auditledger_legal_holds h LEFT JOIN auditledger_legal_hold_events e ON e.hold_id = h.hold_id
                     WHERE h.released_at IS NULL GROUP BY h.hold_id ORDER BY h.placed_at DESC, h.hold_id DESC
                     """,
                     logger: self.logger
-                ).decode((String, String, String, PostgresTimestamp, Int64).self) {
+                ) {
+                    let (correlationID, reason, placedBy, placedAt, count) = try row.decode((String, String, String, PostgresTimestamp, Int64).self)
                     holds.append(
                         LegalHold(correlationID: correlationID, reason: reason, placedBy: placedBy, placedAt: placedAt.value, eventsAffected: count))
                 }

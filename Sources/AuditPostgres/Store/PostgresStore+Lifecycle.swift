@@ -30,14 +30,15 @@ extension PostgresStore: AuditLifecycleStore {
         do {
             return try await withLifecycleConnection { connection in
                 var facts: [MonthFacts] = []
-                for try await (name, bytes, estimate) in try await connection.query(
+                for row in try await connection.statement(
                     """
                     SELECT c.relname::text, pg_total_relation_size(c.oid), greatest(c.reltuples, 0)::int8
                     FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
                     WHERE i.inhparent = 'audit_events'::regclass ORDER BY 1
                     """,
                     logger: self.logger
-                ).decode((String, Int64, Int64).self) {
+                ) {
+                    let (name, bytes, estimate) = try row.decode((String, Int64, Int64).self)
                     guard let month = Self.month(fromPartition: name) else { continue }
                     facts.append(MonthFacts(month: month, rows: estimate, bytes: bytes))
                 }
@@ -48,7 +49,7 @@ extension PostgresStore: AuditLifecycleStore {
                     let first = PostgresDay(month.firstDay)
                     let end = PostgresDay(month.endDay)
                     let ended = month.endDay.startOfDay <= now
-                    let rows = try await connection.query(
+                    let rows = try await connection.statement(
                         ended
                             ? """
                             SELECT count(*)::int8, min(e.event_timestamp), max(e.event_timestamp),
@@ -62,23 +63,23 @@ extension PostgresStore: AuditLifecycleStore {
                             """,
                         logger: self.logger
                     )
-                    for try await (count, oldest, newest, expiry) in rows.decode(
-                        (Int64, PostgresTimestamp?, PostgresTimestamp?, PostgresTimestamp?).self)
-                    {
+                    for row in rows {
+                        let (count, oldest, newest, expiry) = try row.decode(
+                            (Int64, PostgresTimestamp?, PostgresTimestamp?, PostgresTimestamp?).self)
                         facts[index].rows = count
                         facts[index].oldest = oldest?.value
                         facts[index].newest = newest?.value
                         facts[index].expiresAt = expiry?.value
                     }
-                    let held = try await connection.query(
+                    let held = try await connection.statement(
                         "SELECT count(DISTINCT event_id)::int8 FROM auditledger_legal_hold_events WHERE event_date >= \(first) AND event_date < \(end)",
                         logger: self.logger
-                    ).decode(Int64.self)
-                    for try await count in held { facts[index].heldEvents = count }
+                    )
+                    for row in held { facts[index].heldEvents = try row.decode(Int64.self) }
                 }
                 // Children in another month than their parent (the partial index keeps this cheap).
                 var byMonth = Dictionary(uniqueKeysWithValues: facts.enumerated().map { ($1.month, $0) })
-                for try await (parentDay, childDay, count) in try await connection.query(
+                for row in try await connection.statement(
                     """
                     SELECT date_trunc('month', parent_event_date::timestamp)::date, date_trunc('month', event_date::timestamp)::date, count(*)::int8
                     FROM audit_events
@@ -87,7 +88,8 @@ extension PostgresStore: AuditLifecycleStore {
                     GROUP BY 1, 2
                     """,
                     logger: self.logger
-                ).decode((PostgresDay, PostgresDay, Int64).self) {
+                ) {
+                    let (parentDay, childDay, count) = try row.decode((PostgresDay, PostgresDay, Int64).self)
                     guard let index = byMonth[parentDay.value.month] else { continue }
                     facts[index].childrenInOtherMonths[childDay.value.month, default: 0] += count
                 }
@@ -135,7 +137,7 @@ extension PostgresStore: AuditLifecycleStore {
 
     public func record(_ entry: LifecycleRecord) async throws(AuditError) {
         do {
-            try await client.query(
+            try await client.statement(
                 """
                 INSERT INTO auditledger_lifecycle_log
                     (kind, started_at, duration_ms, month, row_count, archive_path, archive_sha256, triggered_by, outcome, detail)
@@ -153,7 +155,7 @@ extension PostgresStore: AuditLifecycleStore {
     public func lifecycleLog(limit: Int) async throws(AuditError) -> [LifecycleRecord] {
         do {
             var records: [LifecycleRecord] = []
-            for try await row in try await client.query(
+            for row in try await client.statement(
                 """
                 SELECT kind, started_at, duration_ms, month, row_count, archive_path, archive_sha256, triggered_by, outcome, detail
                 FROM auditledger_lifecycle_log ORDER BY entry_id DESC LIMIT \(Int64(limit))
@@ -180,10 +182,10 @@ extension PostgresStore: AuditLifecycleStore {
     public func retentionPolicies() async throws(AuditError) -> [RetentionPolicy] {
         do {
             var policies: [RetentionPolicy] = []
-            for try await (category, days) in try await client.query(
-                "SELECT event_category::text, retention_days FROM auditledger_retention_policies ORDER BY 1",
-                logger: logger
-            ).decode((String, Int32).self) {
+            for row in try await client.statement(
+                "SELECT event_category::text, retention_days FROM auditledger_retention_policies ORDER BY 1", logger: logger
+            ) {
+                let (category, days) = try row.decode((String, Int32).self)
                 policies.append(RetentionPolicy(category: category, days: days))
             }
             return policies
@@ -194,7 +196,7 @@ extension PostgresStore: AuditLifecycleStore {
 
     public func setRetentionPolicy(_ policy: RetentionPolicy) async throws(AuditError) {
         do {
-            try await client.query(
+            try await client.statement(
                 """
                 INSERT INTO auditledger_retention_policies (event_category, retention_days) VALUES (\(policy.category), \(policy.days))
                 ON CONFLICT (event_category) DO UPDATE SET retention_days = EXCLUDED.retention_days, updated_at = now()
@@ -265,22 +267,23 @@ extension PostgresStore {
                 // Attached months cannot hold rows outside their bounds (partition bounds and the
                 // event_date CHECK see to that); a default partition can hold rows of any month.
                 var defaults: [String] = []
-                for try await name in try await connection.query(
+                for row in try await connection.statement(
                     """
                     SELECT c.relname::text FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
                     WHERE i.inhparent = 'audit_events'::regclass AND pg_get_expr(c.relpartbound, c.oid) = 'DEFAULT'
                     """,
                     logger: self.logger
-                ).decode(String.self) {
-                    defaults.append(name)
+                ) {
+                    defaults.append(try row.decode(String.self))
                 }
                 for name in defaults {
                     var months: [String] = []
                     var rows: Int64 = 0
-                    for try await (month, count) in try await connection.query(
+                    for row in try await connection.statement(
                         "SELECT to_char(event_date, 'YYYY-MM'), count(*)::int8 FROM \(unescaped: name) GROUP BY 1 ORDER BY 1",
                         logger: self.logger
-                    ).decode((String, Int64).self) {
+                    ) {
+                        let (month, count) = try row.decode((String, Int64).self)
                         months.append(month)
                         rows += count
                     }
@@ -291,20 +294,22 @@ extension PostgresStore {
                                 + "they block creating those months"
                     )
                 }
-                for try await name in try await connection.query(
+                for row in try await connection.statement(
                     "SELECT c.relname::text FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'audit_events'::regclass AND i.inhdetachpending",
                     logger: self.logger
-                ).decode(String.self) {
+                ) {
+                    let name = try row.decode(String.self)
                     findings.append("\(name) is left half-detached; finish with ALTER TABLE audit_events DETACH PARTITION \(name) FINALIZE")
                 }
-                for try await name in try await connection.query(
+                for row in try await connection.statement(
                     """
                     SELECT relname::text FROM pg_class
                     WHERE relkind = 'r' AND NOT relispartition AND relname ~ '^audit_events_[0-9]{4}_[0-9]{2}$'
                       AND relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema())
                     """,
                     logger: self.logger
-                ).decode(String.self) {
+                ) {
+                    let name = try row.decode(String.self)
                     findings.append("table \(name) looks like a month but is not attached to audit_events")
                 }
                 return findings

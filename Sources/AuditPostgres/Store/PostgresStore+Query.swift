@@ -177,7 +177,8 @@ extension PostgresStore {
                 let page = Self.pageQuery(for: query, conditions: Self.conditions(for: query, bindings: &bindings), bindings: &bindings)
                 let explain = PostgresQuery(unsafeSQL: "EXPLAIN (FORMAT JSON) " + page, binds: bindings)
                 var plan = ""
-                for try await text in try await self.client.query(explain, logger: self.logger).decode(String.self) {
+                for row in try await self.client.statement(explain, logger: self.logger) {
+                    let text = try row.decode(String.self)
                     plan += text
                 }
                 var names = Set<String>()

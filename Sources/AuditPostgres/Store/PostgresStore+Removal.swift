@@ -110,10 +110,11 @@ extension PostgresStore {
                 let parents = Array(Set(events.compactMap(\.event.parentEventID)).subtracting(own))
                 if !parents.isEmpty {
                     var found = Set<UUID>()
-                    for try await id in try await connection.query(
+                    for row in try await connection.statement(
                         "SELECT event_id FROM audit_events WHERE event_id = ANY(\(ColumnArray(parents)))",
                         logger: self.logger
-                    ).decode(UUID.self) {
+                    ) {
+                        let id = try row.decode(UUID.self)
                         found.insert(id)
                     }
                     let missing = events.filter { $0.event.parentEventID.map { !own.contains($0) && !found.contains($0) } ?? false }

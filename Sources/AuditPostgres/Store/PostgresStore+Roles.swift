@@ -13,7 +13,7 @@ extension PostgresStore {
         }
         do {
             _ = try await withOperationTimeout {
-                try await self.client.query("SELECT auditledger_grant_app_role(\(role)::name)", logger: self.logger)
+                try await self.client.statement("SELECT auditledger_grant_app_role(\(role)::name)", logger: self.logger)
             }
         } catch {
             throw PostgresFailure.translate(error, operation: "grant privileges to \(role)")
@@ -24,10 +24,10 @@ extension PostgresStore {
     public func connectedRoleOwnsAuditEvents() async throws(AuditError) -> Bool {
         do {
             return try await withOperationTimeout {
-                try await self.client.query(
+                try await self.client.statement(
                     "SELECT pg_has_role(current_user, relowner, 'USAGE') FROM pg_class WHERE oid = 'audit_events'::regclass",
                     logger: self.logger
-                ).decode(Bool.self).first(where: { _ in true }) ?? false
+                ).first?.decode(Bool.self) ?? false
             }
         } catch {
             throw PostgresFailure.translate(error, operation: "read the table's owner")

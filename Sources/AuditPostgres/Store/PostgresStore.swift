@@ -172,8 +172,7 @@ extension PostgresStore {
         do {
             return try await withOperationTimeout {
                 try await self.client.withConnection { connection in
-                    let rows = try await connection.query("SELECT current_setting(\(name))", logger: self.logger)
-                    return try await rows.collect().first?.decode(String.self) ?? ""
+                    try await connection.statement("SELECT current_setting(\(name))", logger: self.logger).first?.decode(String.self) ?? ""
                 }
             }
         } catch {
