@@ -259,6 +259,23 @@ extension StoreConformance {
                 #expect(outcome?.removed.map(\.manifest.month) == [old])
                 #expect(outcome?.removed.first?.manifest.rowCount == 2000)
             },
+
+            ConformanceCheck("exports a month in commit order, at most 1,000 events a chunk, each event once") { harness in
+                let month = AuditTimestamp.now().utcDate.month.adding(months: -3)
+                let events = try (0..<2300).map { index in
+                    // Later writes carry earlier times: commit order is not time order.
+                    try EventFactory.event(
+                        correlationID: "rr-export-\(index % 7)", at: month.firstDay.startOfDay.adding(seconds: Int64(7200 - index)))
+                }
+                for start in stride(from: 0, to: events.count, by: 460) { try await harness.writeSucceeding(Array(events[start..<start + 460])) }
+                var exported: [[StoredAuditEvent]] = []
+                let total = try await harness.store.exportMonth(month) { exported.append($0) }
+                #expect(total == 2300)
+                #expect(exported.map(\.count) == [1000, 1000, 300])
+                let sequences = exported.flatMap { $0.map(\.insertSequence) }
+                #expect(sequences == sequences.sorted() && Set(sequences).count == 2300, "commit order, each event once")
+                #expect(exported.flatMap { $0.map(\.event.id) } == events.map(\.id), "written in this order, read back in it")
+            },
         ]
     }
 }

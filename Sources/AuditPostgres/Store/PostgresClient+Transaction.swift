@@ -77,9 +77,8 @@ extension PostgresConnection {
     /// never answered — its handler is already gone from the channel — so the caller waited
     /// forever, past any timeout: seen as a writer stuck for good after PostgreSQL was stopped
     /// under load (scripts/fault-tests). Every statement here goes through ``statement(_:logger:)``,
-    /// and `body` should send its own the same way. Only the month export behind archives
-    /// streams its rows through `query`; a connection lost just before it starts can still leave
-    /// that archive waiting, never the writer, a read or maintenance's other steps.
+    /// and `body` should send its own the same way; nothing in the store uses `query`
+    /// (the month export behind archives reads through a cursor, one `FETCH` at a time).
     func auditTransaction<Value: Sendable>(
         logger: Logger,
         isolation: isolated (any Actor)? = #isolation,

@@ -101,34 +101,35 @@ extension PostgresStore: AuditLifecycleStore {
         }
     }
 
+    /// Reads the month in commit order through a cursor, 1,000 rows per `FETCH`, each sent with
+    /// ``PostgresNIO/PostgresConnection/statement(_:logger:)``: a streamed `query` would wait
+    /// for ever on a connection that closed just before it was written.
     public func exportMonth(
         _ month: PartitionMonth,
         _ body: ([StoredAuditEvent]) async throws -> Void
     ) async throws(AuditError) -> Int64 {
         do {
             return try await withLifecycleConnection { connection in
-                var chunk: [StoredAuditEvent] = []
-                var total: Int64 = 0
-                for try await row in try await connection.query(
-                    """
-                    SELECT \(unescaped: PostgresEventColumns.selectList) FROM audit_events
-                    WHERE event_date >= \(PostgresDay(month.firstDay)) AND event_date < \(PostgresDay(month.endDay))
-                    ORDER BY insert_seq
-                    """,
-                    logger: self.logger
-                ) {
-                    chunk.append(try PostgresEventColumns.decode(row))
-                    if chunk.count == 1000 {
+                try await connection.auditTransaction(logger: self.logger) { connection in
+                    try await connection.statement(
+                        """
+                        DECLARE auditledger_export NO SCROLL CURSOR FOR
+                        SELECT \(unescaped: PostgresEventColumns.selectList) FROM audit_events
+                        WHERE event_date >= \(PostgresDay(month.firstDay)) AND event_date < \(PostgresDay(month.endDay))
+                        ORDER BY insert_seq
+                        """,
+                        logger: self.logger
+                    )
+                    var total: Int64 = 0
+                    while true {
+                        let chunk = try await connection.statement("FETCH 1000 FROM auditledger_export", logger: self.logger).map {
+                            try PostgresEventColumns.decode($0)
+                        }
+                        guard !chunk.isEmpty else { return total }
                         total += Int64(chunk.count)
                         try await body(chunk)
-                        chunk.removeAll(keepingCapacity: true)
                     }
                 }
-                if !chunk.isEmpty {
-                    total += Int64(chunk.count)
-                    try await body(chunk)
-                }
-                return total
             }
         } catch {
             throw PostgresFailure.translate(error, operation: "export \(month)")
