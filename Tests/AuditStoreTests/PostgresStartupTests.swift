@@ -76,7 +76,11 @@ import Testing
         whileCreating database: PostgresTestDatabase
     ) async throws -> (Result<Duration, AuditError>, WriteReceipt?) {
         var configuration = try PostgresStoreConfiguration(url: database.url)
-        configuration.startupWait = .seconds(30)
+        // The wait runs from before the database is created. On a machine loaded with the
+        // parallel suites, creating it and connecting took longer than 30 s in a fresh CI of
+        // 2026-12-07 (other suites' requests took 14 s then): a wait far longer than the 2 s
+        // before the creation keeps the test about waiting, not about the machine's speed.
+        configuration.startupWait = .seconds(120)
         let store = PostgresStore(configuration: configuration, logger: Logger(label: "test.startup"))
         let event = try EventFactory.event(correlationID: "rr-late-database", at: .now())
         let started = ContinuousClock.now
