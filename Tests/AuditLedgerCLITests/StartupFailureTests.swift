@@ -31,7 +31,9 @@ import Testing
         let elapsed = ContinuousClock.now - started
         #expect(AuditLedgerCommand.exitCode(for: error) == .failure, "\(error)")
         #expect(elapsed >= .seconds(2), "it waited for the database as long as it was told")
-        #expect(elapsed < .seconds(30), "it gave up instead of waiting for ever")
+        // Well under the test's 1-minute limit, above the 36 s seen once in a fresh CI whose
+        // parallel suites had the machine loaded (the command stops its pool after the wait).
+        #expect(elapsed < .seconds(50), "it gave up instead of waiting for ever")
     }
 
     @Test("--database-wait is checked")
