@@ -34,7 +34,7 @@ import Testing
         #expect(error.detail.contains("did not answer within 1 s"), "\(error.detail)")
         #expect(!"\(error)".contains("secret-password"))
         #expect(elapsed >= .seconds(1))
-        #expect(elapsed < .seconds(20), "it gave up instead of waiting for ever")
+        #expect(elapsed < .seconds(40), "it gave up instead of waiting for ever")
     }
 
     @Test("The startup wait defaults to 60 seconds")
