@@ -130,19 +130,6 @@ import Testing
         Set(String(buffer: try await client.get("/metrics").body).split(separator: "\n").map(String.init))
     }
 
-    /// Readiness's status once it is `expected`, or the last one seen in 30 s. Its store check
-    /// has 2 s here, which a machine loaded with the parallel suites has overrun (a fresh CI of
-    /// 2026-12-07 saw not ready before anything was spooled), so a single look is not enough.
-    static func readiness(_ client: any TestClientProtocol, becomes expected: String) async throws -> String? {
-        var status: String?
-        for _ in 0..<60 {
-            status = try await client.get("/health/ready").object.string("status")
-            if status == expected { break }
-            try await Task.sleep(for: .milliseconds(500))
-        }
-        return status
-    }
-
     @Test(
         "Readiness says degraded while writes are spooled and ready once replayed; metrics count 202s as spooled and replayed",
         arguments: StoreKind.available)
@@ -151,7 +138,7 @@ import Testing
         let (spool, directory) = try await SpoolAPITests.spool(metrics: metrics)
         defer { try? FileManager.default.removeItem(atPath: directory) }
         try await withApp(kind, storeTimeout: .seconds(2), spool: spool, metrics: metrics) { client, harness in
-            #expect(try await Self.readiness(client, becomes: "ready") == "ready")
+            #expect(try await readyAnswer(client).object.string("status") == "ready")
             try await harness.withWritesBlocked { () async throws in
                 for index in 0..<3 {
                     let request = EventFactory.request(correlationID: "rr-ready-\(index)", at: .now(), eventID: UUID())
@@ -164,7 +151,7 @@ import Testing
                 #expect(body.string("reason")?.contains("spooled") == true)
             }
             try await SpoolAPITests.drained(spool)
-            #expect(try await Self.readiness(client, becomes: "ready") == "ready")
+            #expect(try await readyAnswer(client).object.string("status") == "ready")
             let lines = try await Self.lines(client)
             #expect(lines.contains("auditledger_events_spooled_total 3"))
             #expect(lines.contains("auditledger_spool_events_replayed_total 3"))

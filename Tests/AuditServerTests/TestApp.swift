@@ -191,3 +191,15 @@ func expectProblem(
         _ = try TestEnvironment.requirePostgresURL()
     }
 }
+
+/// `path`'s answer once it is 200, or the last one within 30 s. The readiness check gives the
+/// store 2 s, which a machine loaded with the parallel suites has overrun (a 503 before
+/// anything was wrong, in a fresh CI and in a full local run), so one look is not enough.
+func readyAnswer(_ client: any TestClientProtocol, path: String = "/health/ready") async throws -> TestResponse {
+    var answer = try await client.get(path)
+    for _ in 0..<60 where answer.status != .ok {
+        try await Task.sleep(for: .milliseconds(500))
+        answer = try await client.get(path)
+    }
+    return answer
+}
